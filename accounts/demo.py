@@ -1,0 +1,97 @@
+"""Demo organisations and one person per role, so a newcomer can sign in as anyone.
+
+Everyone here is fictional staff; there are no patients in this module, and never will be.
+Idempotent: running it again finds what exists and resets the demo backup codes.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import Directorate, Membership, Organisation, Role, Site, User
+from .services import backup_codes_set, membership_create, user_create
+
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_BACKUP_CODES = [f"demo-{n:04d}" for n in range(1, 11)]
+
+EMPLOYER = "Northfield Hospitals NHS Trust"
+CENTRE = "Riverside University Hospitals NHS Foundation Trust"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    role: str
+    email: str
+    full_name: str
+    gmc_number: str
+    organisation: str
+    directorate: str | None
+
+
+DEMO_PEOPLE = [
+    DemoPerson(Role.TRAINEE, "trainee@northfield.example", "Dr Alex Morgan", "7100001", EMPLOYER,
+               "Clinical Radiology"),
+    DemoPerson(Role.SUPERVISOR, "supervisor@riverside.example", "Dr Priya Shah", "7100002", CENTRE,
+               "Neuroradiology"),
+    DemoPerson(Role.TRAINING_LEAD, "training.lead@riverside.example", "Dr Tom Okafor", "7100003",
+               CENTRE, "Neuroradiology"),
+    DemoPerson(Role.CLINICAL_DIRECTOR, "clinical.director@northfield.example", "Dr Helen Price",
+               "7100004", EMPLOYER, "Clinical Radiology"),
+    DemoPerson(Role.MEDICAL_DIRECTOR, "medical.director@northfield.example", "Dr James Whitfield",
+               "7100005", EMPLOYER, None),
+    DemoPerson(Role.GOVERNANCE_LEAD, "governance@northfield.example", "Sarah Collins", "",
+               EMPLOYER, None),
+    DemoPerson(Role.ADMINISTRATOR, "admin@northfield.example", "Programme Administrator", "",
+               EMPLOYER, None),
+]
+
+
+def _organisations() -> dict[str, Organisation]:
+    employer, _ = Organisation.objects.get_or_create(
+        name=EMPLOYER, defaults={"kind": Organisation.Kind.NHS_TRUST, "is_training_centre": False}
+    )
+    centre, _ = Organisation.objects.get_or_create(
+        name=CENTRE, defaults={"kind": Organisation.Kind.NHS_TRUST, "is_training_centre": True}
+    )
+    for organisation, sites, directorates in (
+        (employer, ["Northfield General Hospital", "St Aidan's Hospital"], ["Clinical Radiology"]),
+        (centre, ["Riverside Royal Infirmary"], ["Neuroradiology", "Neurosciences"]),
+    ):
+        for name in sites:
+            Site.objects.get_or_create(organisation=organisation, name=name)
+        for name in directorates:
+            Directorate.objects.get_or_create(organisation=organisation, name=name)
+    return {EMPLOYER: employer, CENTRE: centre}
+
+
+@transaction.atomic
+def seed_people() -> list[DemoPerson]:
+    organisations = _organisations()
+    for person in DEMO_PEOPLE:
+        user = User.objects.filter(email=person.email).first()
+        if user is None:
+            user = user_create(
+                actor=None,
+                email=person.email,
+                full_name=person.full_name,
+                password=DEMO_PASSWORD,
+                gmc_number=person.gmc_number,
+            )
+        organisation = organisations[person.organisation]
+        directorate = (
+            Directorate.objects.get(organisation=organisation, name=person.directorate)
+            if person.directorate
+            else None
+        )
+        if not Membership.objects.filter(
+            user=user, role=person.role, organisation=organisation
+        ).exists():
+            membership_create(
+                actor=None,
+                user=user,
+                role=person.role,
+                organisation=organisation,
+                directorate=directorate,
+            )
+        backup_codes_set(actor=None, user=user, codes=DEMO_BACKUP_CODES)
+    return DEMO_PEOPLE

@@ -1,0 +1,67 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail address and password do not match an account.",
+        "inactive": "This account has been deactivated. Ask your programme administrator.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Sign in", css_class="w-100"))
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
+        ),
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+    )
+
+    def __init__(self, *args, submit_label="Continue", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label, css_class="w-100"))
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).lower()
+        # Backup codes are shown as "abcde-fghjk"; accept them typed without the dash too.
+        if len(code) == 10 and not code.isdigit():
+            code = f"{code[:5]}-{code[5:]}"
+        return code
+
+
+class AuthenticatorConfirmForm(SecondFactorCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, submit_label="Confirm and finish enrolment", **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app now shows."
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code

@@ -1,0 +1,36 @@
+"""The navigation bar: only what the signed-in person's roles can use."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .models import Role
+from .selectors import ORGANISATION_OVERSIGHT_ROLES, second_factor_satisfied, user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    icon: str
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated or not second_factor_satisfied(user):
+        return []
+    roles = user_roles(user)
+    items = [NavItem("Home", reverse("home"), "house")]
+    if roles:
+        items.append(NavItem("Organisations", reverse("accounts:organisation_list"), "building"))
+    if Role.ADMINISTRATOR in roles:
+        items.append(NavItem("Audit log", reverse("audit:event_list"), "journal-check"))
+        items.append(NavItem("Administration", reverse("admin:index"), "gear"))
+    return items
+
+
+def role_summary(user) -> list[str]:
+    return sorted({Role(role).label for role in user_roles(user)})
+
+
+def oversees_any_organisation(user) -> bool:
+    return bool(user_roles(user) & ORGANISATION_OVERSIGHT_ROLES)

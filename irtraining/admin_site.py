@@ -1,0 +1,22 @@
+"""The admin site: administrators only, after two-factor, signing in through the app's own login."""
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+
+
+class TwoFactorAdminSite(admin.AdminSite):
+    site_header = "Thrombectomy training: administration"
+    site_title = "Administration"
+    index_title = "Programme administration"
+
+    def has_permission(self, request):
+        user = request.user
+        return (
+            user.is_active
+            and user.is_verified()
+            and (user.is_superuser or user.has_perm("accounts.access_admin"))
+        )
+
+    def login(self, request, extra_context=None):
+        # One sign-in path for everyone, so lockout and two-factor cannot be bypassed here.
+        return redirect_to_login(request.get_full_path())
