@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 
 class TwoFactorAdminSite(admin.AdminSite):
@@ -18,5 +20,11 @@ class TwoFactorAdminSite(admin.AdminSite):
         )
 
     def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            # Signed in but not an administrator: sending them to sign in again would loop.
+            raise PermissionDenied
         # One sign-in path for everyone, so lockout and two-factor cannot be bypassed here.
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(request.GET.get("next", self.index_url()))
+
+    def index_url(self):
+        return reverse("admin:index", current_app=self.name)

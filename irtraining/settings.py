@@ -184,6 +184,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout and is not extended by attempts made while locked, so the
+# message "locked for 30 minutes" stays true for someone who keeps trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Behind a load balancer the socket address is the proxy's; count the trusted proxies so the client
 # address is read from X-Forwarded-For instead.

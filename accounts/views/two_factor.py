@@ -45,8 +45,13 @@ def two_factor_setup(request):
         device = totp_enrolment_start(user=user)
     form = AuthenticatorConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = totp_enrolment_confirm(user=user, device=device, token=form.cleaned_data["code"])
-        if codes is None:
+        throttled = not device.verify_is_allowed()[0]
+        codes = None if throttled else totp_enrolment_confirm(
+            user=user, device=device, token=form.cleaned_data["code"]
+        )
+        if throttled:
+            form.add_error("code", "Too many wrong codes: wait a few seconds, then try again.")
+        elif codes is None:
             form.add_error(
                 "code",
                 "That code does not match. Check the app shows this account and that your "
@@ -90,7 +95,8 @@ def two_factor_verify(request):
         return redirect("accounts:two_factor_setup")
     form = SecondFactorCodeForm(request.POST or None, submit_label="Verify")
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
+        throttled = _all_devices_throttled(user)
+        device = None if throttled else match_token(user, form.cleaned_data["code"])
         if device is None:
             audit_event_record(
                 actor=user,
@@ -98,7 +104,13 @@ def two_factor_verify(request):
                 subject=user,
                 summary=f"Wrong second-factor code for {user}",
             )
-            form.add_error("code", _wrong_code_message(user))
+            form.add_error(
+                "code",
+                "Too many wrong codes: wait a few seconds, then try again. Each wrong code "
+                "doubles the wait."
+                if throttled
+                else "That code is not right, or it has already been used. Enter the newest code.",
+            )
         else:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
@@ -115,15 +127,9 @@ def two_factor_verify(request):
     )
 
 
-def _wrong_code_message(user) -> str:
-    for device in devices_for_user(user):
-        allowed, details = device.verify_is_allowed()
-        if not allowed and details and details.get("locked_until"):
-            return (
-                "Too many wrong codes. Wait a little before trying again; each wrong code "
-                "doubles the wait."
-            )
-    return "That code is not right, or it has already been used. Enter the newest code."
+def _all_devices_throttled(user) -> bool:
+    """True while every device is in its wait after a wrong code (django-otp's throttling)."""
+    return all(not device.verify_is_allowed()[0] for device in devices_for_user(user))
 
 
 @login_required

@@ -1,0 +1,85 @@
+"""Shared fixtures, and the rule that under CI_REQUIRE_ALL=1 nothing may skip."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.services import backup_codes_set
+
+from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, OrganisationFactory, make_member
+
+REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_ALL and _skipped:
+        session.exitstatus = 1
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"CI_REQUIRE_ALL=1 but {len(_skipped)} test(s) skipped: {', '.join(_skipped[:10])}",
+                red=True,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("needs a real Redis: set REDIS_URL (as .ci/run does)")
+    return url
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def member(db):
+    """make_member, for tests: member(Role.SUPERVISOR, organisation)."""
+    return make_member
+
+
+def sign_in(client, user, *, code_index=0):
+    """Sign in through the real login and second-factor pages, as a person would."""
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    if user.memberships.exclude(role=Role.TRAINEE).exists():
+        backup_codes_set(actor=None, user=user, codes=TEST_BACKUP_CODES)
+        response = client.post(
+            reverse("accounts:two_factor_verify"), {"code": TEST_BACKUP_CODES[code_index]}
+        )
+        assert response.status_code == 302, response.content[:2000]
+    return client

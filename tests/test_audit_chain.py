@@ -1,0 +1,115 @@
+"""The audit log is append-only and tamper-evident: audit_verify names the first broken event."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from audit.models import AuditEvent, AuditLogIsAppendOnly
+from audit.services import audit_event_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _write_events(n):
+    return [
+        audit_event_record(actor=None, verb="test.event", summary=f"event {i}", data={"i": i})
+        for i in range(n)
+    ]
+
+
+def _raw(sql, params=()):
+    """Run SQL as a privileged operator would, past the PostgreSQL append-only trigger."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Flush the deferred foreign-key checks first: ALTER TABLE refuses pending events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+def _verify_output():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    return out.getvalue()
+
+
+def test_intact_log_passes():
+    _write_events(5)
+    assert "intact: 5 events" in _verify_output()
+
+
+def test_events_are_chained_and_carry_the_request_context():
+    first, second = _write_events(2)
+    assert second.previous_hash == first.hash
+    assert second.sequence == first.sequence + 1
+    assert len(first.hash) == 64
+
+
+def test_changed_row_is_named():
+    events = _write_events(5)
+    _raw("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["rewritten", events[2].pk])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    message = str(excinfo.value)
+    assert f"event #{events[2].sequence} (row id {events[2].pk})" in message
+    assert "does not match its hash" in message
+
+
+def test_deleted_row_is_named():
+    events = _write_events(5)
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert f"event #{events[1].sequence} is missing" in str(excinfo.value)
+
+
+def test_deleting_the_latest_event_is_caught_by_the_head():
+    events = _write_events(3)
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert "latest events were deleted" in str(excinfo.value)
+
+
+def test_a_rehashed_row_still_breaks_the_link_to_the_next():
+    events = _write_events(3)
+    forged = AuditEvent.objects.get(pk=events[0].pk)
+    forged.summary = "forged"
+    _raw(
+        "UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s",
+        ["forged", forged.compute_hash(), forged.pk],
+    )
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert f"event #{events[1].sequence}" in str(excinfo.value)
+
+
+def test_orm_refuses_changes_and_deletions():
+    event = _write_events(1)[0]
+    event.summary = "changed"
+    with pytest.raises(AuditLogIsAppendOnly):
+        event.save()
+    with pytest.raises(AuditLogIsAppendOnly):
+        event.delete()
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="x")
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgres_trigger_refuses_raw_update_and_delete():
+    event = _write_events(1)[0]
+    for sql in (
+        "UPDATE audit_auditevent SET summary = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).summary == event.summary

@@ -1,0 +1,206 @@
+"""Two-factor: required before any page for every role but trainee; optional for trainees."""
+
+from base64 import b32decode
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from accounts.services import membership_create
+from audit.models import AuditEvent
+
+from .conftest import sign_in
+from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+SETUP = "/account/two-factor/setup/"
+VERIFY = "/account/two-factor/verify/"
+
+
+def _password_only(client, user):
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    return response
+
+
+def _person_without_device(role, organisation):
+    user = make_user()
+    membership_create(actor=None, user=user, role=role, organisation=organisation)
+    return user
+
+
+def _code_for(device):
+    """The code an authenticator app shows now (time_machine moves "now" for django-otp too)."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.SUPERVISOR,
+        Role.TRAINING_LEAD,
+        Role.CLINICAL_DIRECTOR,
+        Role.MEDICAL_DIRECTOR,
+        Role.GOVERNANCE_LEAD,
+        Role.ADMINISTRATOR,
+    ],
+)
+def test_every_role_but_trainee_must_enrol_before_any_page(client, organisation, role):
+    user = _person_without_device(role, organisation)
+    _password_only(client, user)
+    for path in ("/", "/account/organisations/", f"/account/organisations/{organisation.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith(SETUP), path
+
+
+def test_enrolment_confirms_with_a_code_and_issues_backup_codes(client, organisation):
+    user = _person_without_device(Role.SUPERVISOR, organisation)
+    _password_only(client, user)
+    page = client.get(SETUP)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<svg" in body and "totp-secret" in body
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    shown_key = b32decode(page.context["secret"].replace(" ", "") + "=" * 0)
+    assert shown_key == device.bin_key
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        wrong_code = "000000" if _code_for(device) != "000000" else "111111"
+        wrong = client.post(SETUP, {"code": wrong_code})
+        assert wrong.status_code == 200
+        assert "does not match" in wrong.content.decode()
+        assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+        not_digits = client.post(SETUP, {"code": "abc"})
+        assert "Enter the 6 digits" in not_digits.content.decode()
+
+    with time_machine.travel(start + timezone.timedelta(seconds=5), tick=False):
+        device.refresh_from_db()
+        confirmed = client.post(SETUP, {"code": _code_for(device)})
+    assert confirmed.status_code == 302
+    codes_page = client.get(confirmed["Location"])
+    assert len(codes_page.context["codes"]) == 10
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert client.get("/").status_code == 200
+    assert AuditEvent.objects.filter(verb="two_factor.enrolled", actor=user).exists()
+    # The codes are shown once only.
+    assert client.get(reverse("accounts:backup_codes")).status_code == 302
+
+
+def test_after_enrolling_the_next_sign_in_asks_for_a_code(client, organisation):
+    user = _person_without_device(Role.SUPERVISOR, organisation)
+    _password_only(client, user)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=user)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(SETUP, {"code": _code_for(device)})
+    client.post("/account/logout/")
+
+    later = start + timezone.timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):
+        _password_only(client, user)
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+        wrong = client.post(VERIFY, {"code": "123456" if _code_for(device) != "123456" else "654321"})
+        assert "not right" in wrong.content.decode()
+    with time_machine.travel(later + timezone.timedelta(seconds=5), tick=False):
+        device.refresh_from_db()
+        right = client.post(VERIFY + "?next=/account/organisations/", {"code": _code_for(device)})
+        assert right.status_code == 302
+        assert right["Location"] == "/account/organisations/"
+        assert client.get("/").status_code == 200
+
+
+def test_a_backup_code_works_once(client, organisation, member):
+    user = member(Role.CLINICAL_DIRECTOR, organisation)
+    sign_in(client, user, code_index=3)
+    client.post("/account/logout/")
+    _password_only(client, user)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        reused = client.post(VERIFY, {"code": TEST_BACKUP_CODES[3]})
+        assert reused.status_code == 200
+        assert "not right" in reused.content.decode()
+    with time_machine.travel(start + timezone.timedelta(seconds=5), tick=False):
+        assert client.post(VERIFY, {"code": TEST_BACKUP_CODES[4].upper()}).status_code == 302
+
+
+def test_repeated_wrong_codes_are_throttled(client, organisation, member):
+    user = member(Role.MEDICAL_DIRECTOR, organisation)
+    _password_only(client, user)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = client.post(VERIFY, {"code": "wrong-0001"})
+        assert "not right" in first.content.decode()
+        throttled = client.post(VERIFY, {"code": TEST_BACKUP_CODES[0]})
+        # Straight after a failure the device refuses even a right code, and says why.
+        assert throttled.status_code == 200
+        assert "Too many wrong codes" in throttled.content.decode()
+    with time_machine.travel(start + timezone.timedelta(seconds=3), tick=False):
+        assert client.post(VERIFY, {"code": TEST_BACKUP_CODES[0]}).status_code == 302
+
+
+def test_redirect_after_code_refuses_other_hosts(client, organisation, member):
+    user = member(Role.SUPERVISOR, organisation)
+    _password_only(client, user)
+    response = client.post(VERIFY + "?next=https://evil.example/", {"code": TEST_BACKUP_CODES[0]})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_trainee_needs_no_second_factor_but_may_opt_in(client, organisation, member):
+    trainee = member(Role.TRAINEE, organisation)
+    _password_only(client, trainee)
+    assert client.get("/").status_code == 200
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=trainee)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.post(SETUP, {"code": _code_for(device)}).status_code == 302
+    client.post("/account/logout/")
+    with time_machine.travel(start + timezone.timedelta(minutes=1), tick=False):
+        _password_only(client, trainee)
+        assert client.get("/")["Location"].startswith(VERIFY)
+
+
+def test_regenerating_backup_codes_replaces_the_old_ones(client, organisation, member):
+    user = member(Role.GOVERNANCE_LEAD, organisation)
+    sign_in(client, user)
+    response = client.post(reverse("accounts:backup_codes_new"))
+    assert response.status_code == 302
+    new_codes = client.get(reverse("accounts:backup_codes")).context["codes"]
+    stored = set(StaticDevice.objects.get(user=user).token_set.values_list("token", flat=True))
+    assert stored == set(new_codes)
+    assert not stored & set(TEST_BACKUP_CODES)
+
+
+def test_admin_site_requires_an_administrator_who_gave_a_second_factor(client, organisation, member):
+    admin_user = member(Role.ADMINISTRATOR, organisation)
+    _password_only(client, admin_user)
+    assert client.get("/admin/")["Location"].startswith(VERIFY)
+    client.post(VERIFY, {"code": TEST_BACKUP_CODES[0]})
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/accounts/membership/").status_code == 200
+
+
+def test_admin_site_is_closed_to_other_roles(client, organisation, member):
+    director = member(Role.MEDICAL_DIRECTOR, organisation)
+    sign_in(client, director)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert client.get("/admin/accounts/user/", follow=True).status_code == 403
+
+
+def test_admin_sign_in_goes_through_the_app_login(client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/account/login/?next=/admin/")
