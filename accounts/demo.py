@@ -93,5 +93,7 @@ def seed_people() -> list[DemoPerson]:
                 organisation=organisation,
                 directorate=directorate,
             )
-        backup_codes_set(actor=None, user=user, codes=DEMO_BACKUP_CODES)
+        if person.role != Role.TRAINEE:
+            # Trainees may opt in to two-factor; the demo trainee shows the path without it.
+            backup_codes_set(actor=None, user=user, codes=DEMO_BACKUP_CODES)
     return DEMO_PEOPLE

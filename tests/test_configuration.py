@@ -1,0 +1,100 @@
+"""Configuration comes from the environment, in one place (irtraining/settings.py).
+
+Each case runs in a fresh interpreter, since settings are read once at import."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "secure_cookie": settings.SESSION_COOKIE_SECURE,
+    "hsts": settings.SECURE_HSTS_SECONDS,
+    "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"],
+}))
+"""
+
+_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_SECRET_KEY", "EMAIL_URL")
+
+
+def _run(code, **environment):
+    env = {k: v for k, v in os.environ.items() if k not in _VARIABLES}
+    env.update(environment, DJANGO_SETTINGS_MODULE="irtraining.settings")
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _settings(**environment):
+    result = _run(_PRINT_SETTINGS, **environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_with_nothing_set_everything_is_embedded():
+    s = _settings()
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"] == str(ROOT / "db.sqlite3")
+    assert s["eager"] is True
+    assert s["cache"].endswith("LocMemCache")
+    assert s["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert s["debug"] is True
+    assert s["csp"] == ["'none'"]
+
+
+def test_database_url_switches_to_postgresql():
+    s = _settings(DATABASE_URL="postgres://app@db.internal:5432/irtraining")
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["name"] == "irtraining"
+
+
+def test_redis_url_switches_celery_and_cache_to_redis():
+    s = _settings(REDIS_URL="redis://cache.internal:6379/2")
+    assert s["eager"] is False
+    assert s["broker"] == "redis://cache.internal:6379/2"
+    assert s["cache"].endswith("RedisCache")
+
+
+def test_production_requires_a_secret_key():
+    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_turns_on_the_safety_settings():
+    s = _settings(DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60)
+    assert s["debug"] is False
+    assert s["secure_cookie"] is True
+    assert s["hsts"] >= 31536000
+
+
+@pytest.mark.timeout(120)
+def test_deploy_check_passes_under_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in _VARIABLES}
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-check-" + "k" * 30,
+        DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

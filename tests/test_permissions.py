@@ -1,0 +1,140 @@
+"""Who sees what: each role's home lists only its own, other organisations answer 404, and the
+selectors agree with the rules predicates."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from accounts.selectors import organisation_list_for_user, person_list_for_organisation
+
+from .conftest import sign_in
+from .factories import OrganisationFactory, make_member
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = list(Role)
+OVERSIGHT = {
+    Role.TRAINING_LEAD,
+    Role.CLINICAL_DIRECTOR,
+    Role.MEDICAL_DIRECTOR,
+    Role.GOVERNANCE_LEAD,
+    Role.ADMINISTRATOR,
+}
+
+
+@pytest.fixture
+def two_trusts(db):
+    own, other = OrganisationFactory(name="Own Trust"), OrganisationFactory(name="Other Trust")
+    colleague = make_member(Role.TRAINEE, own, full_name="Dr Own Colleague")
+    stranger = make_member(Role.TRAINEE, other, full_name="Dr Other Stranger")
+    return own, other, colleague, stranger
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_home_lists_only_the_roles_own_organisations(client, two_trusts, role):
+    own, other, _, _ = two_trusts
+    user = make_member(role, own, full_name=f"Dr {role.label}")
+    sign_in(client, user)
+    body = client.get("/").content.decode()
+    assert own.name in body
+    assert other.name not in body
+    assert role.label in body
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_organisation_pages_answer_by_object(client, two_trusts, role):
+    own, other, colleague, stranger = two_trusts
+    user = make_member(role, own)
+    sign_in(client, user)
+
+    own_page = client.get(f"/account/organisations/{own.pk}/")
+    assert own_page.status_code == 200
+    other_page = client.get(f"/account/organisations/{other.pk}/")
+    if role == Role.ADMINISTRATOR:
+        assert other_page.status_code == 200
+    else:
+        assert other_page.status_code == 404
+
+    listing = client.get("/account/organisations/").content.decode()
+    assert own.name in listing
+    assert (other.name in listing) is (role == Role.ADMINISTRATOR)
+
+    own_body = own_page.content.decode()
+    # Only those who oversee an organisation see its staff directory.
+    assert (colleague.full_name in own_body) is (role in OVERSIGHT)
+    assert stranger.full_name not in own_body
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_selectors_agree_with_rules(two_trusts, role):
+    own, other, _, _ = two_trusts
+    user = make_member(role, own)
+    for organisation in (own, other):
+        listed = organisation_list_for_user(user=user).filter(pk=organisation.pk).exists()
+        assert listed is user.has_perm("accounts.open_organisation", organisation)
+        sees_people = person_list_for_organisation(user=user, organisation=organisation).exists()
+        assert sees_people is user.has_perm("accounts.see_organisation_people", organisation)
+
+
+def test_a_lapsed_membership_gives_no_access(client, two_trusts):
+    own, *_ = two_trusts
+    user = make_member(
+        Role.CLINICAL_DIRECTOR, own, valid_from=date(2020, 1, 1), valid_to=date(2021, 1, 1)
+    )
+    assert not organisation_list_for_user(user=user).exists()
+    assert not user.has_perm("accounts.open_organisation", own)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, two_trusts):
+    own, *_ = two_trusts
+    for path in ("/", "/account/organisations/", f"/account/organisations/{own.pk}/", "/audit/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/account/login/")
+    assert not AnonymousUser().has_perm("accounts.open_organisation", own)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_audit_log_is_for_administrators_only(client, two_trusts, role):
+    own, *_ = two_trusts
+    user = make_member(role, own)
+    sign_in(client, user)
+    response = client.get("/audit/")
+    assert response.status_code == (200 if role == Role.ADMINISTRATOR else 403)
+    nav = client.get("/").content.decode()
+    assert ('href="/audit/"' in nav) is (role == Role.ADMINISTRATOR)
+    assert ('href="/admin/"' in nav) is (role == Role.ADMINISTRATOR)
+
+
+def _add_organisations_with_people(user_organisation, n):
+    for _ in range(n):
+        extra = OrganisationFactory()
+        make_member(Role.SUPERVISOR, extra)
+        make_member(Role.TRAINING_LEAD, user_organisation)
+
+
+@pytest.mark.parametrize("role", [Role.TRAINEE, Role.MEDICAL_DIRECTOR, Role.ADMINISTRATOR])
+def test_home_and_lists_do_not_grow_queries_with_data(
+    client, two_trusts, role, django_assert_max_num_queries
+):
+    own, *_ = two_trusts
+    user = make_member(role, own)
+    sign_in(client, user)
+    pages = ["/", "/account/organisations/", f"/account/organisations/{own.pk}/"]
+    if role == Role.ADMINISTRATOR:
+        pages.append("/audit/")
+
+    def count_queries(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = {path: count_queries(path) for path in pages}
+    _add_organisations_with_people(own, 15)
+    for path in pages:
+        with django_assert_max_num_queries(small[path]):
+            assert client.get(path).status_code == 200
