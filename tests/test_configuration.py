@@ -30,7 +30,15 @@ print(json.dumps({
 }))
 """
 
-_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_SECRET_KEY", "EMAIL_URL")
+_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_ENV",
+    "DJANGO_SECRET_KEY",
+    "EMAIL_URL",
+    # Set by the browser tests for Playwright; it would fail the deploy check (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _run(code, **environment):
