@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from ..inbox import inbox_sections_for
 from ..models import Role
 from ..navigation import role_summary
 from ..selectors import (
@@ -68,6 +69,7 @@ def home(request):
         "accounts/home.html",
         {
             "memberships": membership_list_active_for_user(user),
+            "inbox_sections": inbox_sections_for(user),
             "panels": panels,
             "role_labels": role_summary(user),
             "organisations": organisation_list_for_user(user=user),

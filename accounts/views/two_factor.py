@@ -65,7 +65,7 @@ def two_factor_setup(request):
             query = urlencode({"next": _safe_next(request)})
             return redirect(f"{reverse('accounts:backup_codes')}?{query}")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, title="QR code for your authenticator app"
+        scale=5, border=4, omitsize=True, title="QR code for your authenticator app"
     )
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.integrity import integrity_problems
 from audit.services import audit_chain_verify
 
 
@@ -19,3 +20,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Audit log intact: {result.events_checked} events checked.")
         )
+        problems = integrity_problems()
+        if problems:
+            raise CommandError(
+                "Integrity failure in signed records:\n" + "\n".join(f"- {p}" for p in problems)
+            )
+        self.stdout.write(self.style.SUCCESS("Signed records intact."))

@@ -1,0 +1,25 @@
+"""Each role's home is an inbox: what is waiting for this person. Higher apps (sign-offs, the
+logbook) contribute sections here from their AppConfig.ready, so accounts never imports them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class InboxSection:
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    count: int = 0
+
+
+_providers: list[Callable[[object], InboxSection | None]] = []
+
+
+def register_inbox_section(provider: Callable[[object], InboxSection | None]) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def inbox_sections_for(user) -> list[InboxSection]:
+    return [section for provider in _providers if (section := provider(user)) is not None]

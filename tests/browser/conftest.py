@@ -1,0 +1,155 @@
+"""Browser tests: headless Chromium, driven by Playwright, against pytest-django's live server.
+
+Every test in this folder is marked ``browser`` and skipped, with the reason shown, when Chromium is
+not installed (under CI_REQUIRE_ALL=1 the root conftest turns that skip into a failure).
+"""
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from ..conftest import CHROMIUM
+
+# Playwright's sync API runs an event loop in the test thread, so Django would refuse ORM calls
+# made from the test itself (seeding people, reading a device) with SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+HERE = Path(__file__).resolve().parent
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+# The machine's network is closed: keep Chromium from reaching out (QUIC, component updates, sync).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+CSP_WORDS = ("Content Security Policy", "Refused to")
+
+
+def pytest_collection_modifyitems(config, items):
+    # A conftest hook sees every collected item, not only this folder's: filter by path.
+    for item in items:
+        if HERE not in Path(item.path).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        if CHROMIUM is None:
+            reason = "browser test: Chromium not found (install Debian's chromium package)"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists and stopped before it
+    is dropped, with every connection of the test thread closed first.
+
+    Playwright leaves an asyncio loop marked as running in the test thread, and asgiref then keeps
+    Django's connections in a different store from the one used before the browser started (when
+    the database was migrated). pytest-django's teardown closes only one of them, and PostgreSQL
+    refuses to drop a database that another session still uses.
+    """
+    yield live_server
+    _close_connections_in_every_store()
+
+
+def _close_connections_in_every_store():
+    """Close the test thread's database connections in both of asgiref's stores: the thread-local
+    one (used while no event loop runs) and the context one (used while Playwright's loop runs)."""
+    running = asyncio._get_running_loop()
+    stand_in = asyncio.new_event_loop()
+    try:
+        for loop in (None, running or stand_in):
+            asyncio._set_running_loop(loop)
+            connections.close_all()
+    finally:
+        asyncio._set_running_loop(running)
+        stand_in.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _audit_log_truncatable_between_tests(django_db_setup, django_db_blocker):
+    """On PostgreSQL, let the live server's database be emptied after each test.
+
+    live_server uses a transactional database, which Django empties with TRUNCATE after each test;
+    the audit log's append-only trigger refuses that. Only the TRUNCATE trigger is lifted, and only
+    while this module's tests run (module scope: it is restored after the last test's flush). The
+    row-level UPDATE/DELETE guard stays on throughout.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate")
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate")
+    _close_connections_in_every_store()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+class Person:
+    """One person's own browser: a context (cookies, session) and a page that records CSP errors."""
+
+    def __init__(self, context, base_url):
+        self.context = context
+        self.page = context.new_page()
+        self.base_url = base_url
+        self.csp_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def _on_console(self, message):
+        text = message.text
+        if any(word in text for word in CSP_WORDS):
+            self.csp_errors.append(text)
+
+    def url(self, path):
+        return self.base_url + path
+
+    def goto(self, path):
+        return self.page.goto(self.url(path))
+
+    def assert_no_csp_errors(self):
+        assert not self.csp_errors, "Content-Security-Policy violations:\n" + "\n".join(
+            self.csp_errors
+        )
+        assert not self.page_errors, "JavaScript errors:\n" + "\n".join(self.page_errors)
+
+
+@pytest.fixture
+def open_browser(new_context, live_server):
+    """open_browser("desktop" | "phone"): a fresh context for one person, on the live server."""
+
+    def _open(viewport="desktop"):
+        context = new_context(**VIEWPORTS[viewport], locale="en-GB", timezone_id="Europe/London")
+        context.set_default_timeout(15_000)
+        return Person(context, live_server.url)
+
+    return _open
