@@ -46,6 +46,30 @@ DEMO_PEOPLE = [
 ]
 
 
+# More trainees, so each state of a training agreement can be shown on its own person.
+DEMO_OTHER_TRAINEES = [
+    DemoPerson(Role.TRAINEE, "sam.patel@northfield.example", "Dr Sam Patel", "7100011", EMPLOYER,
+               "Clinical Radiology"),
+    DemoPerson(Role.TRAINEE, "jordan.lee@northfield.example", "Dr Jordan Lee", "7100012", EMPLOYER,
+               "Clinical Radiology"),
+    DemoPerson(Role.TRAINEE, "chris.evans@northfield.example", "Dr Chris Evans", "7100013",
+               EMPLOYER, "Clinical Radiology"),
+]
+# A second INR, so independence can be concurred by a different supervisor.
+DEMO_SECOND_SUPERVISOR = DemoPerson(
+    Role.SUPERVISOR, "second.supervisor@riverside.example", "Dr Marcus Reid", "7100006", CENTRE,
+    "Neuroradiology",
+)
+# The training centre is another trust, so its directors sign agreements too.
+DEMO_CENTRE_DIRECTORS = [
+    DemoPerson(Role.CLINICAL_DIRECTOR, "clinical.director@riverside.example", "Dr Fiona Grant",
+               "7100007", CENTRE, "Neuroradiology"),
+    DemoPerson(Role.MEDICAL_DIRECTOR, "medical.director@riverside.example", "Dr Robert Hughes",
+               "7100008", CENTRE, None),
+]
+ALL_DEMO_PEOPLE = DEMO_PEOPLE + DEMO_OTHER_TRAINEES + [DEMO_SECOND_SUPERVISOR] + DEMO_CENTRE_DIRECTORS
+
+
 def _organisations() -> dict[str, Organisation]:
     employer, _ = Organisation.objects.get_or_create(
         name=EMPLOYER, defaults={"kind": Organisation.Kind.NHS_TRUST, "is_training_centre": False}
@@ -67,7 +91,7 @@ def _organisations() -> dict[str, Organisation]:
 @transaction.atomic
 def seed_people() -> list[DemoPerson]:
     organisations = _organisations()
-    for person in DEMO_PEOPLE:
+    for person in ALL_DEMO_PEOPLE:
         user = User.objects.filter(email=person.email).first()
         if user is None:
             user = user_create(
@@ -93,7 +117,13 @@ def seed_people() -> list[DemoPerson]:
                 organisation=organisation,
                 directorate=directorate,
             )
-        if person.role != Role.TRAINEE:
-            # Trainees may opt in to two-factor; the demo trainee shows the path without it.
-            backup_codes_set(actor=None, user=user, codes=DEMO_BACKUP_CODES)
+    reset_demo_backup_codes()
     return DEMO_PEOPLE
+
+
+def reset_demo_backup_codes() -> None:
+    """Every demo person, trainees included, has the same ten codes: signing always asks for a
+    second factor, and a trainee signs their own agreement."""
+    for person in ALL_DEMO_PEOPLE:
+        user = User.objects.get(email=person.email)
+        backup_codes_set(actor=None, user=user, codes=DEMO_BACKUP_CODES)

@@ -15,11 +15,22 @@ class NavItem:
     icon: str
 
 
+_providers: list = []
+
+
+def register_nav_items(provider) -> None:
+    """Higher apps add their own entries (provider(user, roles) -> list[NavItem]) from ready()."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
 def navigation_for(user) -> list[NavItem]:
     if not user.is_authenticated or not second_factor_satisfied(user):
         return []
     roles = user_roles(user)
     items = [NavItem("Home", reverse("home"), "house")]
+    for provider in _providers:
+        items.extend(provider(user, roles))
     if roles:
         items.append(NavItem("Organisations", reverse("accounts:organisation_list"), "building"))
     if Role.ADMINISTRATOR in roles:

@@ -3,3 +3,30 @@ from django.apps import AppConfig
 
 class AgreementsConfig(AppConfig):
     name = "agreements"
+    verbose_name = "Training agreements"
+
+    def ready(self):
+        from accounts.navigation import register_nav_items
+        from documents.registry import register_document_kind
+        from signoffs.registry import SignoffHandler, register_signoff_kind
+
+        from . import services
+        from .content import agreement_version_content
+        from .navigation import agreement_nav_items
+        from .pdf import agreement_document_kind
+
+        register_nav_items(agreement_nav_items)
+        register_signoff_kind(
+            services.SIGNOFF_KIND,
+            SignoffHandler(
+                content=agreement_version_content,
+                on_approved=services.on_agreement_signed,
+                on_declined=services.on_agreement_declined,
+                on_void=services.on_agreement_request_void,
+                subject_url=lambda version: version.get_absolute_url(),
+                may_view=lambda user, version: user.has_perm(
+                    "agreements.see_agreement", version.agreement
+                ),
+            ),
+        )
+        register_document_kind(agreement_document_kind())

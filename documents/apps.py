@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class DocumentsConfig(AppConfig):
     name = "documents"
+    verbose_name = "Documents"

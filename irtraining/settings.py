@@ -143,6 +143,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# WeasyPrint grows in long-lived workers: PDFs run on their own queue, whose worker is started with
+# --max-tasks-per-child (Makefile, docker-compose.yml).
+CELERY_TASK_ROUTES = {"documents.*": {"queue": "documents"}}
+CELERY_BEAT_SCHEDULE = {
+    "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
+    "documents-sweep": {"task": "documents.sweep", "schedule": 5 * 60},
+}
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -10,5 +10,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("account/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("signoffs/", include("signoffs.urls")),
+    path("agreements/", include("agreements.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

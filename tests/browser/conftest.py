@@ -82,24 +82,9 @@ def _close_connections_in_every_store():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _audit_log_truncatable_between_tests(django_db_setup, django_db_blocker):
-    """On PostgreSQL, let the live server's database be emptied after each test.
-
-    live_server uses a transactional database, which Django empties with TRUNCATE after each test;
-    the audit log's append-only trigger refuses that. Only the TRUNCATE trigger is lifted, and only
-    while this module's tests run (module scope: it is restored after the last test's flush). The
-    row-level UPDATE/DELETE guard stays on throughout.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate")
+def _audit_log_truncatable_between_tests(audit_log_truncatable):
+    """live_server empties its database with TRUNCATE after each test (see tests/conftest.py)."""
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate")
     _close_connections_in_every_store()
 
 

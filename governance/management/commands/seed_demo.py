@@ -4,20 +4,26 @@ in dependency order. Idempotent."""
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, seed_people
+from agreements.demo import seed_agreements
 
 
 class Command(BaseCommand):
-    help = "Create (or top up) the demo organisations and one person per role."
+    help = "Create (or top up) the demo organisations, people and training agreements."
 
     def handle(self, *args, **options):
         people = seed_people()
+        agreements = seed_agreements()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /account/login/ as:"))
         width = max(len(p.email) for p in people)
         for person in people:
             self.stdout.write(f"  {person.email.ljust(width)}  {person.role.label}")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write(
-            "Second factor (every role except trainee): any backup code from "
+            "Second factor: any backup code from "
             f"{DEMO_BACKUP_CODES[0]} to {DEMO_BACKUP_CODES[-1]}; each works once and "
             "seed_demo restores them."
+        )
+        self.stdout.write(
+            f"{len(agreements)} demo training agreements: active, awaiting signatures (sign as the "
+            "training lead, a clinical director or a medical director), draft, and amended."
         )

@@ -1,0 +1,106 @@
+"""Reads for agreements, and the one place that decides who may see which agreement."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, Role, User
+from accounts.selectors import membership_list_active_for_user, user_is_administrator
+
+from .models import AgreementVersion, CriteriaTemplate, TrainingAgreement, VersionStatus
+
+# Roles that see every agreement touching their organisation (as employer or training centre).
+AGREEMENT_OVERSIGHT_ROLES = frozenset(
+    {Role.TRAINING_LEAD, Role.CLINICAL_DIRECTOR, Role.MEDICAL_DIRECTOR, Role.GOVERNANCE_LEAD}
+)
+# Roles that may draft and amend agreements for their organisation.
+AGREEMENT_DRAFTING_ROLES = frozenset({Role.TRAINING_LEAD, Role.CLINICAL_DIRECTOR})
+
+
+def _organisations_with_roles(user, roles) -> set[int]:
+    return {m.organisation_id for m in membership_list_active_for_user(user) if m.role in roles}
+
+
+def agreement_visibility_filter(user) -> Q:
+    oversight = _organisations_with_roles(user, AGREEMENT_OVERSIGHT_ROLES)
+    return (
+        Q(trainee=user)
+        | Q(versions__supervisors__supervisor=user)
+        | Q(versions__employer__in=oversight)
+        | Q(versions__training_centre__in=oversight)
+    )
+
+
+def agreement_list_for_user(*, user) -> QuerySet[TrainingAgreement]:
+    agreements = TrainingAgreement.objects.all()
+    if not user_is_administrator(user):
+        visible = TrainingAgreement.objects.filter(agreement_visibility_filter(user)).values("pk")
+        agreements = agreements.filter(pk__in=visible)
+    latest_first = AgreementVersion.objects.select_related(
+        "employer", "training_centre"
+    ).order_by("-number")
+    return (
+        agreements.select_related("trainee")
+        .prefetch_related(Prefetch("versions", queryset=latest_first, to_attr="versions_latest_first"))
+        .order_by("-created_at")
+    )
+
+
+def agreement_get_for_user(*, user, pk) -> TrainingAgreement:
+    return get_object_or_404(agreement_list_for_user(user=user), pk=pk)
+
+
+def agreement_version_for_display(*, agreement: TrainingAgreement, number: int | None = None):
+    """A version with everything its page shows; by default the newest."""
+    versions = (
+        AgreementVersion.objects.filter(agreement=agreement)
+        .select_related(
+            "employer",
+            "employer_directorate",
+            "training_centre",
+            "centre_directorate",
+            "governance_lead",
+            "supersedes",
+            "ended_by",
+        )
+        .prefetch_related("supervisors__supervisor", "criteria")
+        .order_by("-number")
+    )
+    if number is not None:
+        return get_object_or_404(versions, number=number)
+    return versions.first()
+
+
+def user_may_draft_for(user, organisation_ids: set[int]) -> bool:
+    if user_is_administrator(user):
+        return True
+    return bool(_organisations_with_roles(user, AGREEMENT_DRAFTING_ROLES) & organisation_ids)
+
+
+def user_may_draft_any(user) -> bool:
+    return user_is_administrator(user) or bool(
+        _organisations_with_roles(user, AGREEMENT_DRAFTING_ROLES)
+    )
+
+
+def trainee_choices_for(user) -> QuerySet[User]:
+    """Trainees a drafter may name. A training centre takes trainees employed elsewhere, so this
+    is every current trainee for anyone who drafts; the agreement itself must then be for an
+    organisation the drafter acts for (checked by the form)."""
+    if not user_may_draft_any(user):
+        return User.objects.none()
+    return users_with_role(Role.TRAINEE)
+
+
+def users_with_role(role) -> QuerySet[User]:
+    holders = Membership.objects.active().filter(role=role)
+    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by("full_name")
+
+
+def active_criteria_templates() -> QuerySet[CriteriaTemplate]:
+    return CriteriaTemplate.objects.filter(is_active=True).order_by("name", "-version")
+
+
+def open_version(agreement: TrainingAgreement):
+    return agreement.versions.filter(
+        status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
+    ).first()

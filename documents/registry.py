@@ -1,0 +1,40 @@
+"""How a higher app plugs its kinds of document in without this app importing it.
+
+The app that owns a document (agreements, phases, governance) registers a ``DocumentKind`` in its
+AppConfig.ready. This app asks the kind for the HTML to print, the name of the person the document
+is for, and whether a user may download it.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str
+    label: str
+    # render_html(subject, document) -> HTML. The document carries the verification code (see
+    # documents.pdf.verification_footer_context) and its issue time, for the print template.
+    render_html: Callable[[Any, Any], str]
+    person_name: Callable[[Any], str]
+    may_download: Callable[[Any, Any], bool]
+    template_version: str
+
+
+_kinds: dict[str, DocumentKind] = {}
+
+
+def register_document_kind(kind: DocumentKind) -> None:
+    _kinds[kind.key] = kind
+
+
+def document_kind(key: str) -> DocumentKind:
+    try:
+        return _kinds[key]
+    except KeyError:
+        raise LookupError(f"No document kind is registered as {key!r}.") from None
+
+
+def unregister_document_kind(key: str) -> None:
+    """For tests that register a kind of their own."""
+    _kinds.pop(key, None)

@@ -1,0 +1,56 @@
+"""Thin tasks: take an id, let the service re-read and skip work already done.
+
+Both run on the `documents` queue (CELERY_TASK_ROUTES), whose worker is started with
+--max-tasks-per-child because WeasyPrint grows in long-lived processes.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+
+from .models import GeneratedDocument
+from .services import document_mark_failed, document_render, document_sweep_stale
+
+logger = logging.getLogger(__name__)
+
+RENDER_MAX_RETRIES = 5
+
+
+def _retry_countdown(retries: int) -> int:
+    return min(30 * 2**retries, 15 * 60)
+
+
+@shared_task(
+    name="documents.render",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=RENDER_MAX_RETRIES,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def document_render_task(self, document_id: int) -> str | None:
+    try:
+        return document_render(document_id=document_id).status
+    except GeneratedDocument.DoesNotExist:
+        logger.warning("Document %s no longer exists; nothing to render", document_id)
+        return None
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Document %s failed after %s retries", document_id, self.max_retries)
+            return document_mark_failed(
+                document_id=document_id, error=f"{type(error).__name__}: {error}"
+            ).status
+        if self.request.is_eager:
+            # In-process (no broker): hand the retry back to apply(), which runs it again at once,
+            # so a document that keeps failing ends "failed" instead of raising in the caller.
+            return self.retry(exc=error, throw=False)
+        raise self.retry(exc=error, countdown=_retry_countdown(self.request.retries))
+
+
+@shared_task(name="documents.sweep", acks_late=True)
+def document_sweep_task() -> int:
+    minutes = getattr(settings, "DOCUMENTS_SWEEP_AFTER_MINUTES", 5)
+    return document_sweep_stale(older_than=timedelta(minutes=minutes))

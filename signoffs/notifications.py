@@ -1,0 +1,96 @@
+"""E-mail to signers: when a step becomes theirs, reminders after 3 and 7 days, and the outcome to
+the author. Each send is recorded on the row first, so a retried task does not send twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import SignoffRequest, SignoffStep
+from .selectors import signoff_step_eligible_users
+
+REMINDER_AFTER_DAYS = (3, 7)
+
+
+def _signable_steps(request: SignoffRequest) -> list[SignoffStep]:
+    pending = [s for s in request.steps.all() if s.status == SignoffStep.Status.PENDING]
+    return pending[:1] if request.ordered else pending
+
+
+def _step_messages(step: SignoffStep, subject_line: str):
+    url = settings.SITE_URL + reverse("signoffs:sign", args=[step.pk])
+    signed = set(step.request.signatures.values_list("signer_id", flat=True))
+    for user in signoff_step_eligible_users(step):
+        if user.pk in signed or (user.pk == step.request.about_user_id and step.named_user_id != user.pk):
+            continue
+        body = (
+            f"Dear {user.full_name},\n\n"
+            f"{step.request.title} is waiting for your signature as {step.label.lower()}.\n\n"
+            f"By signing you state: {step.meaning}\n\n"
+            f"Review and sign it here: {url}\n\n"
+            "You will be asked for a code from your authenticator app.\n"
+        )
+        yield (subject_line, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def signoff_notify_open_steps(*, request_id: int) -> int:
+    with transaction.atomic():
+        request = SignoffRequest.objects.select_for_update().get(pk=request_id)
+        messages = []
+        now = timezone.now()
+        if request.is_open:
+            for step in _signable_steps(request):
+                if step.notified_at is None:
+                    messages += list(_step_messages(step, f"For your signature: {request.title}"))
+                    step.notified_at = now
+                    step.save(update_fields=["notified_at"])
+        elif request.outcome_notified_at is None:
+            messages.append(_outcome_message(request))
+            request.outcome_notified_at = now
+            request.save(update_fields=["outcome_notified_at"])
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    return len(messages)
+
+
+def _outcome_message(request: SignoffRequest):
+    outcome = request.get_status_display().lower()
+    body = f"Dear {request.created_by.full_name},\n\n{request.title} was {outcome}.\n"
+    if request.outcome_reason:
+        body += f"\nReason: {request.outcome_reason}\n"
+    return (
+        f"{request.get_status_display()}: {request.title}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [request.created_by.email],
+    )
+
+
+def signoff_send_due_reminders() -> int:
+    """Remind signers of steps left waiting 3 and then 7 days. Safe to run as often as wanted."""
+    now = timezone.now()
+    sent = 0
+    for level, days in enumerate(REMINDER_AFTER_DAYS, start=1):
+        due = SignoffStep.objects.filter(
+            status=SignoffStep.Status.PENDING,
+            request__status=SignoffRequest.Status.OPEN,
+            request__created_at__lte=now - timedelta(days=days),
+            reminders_sent=level - 1,
+        ).select_related("request")
+        for step in due:
+            if step not in _signable_steps(step.request):
+                continue
+            with transaction.atomic():
+                locked = SignoffStep.objects.select_for_update().get(pk=step.pk)
+                if locked.reminders_sent != level - 1:
+                    continue
+                messages = list(
+                    _step_messages(step, f"Reminder ({days} days): {step.request.title}")
+                )
+                locked.reminders_sent = level
+                locked.save(update_fields=["reminders_sent"])
+                transaction.on_commit(lambda m=messages: send_mass_mail(m, fail_silently=False))
+                sent += len(messages)
+    return sent

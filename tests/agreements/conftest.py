@@ -1,0 +1,169 @@
+"""A realistic world for agreement tests: an employing trust and a separate neuroscience centre,
+one person per party, all built through the app's services."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Organisation, Role
+from accounts.services import backup_codes_set
+from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
+from agreements.models import CriteriaTemplate
+from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
+from signoffs.models import SignoffStep
+from signoffs.services import signoff_sign
+
+from ..factories import TEST_BACKUP_CODES, DirectorateFactory, OrganisationFactory, make_member
+
+
+@dataclass
+class World:
+    employer: Organisation
+    centre: Organisation
+    employer_directorate: object
+    centre_directorate: object
+    trainee: object
+    lead_supervisor: object
+    second_supervisor: object
+    training_lead: object
+    employer_clinical_director: object
+    centre_clinical_director: object
+    employer_medical_director: object
+    centre_medical_director: object
+    governance_lead: object
+    administrator: object
+    outsider_org: Organisation
+    outsider_director: object
+
+    def people(self):
+        return {
+            "trainee": self.trainee,
+            "lead_supervisor": self.lead_supervisor,
+            "second_supervisor": self.second_supervisor,
+            "training_lead": self.training_lead,
+            "employer_clinical_director": self.employer_clinical_director,
+            "centre_clinical_director": self.centre_clinical_director,
+            "employer_medical_director": self.employer_medical_director,
+            "centre_medical_director": self.centre_medical_director,
+            "governance_lead": self.governance_lead,
+            "administrator": self.administrator,
+            "outsider_director": self.outsider_director,
+        }
+
+
+def build_world() -> World:
+    world = _people_and_places()
+    # Signing always asks for a second factor, the trainee's too.
+    backup_codes_set(actor=None, user=world.trainee, codes=TEST_BACKUP_CODES)
+    return world
+
+
+def _people_and_places() -> World:
+    employer = OrganisationFactory(name="Northgate Hospitals NHS Trust")
+    centre = OrganisationFactory(name="Southbank Neuroscience Centre", is_training_centre=True)
+    employer_dir = DirectorateFactory(organisation=employer, name="Clinical Radiology")
+    centre_dir = DirectorateFactory(organisation=centre, name="Neuroradiology")
+    outsider = OrganisationFactory(name="Elsewhere NHS Trust")
+    return World(
+        employer=employer,
+        centre=centre,
+        employer_directorate=employer_dir,
+        centre_directorate=centre_dir,
+        trainee=make_member(Role.TRAINEE, employer, directorate=employer_dir, full_name="Dr Trainee IR"),
+        lead_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Lead INR"),
+        second_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Second INR"),
+        training_lead=make_member(Role.TRAINING_LEAD, centre, full_name="Dr Training Lead"),
+        employer_clinical_director=make_member(
+            Role.CLINICAL_DIRECTOR, employer, directorate=employer_dir, full_name="Dr Employer CD"
+        ),
+        centre_clinical_director=make_member(
+            Role.CLINICAL_DIRECTOR, centre, directorate=centre_dir, full_name="Dr Centre CD"
+        ),
+        employer_medical_director=make_member(
+            Role.MEDICAL_DIRECTOR, employer, full_name="Dr Employer MD"
+        ),
+        centre_medical_director=make_member(Role.MEDICAL_DIRECTOR, centre, full_name="Dr Centre MD"),
+        governance_lead=make_member(Role.GOVERNANCE_LEAD, employer, full_name="Ms Governance Lead"),
+        administrator=make_member(Role.ADMINISTRATOR, employer, full_name="Programme Admin"),
+        outsider_org=outsider,
+        outsider_director=make_member(Role.MEDICAL_DIRECTOR, outsider, full_name="Dr Outsider MD"),
+    )
+
+
+def terms_for(world: World, **overrides) -> dict:
+    terms = {
+        "employer": world.employer,
+        "employer_directorate": world.employer_directorate,
+        "training_centre": world.centre,
+        "centre_directorate": world.centre_directorate,
+        "start_date": date(2026, 12, 1),
+        "expected_duration_months": 18,
+        "review_dates": ["2027-06-01", "2027-12-01"],
+        "sessions_per_week": Decimal("2.0"),
+        "arrangements": ["part_time_attachment", "mt_in_hours", "mt_out_of_hours"],
+        "backfill_trainee_service": "One IR session per week backfilled by a locum.",
+        "backfill_trainee_sessions": Decimal("1.0"),
+        "backfill_centre": "Supervising INR job plan includes one extra session.",
+        "backfill_centre_sessions": Decimal("1.0"),
+        "job_plan_confirmed": True,
+        "service_protection_confirmed": True,
+        "independence_local_terms": "",
+        "audit_frequency_months": 12,
+        "governance_lead": world.governance_lead,
+    }
+    terms.update(overrides)
+    return terms
+
+
+def draft(world: World, actor=None, **overrides):
+    return agreement_create(
+        actor=actor or world.training_lead,
+        trainee=world.trainee,
+        terms=terms_for(world, **overrides),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
+        ),
+        criteria_template=CriteriaTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME, version=1),
+    )
+
+
+def signer_for(world: World, step: SignoffStep):
+    if step.named_user_id:
+        return step.named_user
+    candidates = {
+        (Role.TRAINING_LEAD, world.centre.pk): world.training_lead,
+        (Role.CLINICAL_DIRECTOR, world.employer.pk): world.employer_clinical_director,
+        (Role.CLINICAL_DIRECTOR, world.centre.pk): world.centre_clinical_director,
+        (Role.MEDICAL_DIRECTOR, world.employer.pk): world.employer_medical_director,
+        (Role.MEDICAL_DIRECTOR, world.centre.pk): world.centre_medical_director,
+    }
+    return candidates[(step.role, step.organisation_id)]
+
+
+_code_cursor = {"n": 0}
+
+
+def sign_step(world: World, step: SignoffStep, decision="approve", reason="", signer=None):
+    signer = signer or signer_for(world, step)
+    # Each backup code works once; take the next unused one for this signer.
+    code = next(
+        c for c in TEST_BACKUP_CODES
+        if signer.staticdevice_set.filter(token_set__token=c).exists()
+    )
+    return signoff_sign(step=step, signer=signer, decision=decision, code=code, reason=reason)
+
+
+def submit_and_sign_all(world: World, agreement):
+    version = agreement.versions.order_by("-number").first()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    for step in request.steps.all():
+        sign_step(world, step)
+    version.refresh_from_db()
+    return version, request
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
