@@ -39,7 +39,8 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} document(s) queued again.", messages.SUCCESS)
         if skipped:
             self.message_user(
-                request, f"{skipped} selected document(s) had not failed and were left as they are.",
+                request,
+                f"{skipped} selected document(s) had not failed and were left as they are.",
                 messages.WARNING,
             )
 

@@ -25,7 +25,9 @@ def _static_url_prefix() -> str:
 
 
 def _static_roots() -> list[Path]:
-    roots = [Path(entry[1] if isinstance(entry, tuple) else entry) for entry in settings.STATICFILES_DIRS]
+    roots = [
+        Path(entry[1] if isinstance(entry, tuple) else entry) for entry in settings.STATICFILES_DIRS
+    ]
     roots += [Path(app.path) / "static" for app in apps.get_app_configs()]
     if settings.STATIC_ROOT:
         roots.append(Path(settings.STATIC_ROOT))
@@ -64,7 +66,9 @@ class StaticFilesOnlyURLFetcher(URLFetcher):
             return super().fetch(url, headers)
         path = self._local_path(url, scheme)
         if path is None:
-            raise RefusedURL(f"Print templates may load only our static files; refused {url[:200]!r}.")
+            raise RefusedURL(
+                f"Print templates may load only our static files; refused {url[:200]!r}."
+            )
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 

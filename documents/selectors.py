@@ -49,7 +49,9 @@ def document_issued_by_code(code: str) -> GeneratedDocument | None:
     if not code:
         return None
     return (
-        GeneratedDocument.objects.filter(verification_code=code, status=GeneratedDocument.Status.READY)
+        GeneratedDocument.objects.filter(
+            verification_code=code, status=GeneratedDocument.Status.READY
+        )
         .select_related("superseded_by")
         .first()
     )

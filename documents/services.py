@@ -41,8 +41,9 @@ def document_request(*, kind: str, subject, content_digest: str, actor=None) -> 
     """The document of this kind for this subject and content: made (and queued) the first time.
 
     Asking again for the same content returns the same row, also when two requests race: the
-    UniqueConstraint lets only one insert win and the other reads the winner. A pending document
-    is queued again (rendering is idempotent); a failed one is reset and tried again.
+    UniqueConstraint lets only one insert win and the other reads the winner. Only the request that
+    made the row queues the render (a lost task message is the sweeper's job); asking again for a
+    document that failed resets it and tries again.
     """
     registered = document_kind(kind)
     subject_type = ContentType.objects.get_for_model(subject)
@@ -67,19 +68,19 @@ def document_request(*, kind: str, subject, content_digest: str, actor=None) -> 
                 continue
         else:
             raise IntegrityError("Could not draw an unused verification code.")
-        if created:
-            audit_event_record(
-                actor=actor,
-                verb="document.requested",
-                subject=document,
-                summary=f"{registered.label} requested for {registered.person_name(subject)}",
-                data={"kind": kind, "content_digest": content_digest,
-                      "template_version": registered.template_version},
-            )
-        elif document.status == Status.FAILED:
-            return document_requeue(document_id=document.pk, actor=actor)
-        if document.status == Status.PENDING:
-            _queue_render(document)
+        if not created:
+            if document.status == Status.FAILED:
+                return document_requeue(document_id=document.pk, actor=actor)
+            return document
+        audit_event_record(
+            actor=actor,
+            verb="document.requested",
+            subject=document,
+            summary=f"{registered.label} requested for {registered.person_name(subject)}",
+            data={"kind": kind, "content_digest": content_digest,
+                  "template_version": registered.template_version},
+        )
+        _queue_render(document)
     return document
 
 
@@ -95,7 +96,9 @@ def _write_atomically(name: str, content: bytes) -> None:
     """
     final = Path(private_storage.path(name))
     final.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=final.parent, prefix=f".{final.name}.", suffix=".part"
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
@@ -151,6 +154,11 @@ def document_render(*, document_id: int) -> GeneratedDocument:
                   "template_version": locked.template_version},
         )
     return locked
+
+
+def document_render_rescheduled(*, document_id: int, due_at) -> None:
+    """The render task will retry at due_at: keep the sweeper off the document until then."""
+    GeneratedDocument.objects.filter(pk=document_id, status=Status.PENDING).update(queued_at=due_at)
 
 
 def document_mark_failed(*, document_id: int, error: str) -> GeneratedDocument:

@@ -9,9 +9,15 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from .models import GeneratedDocument
-from .services import document_mark_failed, document_render, document_sweep_stale
+from .services import (
+    document_mark_failed,
+    document_render,
+    document_render_rescheduled,
+    document_sweep_stale,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +53,11 @@ def document_render_task(self, document_id: int) -> str | None:
             # In-process (no broker): hand the retry back to apply(), which runs it again at once,
             # so a document that keeps failing ends "failed" instead of raising in the caller.
             return self.retry(exc=error, throw=False)
-        raise self.retry(exc=error, countdown=_retry_countdown(self.request.retries))
+        countdown = _retry_countdown(self.request.retries)
+        document_render_rescheduled(
+            document_id=document_id, due_at=timezone.now() + timedelta(seconds=countdown)
+        )
+        raise self.retry(exc=error, countdown=countdown)
 
 
 @shared_task(name="documents.sweep", acks_late=True)

@@ -33,6 +33,7 @@ def verify(request, code):
 
     form = VerifyUploadForm()
     matches = None
+    checked_name = ""
     too_large = ""
     if request.method == "POST":
         if _request_too_large(request):
@@ -41,11 +42,18 @@ def verify(request, code):
         else:
             form = VerifyUploadForm(request.POST, request.FILES)
             if form.is_valid():
+                checked_name = form.cleaned_data["file"].name
                 matches = document_matches_upload(document, form.cleaned_data["file"])
     return render(
         request,
         "documents/verify.html",
-        {"document": document, "form": form, "matches": matches, "too_large": too_large},
+        {
+            "document": document,
+            "form": form,
+            "matches": matches,
+            "checked_name": checked_name,
+            "too_large": too_large,
+        },
     )
 
 

@@ -42,6 +42,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request, settings):
+    """Tasks run in the test's own process, even when REDIS_URL points at a real broker, unless
+    the test is marked real_worker (it then starts a worker of its own)."""
+    if request.node.get_closest_marker("real_worker") is None:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
 @pytest.fixture(scope="module")
 def audit_log_truncatable(django_db_setup, django_db_blocker):
     """On PostgreSQL, let a transactional test's database be emptied after each test.

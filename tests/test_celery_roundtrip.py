@@ -18,7 +18,7 @@ import redis
 
 from irtraining.celery import app, ping
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.real_worker]
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 60

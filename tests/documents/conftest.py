@@ -1,4 +1,4 @@
-"""A document kind of the tests' own, about an organisation, and private storage in a temp folder."""
+"""A document kind of the tests' own, about an organisation; private storage in a temp folder."""
 
 import pytest
 from django.template import engines

@@ -60,7 +60,9 @@ def test_status_polls_while_the_pdf_is_produced(client, requested, member, organ
     assert "<html" not in html
 
 
-def test_status_shows_the_link_and_code_once_ready_and_stops_polling(client, issued, member, organisation):
+def test_status_shows_the_link_and_code_once_ready_and_stops_polling(
+    client, issued, member, organisation
+):
     sign_in(client, member(Role.GOVERNANCE_LEAD, organisation))
     html = _status(client, issued).content.decode()
     assert reverse("documents:download", args=[issued.pk]) in html

@@ -66,5 +66,8 @@ def test_html_asking_for_an_external_url_fails_at_once_without_the_network(no_ne
 
 
 def test_html_with_our_stylesheet_renders(no_network):
-    html = '<html><head><link rel="stylesheet" href="/static/documents/print.css"></head><body><h1>Hello</h1></body></html>'
+    html = (
+        '<html><head><link rel="stylesheet" href="/static/documents/print.css"></head>'
+        "<body><h1>Hello</h1></body></html>"
+    )
     assert pdf_from_html(html).startswith(b"%PDF-")

@@ -27,11 +27,17 @@ def _pdf_text(path) -> str:
     ).stdout
 
 
-def test_asking_twice_for_the_same_content_gives_one_document(organisation, queued):
-    first = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
-    second = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+def test_asking_twice_for_the_same_content_gives_one_document(
+    organisation, queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+    assert queued == [first.pk]
     assert first.pk == second.pk
     assert GeneratedDocument.objects.count() == 1
+    assert AuditEvent.objects.filter(verb="document.requested").count() == 1
     assert first.status == GeneratedDocument.Status.PENDING
     assert first.template_version == "tests-1"
 
@@ -43,7 +49,9 @@ def test_different_content_gives_a_new_document(organisation, queued):
     assert first.verification_code != second.verification_code
 
 
-def test_the_render_is_queued_only_after_commit(organisation, django_capture_on_commit_callbacks, queued):
+def test_the_render_is_queued_only_after_commit(
+    organisation, django_capture_on_commit_callbacks, queued
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         document = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
         assert queued == []
@@ -89,7 +97,8 @@ def test_a_verification_code_collision_draws_another_code(organisation, queued):
 
 
 def test_verification_codes_are_short_and_unambiguous(organisation, queued):
-    code = document_request(kind=KIND, subject=organisation, content_digest="a" * 64).verification_code
+    document = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+    code = document.verification_code
     assert len(code) == 11 and code[5] == "-"
     assert set(code.replace("-", "")) <= set(ALPHABET)
     assert not set("01ILOU") & set(ALPHABET)
@@ -97,7 +106,9 @@ def test_verification_codes_are_short_and_unambiguous(organisation, queued):
     assert verification_code_normalise("not a code") == ""
 
 
-def test_running_the_task_twice_gives_one_document_one_file_and_no_temp_files(requested, private_media):
+def test_running_the_task_twice_gives_one_document_one_file_and_no_temp_files(
+    requested, private_media
+):
     document_render_task(requested.pk)
     document_render_task(requested.pk)
     document = GeneratedDocument.objects.get()
@@ -108,7 +119,9 @@ def test_running_the_task_twice_gives_one_document_one_file_and_no_temp_files(re
     assert AuditEvent.objects.filter(verb="document.issued").count() == 1
 
 
-def test_a_rerun_after_a_lost_commit_replaces_the_file_rather_than_adding_one(requested, private_media):
+def test_a_rerun_after_a_lost_commit_replaces_the_file_rather_than_adding_one(
+    requested, private_media
+):
     """A worker that wrote the file but died before its commit: the next run overwrites it."""
     real_write = services._write_atomically
 
@@ -116,8 +129,9 @@ def test_a_rerun_after_a_lost_commit_replaces_the_file_rather_than_adding_one(re
         real_write(name, content)
         raise SystemExit("worker killed after writing")
 
-    with mock.patch.object(services, "_write_atomically", write_then_die), pytest.raises(SystemExit):
-        document_render(document_id=requested.pk)
+    with mock.patch.object(services, "_write_atomically", write_then_die):
+        with pytest.raises(SystemExit):
+            document_render(document_id=requested.pk)
     document = document_render(document_id=requested.pk)
     assert document.status == GeneratedDocument.Status.READY
     assert [p.name for p in (private_media / "documents").iterdir()] == [f"{document.pk}.pdf"]

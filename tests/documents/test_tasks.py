@@ -7,9 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Role
 from documents import services
-from documents.admin import GeneratedDocumentAdmin
 from documents.models import GeneratedDocument
 from documents.services import RENDER_ATTEMPTS_LIMIT, document_request
 from documents.tasks import RENDER_MAX_RETRIES, document_render_task, document_sweep_task
@@ -64,6 +62,25 @@ def test_the_last_retry_marks_failed_and_earlier_ones_retry(organisation, queued
     assert document.attempts == 1
 
 
+def test_a_failure_in_a_worker_schedules_a_retry_and_keeps_the_sweeper_off(
+    organisation, queued, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
+        document = document_request(
+            kind=FAILING_KIND, subject=organisation, content_digest="a" * 64
+        )
+    # Called as a worker calls it (not eagerly): the first failure schedules a retry.
+    with pytest.raises(RuntimeError):
+        document_render_task(document.pk)
+    document.refresh_from_db()
+    assert document.status == GeneratedDocument.Status.PENDING
+    assert document.attempts == 1
+    assert document.queued_at > timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert document_sweep_task() == 0
+    assert queued == []
+
+
 def test_asking_again_for_a_failed_document_tries_again(organisation, queued):
     document = document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64)
     document_render_task.apply(args=[document.pk], retries=RENDER_MAX_RETRIES)
@@ -108,25 +125,6 @@ def test_the_sweeper_gives_up_on_a_document_that_keeps_killing_its_worker(
 
 
 def _start_a_render_whose_worker_is_killed(document):
-    with mock.patch.object(services, "pdf_from_html", side_effect=SystemExit), pytest.raises(SystemExit):
-        services.document_render(document_id=document.pk)
-
-
-def test_the_admin_action_requeues_failed_documents(rf, organisation, queued, member):
-    admin_user = member(Role.ADMINISTRATOR, organisation)
-    failed = document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64)
-    document_render_task.apply(args=[failed.pk], retries=RENDER_MAX_RETRIES)
-    pending = document_request(kind=KIND, subject=organisation, content_digest="b" * 64)
-    queued.clear()
-
-    model_admin = GeneratedDocumentAdmin(GeneratedDocument, admin_site=None)
-    request = rf.post("/admin/")
-    request.user = admin_user
-    messages = []
-    model_admin.message_user = lambda request, message, level=None: messages.append(message)
-    model_admin.requeue_failed(request, GeneratedDocument.objects.filter(pk__in=[failed.pk, pending.pk]))
-
-    failed.refresh_from_db()
-    assert failed.status == GeneratedDocument.Status.PENDING
-    assert messages[0] == "1 document(s) queued again."
-    assert "had not failed" in messages[1]
+    with mock.patch.object(services, "pdf_from_html", side_effect=SystemExit):
+        with pytest.raises(SystemExit):
+            services.document_render(document_id=document.pk)

@@ -1,0 +1,36 @@
+"""The agreement list and detail pages make the same number of queries for 5 agreements as
+for 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ..conftest import sign_in
+from .conftest import draft, submit_and_sign_all
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("viewer", ["training_lead", "administrator", "trainee"])
+def test_list_and_detail_stay_flat_from_5_to_50(
+    world, client, viewer, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed, _ = submit_and_sign_all(world, draft(world))
+    for _ in range(4):
+        draft(world)
+    sign_in(client, getattr(world, viewer))
+    pages = ["/agreements/", f"/agreements/{signed.agreement_id}/"]
+    with_five = {path: _queries(client, path) for path in pages}
+
+    for _ in range(45):
+        draft(world)
+    for path in pages:
+        with django_assert_max_num_queries(with_five[path]):
+            assert client.get(path).status_code == 200

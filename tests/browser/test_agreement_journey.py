@@ -1,0 +1,388 @@
+"""Acceptance: a training agreement from the draft form to a signed, verifiable PDF.
+
+The training lead drafts it through the form, adjusts a criterion and submits it. Every required
+party then signs in, in their own browser, and signs with a fresh backup code. The last signature
+makes the agreement active and produces the PDF, which is downloaded, read with pdftotext, drawn
+with pdftoppm and checked on the public verification page. A second, smaller journey: a clinical
+director declines with a reason and the training lead sees it.
+"""
+
+import importlib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import expect
+
+from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
+from agreements.models import CriteriaTemplate, TrainingAgreement, VersionStatus
+from agreements.services import agreement_version_submit
+from documents.models import GeneratedDocument
+from irtraining.celery import app as celery_app
+from signoffs.selectors import signoff_requests_for_subject
+
+from ..agreements.conftest import build_world, draft
+from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD
+
+# Each person's backup codes work once each: one for the sign-in, another for the signature.
+SIGN_IN_CODE, SIGNING_CODE = TEST_BACKUP_CODES[0], TEST_BACKUP_CODES[1]
+PDF_TIMEOUT_MS = 60_000
+CHANGED_TARGET = "25"  # the first criterion's figure, changed on the edit page (default 20)
+DECLINE_REASON = (
+    "The backfill for the trainee's service needs a named locum and a start date before the "
+    "directorate can agree to it."
+)
+
+
+def _path_is(path):
+    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
+
+
+def _field(page, label):
+    """The control labelled exactly `label` (crispy adds an asterisk to required fields)."""
+    return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"\s*\*?\s*$"))
+
+
+def _overflow(page) -> int:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+@pytest.fixture
+def pdf_made_in_process(settings):
+    """With REDIS_URL set (CI), tasks go to Redis and no worker runs in this test, so the PDF would
+    stay pending for ever: run tasks in-process here, as they run with nothing configured.
+
+    Celery reads its configuration from Django's settings object on every access
+    (config_from_object with namespace CELERY), so pytest's settings fixture reaches it, and is
+    undone after the test."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert celery_app.conf.task_always_eager is True, "Celery did not pick up the setting"
+    yield
+    # (pytest-django restores the setting after this fixture's teardown.)
+
+
+def _ensure_default_criteria_template():
+    """The data migration's template. A transactional test that ran earlier in the session (any
+    live_server test) empties every table afterwards, this one included: put it back the same way
+    the migration made it."""
+    if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
+        migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
+        migration.seed_default_template(django_apps, None)
+
+
+def _sign_in(person, user):
+    page = person.page
+    person.goto("/account/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
+    page.get_by_label("Code").fill(SIGN_IN_CODE)
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(_path_is("/"))
+    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
+
+
+def _draft_through_the_form(person, world, artifacts_dir):
+    page = person.page
+    page.get_by_role("link", name="Training agreements").first.click()
+    expect(page.get_by_role("heading", name="Training agreements", level=1)).to_be_visible()
+    page.get_by_role("link", name="Draft an agreement").click()
+    expect(page).to_have_url(_path_is("/agreements/new/"))
+    expect(page.get_by_role("heading", name="Draft a training agreement")).to_be_visible()
+
+    _field(page, "Trainee").select_option(label=world.trainee.full_name)
+    template = _field(page, "Criteria template")
+    expect(template.locator("option:checked")).to_contain_text(DEFAULT_TEMPLATE_NAME)
+    _field(page, "Employing organisation").select_option(label=world.employer.name)
+    _field(page, "Trainee's directorate").select_option(label=str(world.employer_directorate))
+    _field(page, "Training centre").select_option(label=world.centre.name)
+    _field(page, "Training centre directorate").select_option(label=str(world.centre_directorate))
+    supervisors = page.locator("#div_id_supervisors")
+    supervisors.get_by_label(world.lead_supervisor.full_name, exact=True).check()
+    supervisors.get_by_label(world.second_supervisor.full_name, exact=True).check()
+    _field(page, "Lead supervisor").select_option(label=world.lead_supervisor.full_name)
+
+    _field(page, "Start date").fill("2026-12-01")
+    _field(page, "Expected duration (months)").fill("18")
+    _field(page, "Review dates").fill("2027-06-01\n2027-12-01")
+    _field(page, "Training sessions per week").fill("2")
+    arrangements = page.locator("#div_id_arrangements")
+    for label in ("Part-time attachment", "Thrombectomy in hours", "Thrombectomy out of hours"):
+        arrangements.get_by_label(label, exact=True).check()
+
+    _field(page, "Backfill and support for the trainee's own service").fill(
+        "One IR session a week is backfilled by a locum consultant interventional radiologist."
+    )
+    _field(page, "Backfill sessions per week (trainee's service)").fill("1")
+    _field(page, "Support needed by the supervising centre").fill(
+        "The lead supervisor's job plan includes one extra programmed activity for supervision."
+    )
+    _field(page, "Support sessions per week (supervising centre)").fill("1")
+    page.get_by_label(re.compile(r"^\s*Job plans recognise the elective and emergency")).check()
+    page.get_by_label(re.compile(r"^\s*This arrangement does not compromise")).check()
+    _field(page, "Audit after independence every (months)").fill("12")
+    _field(page, "Named governance lead").select_option(label=world.governance_lead.full_name)
+
+    page.screenshot(path=artifacts_dir / "agreement-draft-form.png", full_page=True)
+    page.get_by_role("button", name="Save draft").click()
+
+    # The edit page: the criteria copied from the template, each figure editable.
+    expect(page).to_have_url(re.compile(r"/agreements/\d+/edit/$"))
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    agreement = TrainingAgreement.objects.get(trainee=world.trainee)
+    # The saved terms come back into the form as they were typed, the start date included.
+    expect(_field(page, "Start date")).to_have_value("2026-12-01")
+    expect(_field(page, "Review dates")).to_have_value("2027-06-01\n2027-12-01")
+    expect(_field(page, "Lead supervisor").locator("option:checked")).to_have_text(
+        world.lead_supervisor.full_name
+    )
+    first_target = page.locator("#criteria-table input[name='criteria-0-target']")
+    expect(first_target).to_have_value(re.compile(r"^20(\.0)?$"))
+    first_target.fill(CHANGED_TARGET)
+    page.get_by_role("button", name="Save and submit for signature").click()
+
+    expect(page).to_have_url(_path_is(f"/agreements/{agreement.pk}/"))
+    expect(page.get_by_role("status").filter(has_text="Every party has been asked to sign")).to_be_visible()
+    expect(page.locator(".badge").filter(has_text=re.compile("signature", re.I)).first).to_be_visible()
+    return agreement
+
+
+def _open_sign_page_from_home(person, agreement):
+    page = person.page
+    person.goto("/")
+    inbox = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Waiting for your signature")
+    ).filter(has=page.locator("#inbox-signatures"))
+    item = inbox.locator("li").filter(has_text=agreement.reference)
+    expect(item).to_have_count(1)
+    item.get_by_role("link", name="Review and sign").click()
+    expect(page).to_have_url(re.compile(r"/sign/"))
+
+
+def _open_sign_page_from_agreement(person, agreement):
+    page = person.page
+    person.goto(f"/agreements/{agreement.pk}/")
+    page.locator(".signoff-steps").get_by_role("link", name="Review and sign").click()
+    expect(page).to_have_url(re.compile(r"/sign/"))
+
+
+def _approve(person, step_label, *, screenshot=None):
+    page = person.page
+    expect(page.get_by_text(f"You sign as {step_label.lower()}", exact=False)).to_be_visible()
+    page.get_by_label("Approve and sign").check()
+    page.get_by_label("Authenticator code").fill(SIGNING_CODE)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
+        if _overflow(page):
+            return _overflow(page)
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
+    return 0
+
+
+def _pdftotext(path: Path, *pages: int) -> str:
+    first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    out = subprocess.run(
+        ["pdftotext", *first_last, str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return out.stdout
+
+
+def _squeezed(text: str) -> str:
+    """Text without spaces and hyphens: table cells wrap long phrases onto several lines, and
+    pdftotext joins a word broken after a hyphen (TA-2026-<line break>EAD0FE reads TA-2026EAD0FE)."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+def _page_count(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    return int(re.search(r"^Pages:\s+(\d+)", out.stdout, re.M).group(1))
+
+
+def _pdf_page_png(path: Path, page_number: int, target: Path):
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-f", str(page_number), "-l", str(page_number),
+         "-singlefile", str(path), str(target.with_suffix(""))],
+        check=True,
+    )
+    assert target.exists() and target.stat().st_size > 10_000, target
+
+
+def _wait_for_pdf_link(page):
+    link = page.get_by_role("link", name="Download the PDF")
+    expect(link).to_be_visible(timeout=PDF_TIMEOUT_MS)
+    return link
+
+
+def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
+    live_server, open_browser, artifacts_dir, pdf_made_in_process
+):
+    _ensure_default_criteria_template()
+    world = build_world()
+    people = []
+
+    # The training lead of the centre drafts and submits it.
+    lead = open_browser("desktop")
+    people.append(lead)
+    _sign_in(lead, world.training_lead)
+    agreement = _draft_through_the_form(lead, world, artifacts_dir)
+    version = agreement.versions.get()
+    assert version.status == VersionStatus.AWAITING_SIGNATURES
+    assert version.criteria.order_by("position").first().target == int(CHANGED_TARGET)
+    request = signoff_requests_for_subject(version).get()
+    steps = {s.label: s for s in request.steps.all()}
+    expected_labels = [
+        "Trainee",
+        "Lead supervisor (INR)",
+        f"Training lead, {world.centre.name}",
+        f"Clinical director, {world.employer_directorate.name}, {world.employer.name}",
+        f"Clinical director, {world.centre_directorate.name}, {world.centre.name}",
+        f"Medical director, {world.employer.name}",
+        f"Medical director, {world.centre.name}",
+    ]
+    assert sorted(steps) == sorted(expected_labels)
+
+    # Who signs which step, in which browser, reaching the sign page which way. The trainee signs
+    # on a phone; the training lead signs in the browser they drafted in.
+    signers = [
+        ("Trainee", world.trainee, "phone", _open_sign_page_from_home),
+        ("Lead supervisor (INR)", world.lead_supervisor, "desktop", _open_sign_page_from_home),
+        (expected_labels[2], world.training_lead, lead, _open_sign_page_from_agreement),
+        (expected_labels[3], world.employer_clinical_director, "desktop", _open_sign_page_from_home),
+        (expected_labels[4], world.centre_clinical_director, "desktop",
+         _open_sign_page_from_agreement),
+        (expected_labels[5], world.employer_medical_director, "desktop", _open_sign_page_from_home),
+        (expected_labels[6], world.centre_medical_director, "desktop", _open_sign_page_from_home),
+    ]
+    browsers = {}
+    sign_page_overflow = {}
+    for label, user, where, open_sign_page in signers:
+        if isinstance(where, str):
+            person = open_browser(where)
+            people.append(person)
+            _sign_in(person, user)
+        else:
+            person = where
+        browsers[label] = person
+        open_sign_page(person, agreement)
+        if label == "Trainee":
+            shot = artifacts_dir / "agreement-sign-page-phone.png"
+        elif label == expected_labels[-1]:
+            shot = artifacts_dir / "agreement-sign-page.png"
+        else:
+            shot = None
+        sign_page_overflow[label] = _approve(person, label, screenshot=shot)
+        # Signing returns to the agreement, where this step now shows as signed, with the name.
+        expect(person.page).to_have_url(
+            re.compile(rf"/agreements/{agreement.pk}/(versions/\d+/)?$")
+        )
+        row = person.page.locator(".signoff-steps li").filter(has_text=label).first
+        expect(row).to_contain_text(user.full_name)
+        expect(row.locator(".badge")).to_have_text("Signed")
+
+    # The last signature made it active and produced the PDF.
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ACTIVE
+    page = browsers[expected_labels[-1]].page
+    expect(page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+
+    lead_page = lead.page
+    lead.goto(f"/agreements/{agreement.pk}/")
+    expect(lead_page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+    download_link = _wait_for_pdf_link(lead_page)
+    code = lead_page.locator(".document-status .font-monospace").inner_text().strip()
+    assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}", code), code
+    lead_page.screenshot(path=artifacts_dir / "agreement-active.png", full_page=True)
+
+    with lead_page.expect_download() as download_info:
+        download_link.click()
+    pdf_path = artifacts_dir / "agreement-signed.pdf"
+    download_info.value.save_as(pdf_path)
+    assert pdf_path.read_bytes()[:5] == b"%PDF-"
+    document = GeneratedDocument.objects.get(verification_code=code)
+    assert document.status == GeneratedDocument.Status.READY
+
+    text = _pdftotext(pdf_path)
+    flat, squeezed = " ".join(text.split()), _squeezed(text)
+    assert code in flat
+    assert "UTC" in flat
+    assert agreement.reference in flat
+    for label, user, *_ in signers:
+        meaning = steps[label].meaning
+        assert _squeezed(user.full_name) in squeezed, f"{user.full_name} is not in the PDF"
+        assert _squeezed(label) in squeezed, f"the role {label!r} is not in the PDF"
+        assert _squeezed(meaning) in squeezed, f"the meaning of {label!r} is not in the PDF"
+    pages = _page_count(pdf_path)
+    assert pages >= 2, pages
+    _pdf_page_png(pdf_path, 1, artifacts_dir / "agreement-page-1.png")
+    _pdf_page_png(pdf_path, pages, artifacts_dir / "agreement-signature-page.png")
+    # Every page carries the verification code in its footer; the last one holds signatures.
+    for number in range(1, pages + 1):
+        assert code in _pdftotext(pdf_path, number), f"page {number} has no verification code"
+    last_page = _squeezed(_pdftotext(pdf_path, pages))
+    assert _squeezed(world.centre_medical_director.full_name) in last_page or "UTC" in last_page
+
+    # The active agreement on a phone, in the trainee's browser.
+    phone = browsers["Trainee"]
+    phone.goto(f"/agreements/{agreement.pk}/")
+    expect(phone.page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+    _wait_for_pdf_link(phone.page)
+    phone.page.screenshot(path=artifacts_dir / "agreement-active-phone.png", full_page=True)
+    detail_overflow = _overflow(phone.page)
+
+    # Anyone can check the code, signed in or not.
+    anonymous = open_browser("desktop")
+    people.append(anonymous)
+    anonymous.goto(f"/verify/{code}/")
+    validity = anonymous.page.locator("#validity")
+    expect(validity).to_contain_text("Valid.")
+    expect(validity).to_contain_text("still in force")
+    expect(anonymous.page.locator("main, body").first).to_contain_text(world.trainee.full_name)
+    anonymous.page.screenshot(path=artifacts_dir / "agreement-verify.png", full_page=True)
+
+    for person in people:
+        person.assert_no_csp_errors()
+    assert detail_overflow == 0, f"the active agreement scrolls sideways by {detail_overflow} px at 375 px"
+    assert not any(sign_page_overflow.values()), f"the sign page scrolls sideways: {sign_page_overflow}"
+
+
+def test_a_clinical_director_declines_and_the_training_lead_sees_why(
+    live_server, open_browser, artifacts_dir, pdf_made_in_process
+):
+    _ensure_default_criteria_template()
+    world = build_world()
+    agreement = draft(world)
+    agreement_version_submit(actor=world.training_lead, version=agreement.versions.get())
+    director = world.employer_clinical_director
+
+    cd = open_browser("desktop")
+    _sign_in(cd, director)
+    _open_sign_page_from_home(cd, agreement)
+    page = cd.page
+    page.get_by_label("Decline and return to the author").check()
+    page.get_by_label("Reason for declining").fill(DECLINE_REASON)
+    page.get_by_label("Authenticator code").fill(SIGNING_CODE)
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "agreement-declined-by-director.png", full_page=True)
+
+    lead = open_browser("desktop")
+    _sign_in(lead, world.training_lead)
+    lead.goto(f"/agreements/{agreement.pk}/")
+    returned = lead.page.locator("#returned-reason")
+    expect(returned).to_contain_text("Returned for changes")
+    expect(returned).to_contain_text(DECLINE_REASON)
+    expect(returned).to_contain_text(director.full_name)  # who sent it back
+    expect(lead.page.get_by_role("link", name="Edit and submit")).to_be_visible()
+    lead.page.screenshot(path=artifacts_dir / "agreement-returned.png", full_page=True)
+    version = agreement.versions.get()
+    assert version.status == VersionStatus.DRAFT
+    assert DECLINE_REASON in version.returned_reason
+
+    cd.assert_no_csp_errors()
+    lead.assert_no_csp_errors()
