@@ -62,5 +62,5 @@ def document_render_task(self, document_id: int) -> str | None:
 
 @shared_task(name="documents.sweep", acks_late=True)
 def document_sweep_task() -> int:
-    minutes = getattr(settings, "DOCUMENTS_SWEEP_AFTER_MINUTES", 5)
+    minutes = settings.DOCUMENTS_SWEEP_AFTER_MINUTES
     return document_sweep_stale(older_than=timedelta(minutes=minutes))

@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # WeasyPrint grows in long-lived workers: PDFs run on their own queue, whose worker is started with
 # --max-tasks-per-child (Makefile, docker-compose.yml).
 CELERY_TASK_ROUTES = {"documents.*": {"queue": "documents"}}
+DOCUMENTS_SWEEP_AFTER_MINUTES = env.int("DOCUMENTS_SWEEP_AFTER_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
     "documents-sweep": {"task": "documents.sweep", "schedule": 5 * 60},
@@ -283,5 +284,8 @@ LOGGING = {
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Axes logs every start-up at INFO; its lockouts are WARNING and still shown.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # WeasyPrint reports every layout step at INFO.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -43,6 +43,11 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process(request, settings):
     """Tasks run in the test's own process, even when REDIS_URL points at a real broker, unless
     the test is marked real_worker (it then starts a worker of its own)."""

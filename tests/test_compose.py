@@ -37,6 +37,8 @@ NOT_NEEDED_IN_PRODUCTION = {
     "DJANGO_HSTS_PRELOAD",
     # On by default behind the TLS proxy; only switched off to try production settings locally.
     "DJANGO_SECURE_SSL_REDIRECT",
+    # Tuning with a sane default (5 minutes before a pending PDF is queued again).
+    "DOCUMENTS_SWEEP_AFTER_MINUTES",
 }
 
 
