@@ -104,3 +104,18 @@ def open_version(agreement: TrainingAgreement):
     return agreement.versions.filter(
         status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
     ).first()
+
+
+def active_version_for_trainee(trainee) -> AgreementVersion | None:
+    """The trainee's version in force, if any: what their evidence is logged against."""
+    return (
+        AgreementVersion.objects.filter(agreement__trainee=trainee, status=VersionStatus.ACTIVE)
+        .select_related("agreement", "employer", "training_centre")
+        .prefetch_related("supervisors__supervisor")
+        .order_by("-activated_at")
+        .first()
+    )
+
+
+def named_supervisors(version: AgreementVersion) -> list[User]:
+    return [named.supervisor for named in version.supervisors.all()]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("signoffs/", include("signoffs.urls")),
     path("agreements/", include("agreements.urls")),
+    path("logbook/", include("caselogs.urls")),
     path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

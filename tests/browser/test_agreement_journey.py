@@ -53,16 +53,14 @@ def _overflow(page) -> int:
 
 @pytest.fixture
 def pdf_made_in_process(settings):
-    """With REDIS_URL set (CI), tasks go to Redis and no worker runs in this test, so the PDF would
-    stay pending for ever: run tasks in-process here, as they run with nothing configured.
-
-    Celery reads its configuration from Django's settings object on every access
-    (config_from_object with namespace CELERY), so pytest's settings fixture reaches it, and is
-    undone after the test."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    """The PDF is produced by a Celery task. With REDIS_URL set (CI) tasks would go to Redis,
+    where no worker runs during this test, and the PDF would stay pending for ever; the autouse
+    fixture in tests/conftest.py sets CELERY_TASK_ALWAYS_EAGER for every test not marked
+    real_worker. Prove that it reaches Celery (irtraining/celery.py reads Django's settings on each
+    access, so pytest's settings fixture is seen by the live server's thread too)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the same as the autouse fixture; explicit here
     assert celery_app.conf.task_always_eager is True, "Celery did not pick up the setting"
-    yield
-    # (pytest-django restores the setting after this fixture's teardown.)
+    return settings
 
 
 def _ensure_default_criteria_template():
@@ -144,6 +142,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     first_target = page.locator("#criteria-table input[name='criteria-0-target']")
     expect(first_target).to_have_value(re.compile(r"^20(\.0)?$"))
     first_target.fill(CHANGED_TARGET)
+    page.screenshot(path=artifacts_dir / "agreement-edit.png", full_page=True)
     page.get_by_role("button", name="Save and submit for signature").click()
 
     expect(page).to_have_url(_path_is(f"/agreements/{agreement.pk}/"))
@@ -152,7 +151,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     return agreement
 
 
-def _open_sign_page_from_home(person, agreement):
+def _open_sign_page_from_home(person, agreement, *, screenshot=None):
     page = person.page
     person.goto("/")
     inbox = page.locator("section").filter(
@@ -160,6 +159,8 @@ def _open_sign_page_from_home(person, agreement):
     ).filter(has=page.locator("#inbox-signatures"))
     item = inbox.locator("li").filter(has_text=agreement.reference)
     expect(item).to_have_count(1)
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
     item.get_by_role("link", name="Review and sign").click()
     expect(page).to_have_url(re.compile(r"/sign/"))
 
@@ -171,18 +172,20 @@ def _open_sign_page_from_agreement(person, agreement):
     expect(page).to_have_url(re.compile(r"/sign/"))
 
 
-def _approve(person, step_label, *, screenshot=None):
+def _approve(person, step_label, *, screenshot=None) -> int:
+    """Approve and sign on the sign page; returns how far the page scrolled sideways."""
     page = person.page
-    expect(page.get_by_text(f"You sign as {step_label.lower()}", exact=False)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"You sign as", re.I))).to_contain_text(
+        step_label, ignore_case=True
+    )
     page.get_by_label("Approve and sign").check()
     page.get_by_label("Authenticator code").fill(SIGNING_CODE)
+    overflow = _overflow(page)
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
-        if _overflow(page):
-            return _overflow(page)
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
-    return 0
+    return overflow
 
 
 def _pdftotext(path: Path, *pages: int) -> str:
@@ -362,7 +365,9 @@ def test_a_clinical_director_declines_and_the_training_lead_sees_why(
 
     cd = open_browser("desktop")
     _sign_in(cd, director)
-    _open_sign_page_from_home(cd, agreement)
+    _open_sign_page_from_home(
+        cd, agreement, screenshot=artifacts_dir / "agreement-inbox-clinical-director.png"
+    )
     page = cd.page
     page.get_by_label("Decline and return to the author").check()
     page.get_by_label("Reason for declining").fill(DECLINE_REASON)

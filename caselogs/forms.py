@@ -1,0 +1,109 @@
+from django import forms
+
+from . import choices as c
+from .models import Case, CaseVerification
+from .services import CASE_INPUT_FIELDS
+
+QUICK_FIELDS = (
+    "performed_on", "reference", "site", "out_of_hours", "procedure", "trainee_role",
+    "supervisor", "supervision_mode", "final_etici", "passes", "any_complication",
+)
+DETAIL_SECTIONS = (
+    ("Patient and stroke (no identifiers)", (
+        "age", "sex", "pre_stroke_mrs", "nihss_baseline", "aspects", "aspects_modality",
+        "imaging", "occlusion_site", "occlusion_side", "thrombolysis", "admission", "onset_type",
+    )),
+    ("Times (minutes between events)", (
+        "onset_to_arrival_minutes", "door_in_door_out_minutes", "door_to_imaging_minutes",
+        "door_to_puncture_minutes", "puncture_to_reperfusion_minutes", "procedure_minutes",
+    )),
+    ("Procedure", (
+        "anaesthesia", "access", "technique", "balloon_guide", "first_pass_etici",
+        "rescue_therapy", "aborted_reason", "complications",
+    )),
+    ("Outcome", (
+        "haemorrhage", "haemorrhage_symptomatic", "sich_definition", "nihss_24h",
+        "died_in_hospital", "mrs_90_days", "mrs_90_days_method", "ssnap_entered",
+    )),
+    ("Reflection", ("reflection",)),
+)
+
+_UNKNOWN_YES_NO = [("", "Not recorded"), ("true", "Yes"), ("false", "No")]
+
+
+class CaseForm(forms.ModelForm):
+    out_of_hours = forms.TypedChoiceField(
+        label="When",
+        choices=[("false", "In hours"), ("true", "Out of hours")],
+        coerce=lambda v: v == "true",
+        widget=forms.RadioSelect,
+        initial="false",
+    )
+    imaging = forms.MultipleChoiceField(
+        choices=c.Imaging.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Imaging used",
+    )
+    complications = forms.MultipleChoiceField(
+        choices=c.Complication.choices, widget=forms.CheckboxSelectMultiple, required=False,
+    )
+
+    class Meta:
+        model = Case
+        fields = CASE_INPUT_FIELDS
+        widgets = {
+            "performed_on": forms.DateInput(attrs={"type": "date"}),
+            "reference": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "aborted_reason": forms.Textarea(attrs={"rows": 2}),
+            "reflection": forms.Textarea(attrs={"rows": 4}),
+            "passes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 20}),
+        }
+
+    def __init__(self, *args, supervisors, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = supervisors
+        self.fields["site"].queryset = sites
+        for name in ("procedure", "trainee_role", "supervision_mode"):
+            self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices[1:])
+        self.fields["final_etici"].help_text = "Successful reperfusion is 2b50 or better."
+        for name in ("balloon_guide", "rescue_therapy", "haemorrhage_symptomatic",
+                     "died_in_hospital", "ssnap_entered"):
+            self.fields[name] = forms.NullBooleanField(
+                label=self.fields[name].label, required=False,
+                widget=forms.Select(choices=_UNKNOWN_YES_NO),
+            )
+        for name, field in self.fields.items():
+            if name.endswith("_minutes"):
+                field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def quick_fields(self):
+        return [self[name] for name in QUICK_FIELDS]
+
+    def detail_sections(self):
+        return [(title, [self[name] for name in names]) for title, names in DETAIL_SECTIONS]
+
+    def section_has_errors(self, names):
+        return any(name in self.errors for name in names)
+
+
+class VerificationForm(forms.Form):
+    """The supervisor's own view first (blind to the trainee's entry), then the decision."""
+
+    role_view = forms.ChoiceField(
+        label="The trainee's role, as you saw it", choices=c.TraineeRole.choices,
+        widget=forms.RadioSelect,
+    )
+    mode_view = forms.ChoiceField(
+        label="Your supervision, as it was", choices=c.SupervisionMode.choices,
+        widget=forms.RadioSelect,
+    )
+    decision = forms.ChoiceField(
+        choices=[
+            (CaseVerification.Decision.VERIFIED, "Verify: this case is accurate"),
+            (CaseVerification.Decision.QUERIED, "Query: send it back with a comment"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for a query. The trainee sees it.",
+    )

@@ -1,0 +1,84 @@
+"""Reads for the logbook, and the one place that decides who may see which cases.
+
+A trainee sees their own; a supervisor sees the cases of trainees whose agreement names them;
+directors, training leads and governance leads see the cases of agreements they oversee;
+administrators see all. Only verified cases count as evidence anywhere (``verified_cases``).
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.selectors import user_is_administrator
+from agreements.selectors import agreement_list_for_user
+
+from . import choices as c
+from .models import Activity, Assessment, Case, CaseVerification
+
+
+def _visible_agreements(user):
+    return agreement_list_for_user(user=user).values("pk")
+
+
+def case_list_for_user(*, user) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if not user_is_administrator(user):
+        cases = cases.filter(Q(trainee=user) | Q(agreement__in=_visible_agreements(user)))
+    return cases.select_related("trainee", "site", "supervisor")
+
+
+def case_get_for_user(*, user, pk) -> Case:
+    return get_object_or_404(case_list_for_user(user=user), pk=pk)
+
+
+def verified_cases(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """The only cases that count toward criteria, reports and curves."""
+    return (queryset if queryset is not None else Case.objects.all()).filter(
+        status=c.VerificationStatus.VERIFIED
+    )
+
+
+def verification_queue_for_user(*, user) -> QuerySet[Case]:
+    """Cases waiting for this supervisor's decision, oldest first."""
+    return (
+        Case.objects.filter(supervisor=user, status=c.VerificationStatus.SUBMITTED)
+        .exclude(trainee=user)
+        .select_related("trainee", "site")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def case_counts(cases: QuerySet[Case]) -> dict:
+    """The logbook summary: counts by type, role and verification state, in three queries."""
+    return {
+        "by_procedure": dict(cases.order_by().values_list("procedure").annotate(n=Count("pk"))),
+        "by_role": dict(cases.order_by().values_list("trainee_role").annotate(n=Count("pk"))),
+        "by_status": dict(cases.order_by().values_list("status").annotate(n=Count("pk"))),
+    }
+
+
+def discordant_verifications_for_user(*, user) -> QuerySet[CaseVerification]:
+    """Verifications where the supervisor's view differed from the trainee's, for the training
+    leads and directors who oversee the agreement."""
+    return (
+        CaseVerification.objects.filter(discordant=True, case__agreement__in=_visible_agreements(user))
+        .exclude(case__trainee=user)
+        .exclude(supervisor=user)
+        .select_related("case", "case__trainee", "supervisor")
+        .order_by("-decided_at")
+    )
+
+
+def activity_list_for_user(*, user) -> QuerySet[Activity]:
+    activities = Activity.objects.all()
+    if not user_is_administrator(user):
+        activities = activities.filter(Q(trainee=user) | Q(agreement__in=_visible_agreements(user)))
+    return activities.select_related("trainee", "supervisor")
+
+
+def assessment_list_for_user(*, user) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.all()
+    if not user_is_administrator(user):
+        assessments = assessments.filter(
+            Q(trainee=user) | Q(agreement__in=_visible_agreements(user))
+        )
+    return assessments.select_related("trainee", "assessor", "case")

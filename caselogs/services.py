@@ -1,0 +1,183 @@
+"""Writes for the logbook: logging and correcting cases, and their verification."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agreements.selectors import active_version_for_trainee, named_supervisors
+from audit.services import audit_event_record
+
+from . import choices as c
+from .models import Case, CaseVerification
+from .validation import validate_case
+
+# Fields a trainee enters; everything else on a case is set by the services.
+CASE_INPUT_FIELDS = (
+    "reference", "performed_on", "site", "out_of_hours", "procedure", "trainee_role", "supervisor",
+    "supervision_mode", "final_etici", "passes", "any_complication", "age", "sex",
+    "pre_stroke_mrs", "nihss_baseline", "aspects", "aspects_modality", "imaging", "occlusion_site",
+    "occlusion_side", "thrombolysis", "admission", "onset_type", "onset_to_arrival_minutes",
+    "door_in_door_out_minutes", "door_to_imaging_minutes", "door_to_puncture_minutes",
+    "puncture_to_reperfusion_minutes", "procedure_minutes", "anaesthesia", "access", "technique",
+    "balloon_guide", "first_pass_etici", "rescue_therapy", "aborted_reason", "complications",
+    "haemorrhage", "haemorrhage_symptomatic", "sich_definition", "nihss_24h", "died_in_hospital",
+    "mrs_90_days", "mrs_90_days_method", "ssnap_entered", "reflection",
+)
+
+
+class NoActiveAgreement(ValidationError):
+    pass
+
+
+def _check_context(case: Case, version) -> None:
+    errors = {}
+    if case.supervisor_id not in {u.pk for u in named_supervisors(version)}:
+        errors["supervisor"] = "Choose one of the supervisors named on your training agreement."
+    if case.site_id and case.site.organisation_id not in {version.employer_id, version.training_centre_id}:
+        errors["site"] = "Choose a site of your employer or of your training centre."
+    duplicate = Case.objects.filter(trainee_id=case.trainee_id, reference=case.reference)
+    if case.pk:
+        duplicate = duplicate.exclude(pk=case.pk)
+    if case.reference and duplicate.exists():
+        errors["reference"] = "You already have a case with this reference; each must be unique."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(case: Case, data: dict) -> None:
+    for name in CASE_INPUT_FIELDS:
+        if name in data:
+            setattr(case, name, data[name])
+
+
+def case_build(*, trainee: User, data: dict) -> Case:
+    """A validated, unsaved case: the import checks a whole file with this before saving any."""
+    version = active_version_for_trainee(trainee)
+    if version is None:
+        raise NoActiveAgreement(
+            "You need an active training agreement before logging cases: ask your training lead."
+        )
+    case = Case(trainee=trainee, agreement_id=version.agreement_id)
+    _apply(case, data)
+    errors = {}
+    for check in (validate_case, lambda c_: _check_context(c_, version)):
+        try:
+            check(case)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, messages[0])
+    if errors:
+        raise ValidationError(errors)
+    return case
+
+
+def case_log(*, trainee: User, data: dict) -> Case:
+    case = case_build(trainee=trainee, data=data)
+    with transaction.atomic():
+        case.save()
+        audit_event_record(
+            actor=trainee,
+            verb="case.logged",
+            subject=case,
+            summary=f"Case {case.reference} logged for verification by {case.supervisor}",
+        )
+    return case
+
+
+def case_save_many(*, trainee: User, cases: list[Case]) -> list[Case]:
+    """Save cases already built and checked (the import): all of them, or none."""
+    with transaction.atomic():
+        for case in cases:
+            case.save()
+        audit_event_record(
+            actor=trainee,
+            verb="case.imported",
+            summary=f"{len(cases)} cases imported by {trainee}",
+            data={"references": [case.reference for case in cases]},
+        )
+    return cases
+
+
+def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
+    """Edit a case. Before any decision it changes in place; after a query or a verification the
+    change is a new revision that goes back to the supervisor, and the history keeps both."""
+    if case.trainee_id != trainee.pk:
+        raise ValidationError("Only the trainee who logged a case can correct it.")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        version = active_version_for_trainee(trainee)
+        if version is None:
+            raise NoActiveAgreement("Your training agreement is no longer active.")
+        _apply(case, data)
+        validate_case(case)
+        _check_context(case, version)
+        if case.status != c.VerificationStatus.SUBMITTED:
+            case.resubmit()
+            case.revision += 1
+            case.submitted_at = timezone.now()
+            case.reminder_sent_at = None
+        case.save()
+        audit_event_record(
+            actor=trainee,
+            verb="case.corrected",
+            subject=case,
+            summary=f"Case {case.reference} corrected (revision {case.revision})",
+        )
+    return case
+
+
+def case_verify(
+    *,
+    case: Case,
+    supervisor: User,
+    role_view: str,
+    mode_view: str,
+    decision: str,
+    comment: str = "",
+) -> CaseVerification:
+    """The supervisor's decision, with their own view of role and supervision recorded first."""
+    comment = comment.strip()
+    if decision == CaseVerification.Decision.QUERIED and not comment:
+        raise ValidationError({"comment": "Say what needs changing: the trainee sees this."})
+    if role_view not in c.TraineeRole.values:
+        raise ValidationError({"role_view": "Choose the trainee's role as you saw it."})
+    if mode_view not in c.SupervisionMode.values:
+        raise ValidationError({"mode_view": "Choose the supervision as it was."})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if supervisor.pk == case.trainee_id:
+            raise ValidationError("You cannot verify your own case.")
+        if case.supervisor_id != supervisor.pk:
+            raise ValidationError("Only the supervisor named on the case can verify it.")
+        if case.status != c.VerificationStatus.SUBMITTED:
+            raise ValidationError(
+                f"This case is already {case.get_status_display().lower()}; nothing to decide."
+            )
+        discordant = role_view != case.trainee_role or mode_view != case.supervision_mode
+        verification = CaseVerification.objects.create(
+            case=case,
+            revision=case.revision,
+            supervisor=supervisor,
+            supervisor_view_of_role=role_view,
+            supervisor_view_of_mode=mode_view,
+            trainee_role_entered=case.trainee_role,
+            supervision_mode_entered=case.supervision_mode,
+            discordant=discordant,
+            decision=decision,
+            comment=comment,
+        )
+        if decision == CaseVerification.Decision.VERIFIED:
+            case.verify()
+        else:
+            case.query()
+        case.save()
+        audit_event_record(
+            actor=supervisor,
+            verb=f"case.{decision}",
+            subject=case,
+            summary=f"Case {case.reference} {decision} by {supervisor}"
+            + (" (ratings differ from the trainee's)" if discordant else ""),
+            data={"revision": case.revision, "discordant": discordant},
+        )
+    return verification

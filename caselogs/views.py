@@ -1,0 +1,187 @@
+"""Logbook pages: the case list, quick entry, a case, its correction, and verification."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role, Site, User
+from accounts.selectors import user_roles
+from agreements.selectors import active_version_for_trainee, named_supervisors
+
+from . import choices as c
+from .filters import CaseFilter
+from .forms import CaseForm, VerificationForm
+from .selectors import (
+    case_counts,
+    case_get_for_user,
+    case_list_for_user,
+    verification_queue_for_user,
+)
+from .services import case_correct, case_log, case_verify
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_choices(version):
+    return {
+        "supervisors": User.objects.filter(
+            pk__in=[u.pk for u in named_supervisors(version)]
+        ).order_by("full_name"),
+        "sites": Site.objects.filter(
+            organisation__in=[version.employer_id, version.training_centre_id]
+        ).select_related("organisation").order_by("name"),
+    }
+
+
+def _summary(counts):
+    return [
+        (title, [(label, counts[key].get(value, 0)) for value, label in choices])
+        for title, key, choices in (
+            ("By type", "by_procedure", c.Procedure.choices),
+            ("By role", "by_role", c.TraineeRole.choices),
+            ("Verification", "by_status", c.VerificationStatus.choices),
+        )
+    ]
+
+
+@login_required
+def case_list(request):
+    cases = case_list_for_user(user=request.user)
+    mine = request.GET.get("trainee") != "all" and Role.TRAINEE in user_roles(request.user)
+    if mine:
+        cases = cases.filter(trainee=request.user)
+    filtered = CaseFilter(request.GET or None, queryset=cases.order_by("-performed_on", "-pk"))
+    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "caselogs/case_list.html",
+        {
+            "filter": filtered,
+            "page": page,
+            "summary": _summary(case_counts(filtered.qs)),
+            "query": query.urlencode(),
+            "may_log": Role.TRAINEE in user_roles(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    if Role.TRAINEE not in user_roles(request.user):
+        raise PermissionDenied
+    version = active_version_for_trainee(request.user)
+    if version is None:
+        return render(request, "caselogs/no_agreement.html", status=200)
+    previous = case_list_for_user(user=request.user).filter(trainee=request.user).order_by("-pk").first()
+    initial = {"supervisor": previous.supervisor_id, "site": previous.site_id} if previous else {}
+    form = CaseForm(request.POST or None, initial=initial, **_form_choices(version))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_log(trainee=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Case {case.reference} logged and sent to {case.supervisor} to verify."
+            )
+            if "another" in request.POST:
+                return redirect("caselogs:new")
+            return redirect("caselogs:detail", pk=case.pk)
+    return render(request, "caselogs/case_form.html", {"form": form, "version": version})
+
+
+@login_required
+def case_detail(request, pk):
+    case = case_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "caselogs/case_detail.html",
+        {
+            "case": case,
+            "verifications": case.verifications.select_related("supervisor"),
+            "history": case.history.select_related("history_user").order_by("-history_date")[:20],
+            "may_correct": case.trainee_id == request.user.pk,
+            "may_verify": case.supervisor_id == request.user.pk
+            and case.status == c.VerificationStatus.SUBMITTED
+            and case.trainee_id != request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request, pk):
+    case = case_get_for_user(user=request.user, pk=pk)
+    if case.trainee_id != request.user.pk:
+        raise PermissionDenied
+    version = active_version_for_trainee(request.user)
+    if version is None:
+        return render(request, "caselogs/no_agreement.html")
+    form = CaseForm(request.POST or None, instance=case, **_form_choices(version))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_correct(case=case, trainee=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} saved and sent for verification.")
+            return redirect("caselogs:detail", pk=case.pk)
+    return render(request, "caselogs/case_form.html", {"form": form, "case": case, "version": version})
+
+
+@login_required
+def verification_queue(request):
+    queue = verification_queue_for_user(user=request.user)
+    page = Paginator(queue, 10).get_page(request.GET.get("page"))
+    return render(request, "caselogs/queue.html", {"page": page, "blank_form": VerificationForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_verify_view(request, pk):
+    case = case_get_for_user(user=request.user, pk=pk)
+    if case.supervisor_id != request.user.pk or case.trainee_id == request.user.pk:
+        raise Http404
+    form = VerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification = case_verify(
+                case=case,
+                supervisor=request.user,
+                role_view=form.cleaned_data["role_view"],
+                mode_view=form.cleaned_data["mode_view"],
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            note = (
+                " Your view of the role or supervision differs from the trainee's: the "
+                "training lead is told."
+                if verification.discordant
+                else ""
+            )
+            decision = verification.get_decision_display().lower()
+            messages.success(request, f"Case {case.reference}: {decision}.{note}")
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "caselogs:queue"
+            return redirect(target)
+    return render(request, "caselogs/verify.html", {"case": case, "form": form})

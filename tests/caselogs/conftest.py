@@ -1,0 +1,44 @@
+"""A trainee with an active agreement, sites to log cases at, and a helper to log through the
+service."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from caselogs.services import case_log
+
+from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from ..factories import SiteFactory
+
+
+@pytest.fixture
+def logbook(db):
+    world = build_world()
+    # The agreement is active once signed; its PDF (queued on commit) is not needed here.
+    version, _ = submit_and_sign_all(world, draft(world))
+    world.version = version
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    world.home_site = SiteFactory(organisation=world.employer, name="Northgate General")
+    return world
+
+
+def mt_case_data(world, **overrides) -> dict:
+    data = {
+        "reference": "MT-001",
+        "performed_on": date.today() - timedelta(days=1),
+        "site": world.site,
+        "out_of_hours": True,
+        "procedure": "mt",
+        "trainee_role": "primary_operator",
+        "supervisor": world.lead_supervisor,
+        "supervision_mode": "scrubbed",
+        "final_etici": "2b67",
+        "passes": 2,
+        "any_complication": False,
+    }
+    data.update(overrides)
+    return data
+
+
+def log_case(world, **overrides):
+    return case_log(trainee=world.trainee, data=mt_case_data(world, **overrides))
