@@ -23,7 +23,7 @@ NHS number
 
 Dates (reported as "date of birth")
     Any full calendar date, day + month + year, is refused, not only the ones labelled as a date
-    of birth: a date of birth rarely comes labelled, a date of death is an identifier too, and the
+    of birth: a date of birth need not come labelled, a date of death is an identifier too, and the
     case has its own date field, so free text never needs a full date. Forms: d/m/y with "/", "-"
     or "." and a 2- or 4-digit year; y-m-d with a 4-digit year; "12 March 1956", "12th of Mar 56",
     "12-MAR-1956", "March 12, 1956". Numeric dates are read day-first or month-first and refused if
@@ -54,6 +54,7 @@ reaches an error page, a log or an e-mail.
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,13 +95,13 @@ def nhs_number_is_valid(digits: str) -> bool:
     check = 11 - total % 11
     if check == 11:
         check = 0
-    return check != 10 and check == int(digits[9])
+    return check == int(digits[9])  # a check of 10 matches no digit: the number is invalid
 
 
 _NHS_NUMBER = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)", re.ASCII)
 
 
-def _nhs_number_spans(text: str):
+def _nhs_number_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _NHS_NUMBER.finditer(text):
         if nhs_number_is_valid("".join(match.groups())):
             yield match.span()
@@ -129,12 +130,14 @@ _TEXT_DMY = re.compile(
 )
 _TEXT_MDY = re.compile(r"\b" + _MONTH + _GAP + _DAY + _GAP + _YEAR, re.ASCII | re.IGNORECASE)
 
-_LABEL = r"\b(?:d\.?[ \t]?o\.?[ \t]?b(?![a-z])\.?|date[ \t]+of[ \t]+birth|born(?:[ \t]+(?:on|in))?)"
+_LABEL = (
+    r"\b(?:d\.?[ \t]?o\.?[ \t]?b(?![a-z])\.?|date[ \t]+of[ \t]+birth|born(?:[ \t]+(?:on|in))?)"
+)
 _LABELLED_PART = re.compile(
     _LABEL
     + r"[ \t]*[:=\-]?[ \t]*(?:"
     + r"(?<!\d)\d{1,2}[/.-]\d{1,2}(?!\d)"  # 12/03 or 03/56
-    + r"|(?<!\d)\d{1,2}(?:st|nd|rd|th)?" + _GAP + r"(?:of[ \t]+)?" + _MONTH  # 12 March
+    + r"|(?<!\d)\d{1,2}(?!\d)(?:st|nd|rd|th)?" + _GAP + r"(?:of[ \t]+)?" + _MONTH  # 12 March
     + r"|" + _MONTH.replace("?P<month>", "") + _GAP + r"\d{1,4}(?!\d)"  # March 12, March 1956
     + r"|(?<!\d)(?:1[89]|2[01])\d\d(?!\d)"  # 1956
     + r")",
@@ -158,7 +161,7 @@ def _is_real_date(years: list[int], month: int, day: int) -> bool:
     return False
 
 
-def _date_spans(text: str):
+def _date_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _NUMERIC_DMY.finditer(text):
         years, a, b = _full_year(match["year"]), int(match["a"]), int(match["b"])
         if _is_real_date(years, b, a) or _is_real_date(years, a, b):
@@ -190,13 +193,13 @@ _PASS_AFTER_ORDINAL = re.compile(r"[ \t]+(?:pass|attempt)(?:es|s)?\b", re.ASCII 
 
 
 def _is_pass_number(text: str, match: re.Match) -> bool:
-    """ "M1 2nd pass": an ordinal, not an inward code, when "pass" or "attempt" follows."""
+    """Reads "M1 2nd pass" as an ordinal, not an inward code: no postcode is followed by "pass"."""
     return match["letters"].lower() in {"st", "nd", "rd", "th"} and bool(
         _PASS_AFTER_ORDINAL.match(text, match.end())
     )
 
 
-def _postcode_spans(text: str):
+def _postcode_spans(text: str) -> Iterator[tuple[int, int]]:
     for match in _POSTCODE.finditer(text):
         if match["outward"] is None or not _is_pass_number(text, match):
             yield match.span()

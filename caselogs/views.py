@@ -114,7 +114,7 @@ def case_detail(request, pk):
         "caselogs/case_detail.html",
         {
             "case": case,
-            "verifications": case.verifications.select_related("supervisor"),
+            "verifications": list(case.verifications.select_related("supervisor")),
             "history": case.history.select_related("history_user").order_by("-history_date")[:20],
             "may_correct": case.trainee_id == request.user.pk,
             "may_verify": case.supervisor_id == request.user.pk
