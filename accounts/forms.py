@@ -65,3 +65,12 @@ class AuthenticatorConfirmForm(SecondFactorCodeForm):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
         return code
+
+
+def add_validation_error(form, error) -> None:
+    """Show a service's ValidationError on a form: each message beside its field, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

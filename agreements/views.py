@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import add_validation_error
 from documents.selectors import document_latest_for_subject
 from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_request_integrity_problems
@@ -47,14 +48,6 @@ def _supervisors(form) -> SupervisorChoice:
     )
 
 
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def agreement_list(request):
     agreements = agreement_list_for_user(user=request.user)
@@ -82,7 +75,7 @@ def agreement_new(request):
                 criteria_template=form.cleaned_data["criteria_template"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Draft saved. Check the criteria, then submit for signature.")
             return redirect("agreements:edit", pk=agreement.pk)
@@ -155,7 +148,7 @@ def agreement_edit(request, pk):
                 if "submit" in request.POST:
                     agreement_version_submit(actor=request.user, version=version)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
         else:
             if "submit" in request.POST:
                 messages.success(request, "Submitted. Every party has been asked to sign.")
@@ -203,7 +196,7 @@ def agreement_end_view(request, pk):
                 actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "The agreement has ended early. The reason is recorded.")
             return redirect("agreements:detail", pk=agreement.pk)

@@ -31,9 +31,9 @@ Dates (reported as "date of birth")
     "date of birth", "born") followed by even part of a date (a day and month, a month and year, or
     a year) is refused as well. Not refused: times (14:30), intervals (45 min), two-part scores and
     fractions (ASPECTS 8/10, 3/4 passes, mRS 0-2), a year alone (2024), a day and month or month and
-    year without a label. Separator-free dates (19560312) are not detected: they cannot be told apart
-    from lot and reference numbers. A known false positive: a score trend written "18-12-10" reads
-    as a date; writing "18, 12, 10" avoids it.
+    year without a label. Separator-free dates (19560312) are not detected: they cannot be told
+    apart from lot and reference numbers. A known false positive: a score trend written "18-12-10"
+    reads as a date; writing "18, 12, 10" avoids it.
 
 UK postcode
     A full postcode, outward and inward code, in any letter case, with one space or none, built from
@@ -68,7 +68,8 @@ _NEVER_RECORD = "Never record patient identifiers: use your own case reference."
 
 MESSAGES = {
     NHS_NUMBER: (
-        "This looks like an NHS number (a 10-digit number with a valid check digit). " + _NEVER_RECORD
+        "This looks like an NHS number (a 10-digit number with a valid check digit). "
+        + _NEVER_RECORD
     ),
     DATE_OF_BIRTH: (
         "This looks like a date of birth (a full date, or a date after \u201cDOB\u201d or "

@@ -14,8 +14,6 @@ def logbook_nav_items(user, roles):
     items = []
     if roles:
         items.append(NavItem("Logbook", reverse("caselogs:list"), "journal-medical"))
-    if Role.SUPERVISOR in roles:
-        items.append(NavItem("Verification queue", reverse("caselogs:queue"), "check2-square"))
     return items
 
 

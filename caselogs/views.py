@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import add_validation_error
 from accounts.models import Role, Site, User
 from accounts.selectors import user_roles
 from agreements.selectors import active_version_for_trainee, named_supervisors
@@ -25,14 +26,6 @@ from .selectors import (
 from .services import case_correct, case_log, case_verify
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _form_choices(version):
@@ -95,7 +88,7 @@ def case_new(request):
         try:
             case = case_log(trainee=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(
                 request, f"Case {case.reference} logged and sent to {case.supervisor} to verify."
@@ -138,7 +131,7 @@ def case_edit(request, pk):
         try:
             case = case_correct(case=case, trainee=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"Case {case.reference} saved and sent for verification.")
             return redirect("caselogs:detail", pk=case.pk)
@@ -170,7 +163,7 @@ def case_verify_view(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             note = (
                 " Your view of the role or supervision differs from the trainee's: the "

@@ -150,6 +150,7 @@ DOCUMENTS_SWEEP_AFTER_MINUTES = env.int("DOCUMENTS_SWEEP_AFTER_MINUTES", default
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
     "documents-sweep": {"task": "documents.sweep", "schedule": 5 * 60},
+    "case-verification-reminders": {"task": "caselogs.verification_reminders", "schedule": 60 * 60},
 }
 
 # --- Authentication -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The free-text guard refuses NHS numbers, dates and postcodes, and lets clinical shorthand through.
+"""The free-text guard refuses NHS numbers, dates and postcodes, and lets clinical shorthand pass.
 
 Hand-picked NHS numbers are in the 999 range, which is never issued to patients; the generated
 ones are random digits, linked to nobody. Nothing here is real patient data.
@@ -152,7 +152,8 @@ def test_postcodes_are_refused_in_any_case_with_or_without_the_space(postcode, c
 
 
 @pytest.mark.parametrize(
-    "text", ["QA1 1AA", "VB1 1AA", "XC1 1AA", "AI1 1AA", "A1I 1AA", "AB1C 1AA", "SW1A 1CA", "M1 1AK"]
+    "text",
+    ["QA1 1AA", "VB1 1AA", "XC1 1AA", "AI1 1AA", "A1I 1AA", "AB1C 1AA", "SW1A 1CA", "M1 1AK"],
 )
 def test_letters_the_postcode_grammar_forbids_are_not_postcodes(text):
     assert kinds(text) == []
