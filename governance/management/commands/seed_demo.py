@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, seed_people
 from agreements.demo import seed_agreements
+from caselogs.demo import seed_logbook
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         people = seed_people()
         agreements = seed_agreements()
+        cases = seed_logbook()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /account/login/ as:"))
         width = max(len(p.email) for p in people)
         for person in people:
@@ -27,3 +29,4 @@ class Command(BaseCommand):
             f"{len(agreements)} demo training agreements: active, awaiting signatures (sign as the "
             "training lead, a clinical director or a medical director), draft, and amended."
         )
+        self.stdout.write(f"Dr Alex Morgan's logbook holds {cases} pseudonymous cases.")

@@ -1,0 +1,150 @@
+"""A realistic, pseudonymous logbook for the demo trainee: about 80 cases over their training,
+most verified, some queried, some waiting; with activities and assessments.
+
+Every record is made up. References are the trainee's own ("AM-001"); ages, scores and minutes
+are drawn from plausible ranges; there is nothing that could identify a patient.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import CENTRE, DEMO_SECOND_SUPERVISOR
+from accounts.models import Site, User
+
+from .activity_services import activity_decide, activity_log, assessment_record
+from .models import Case
+from .services import case_log, case_verify
+
+TRAINEE_EMAIL = "trainee@northfield.example"
+LEAD_EMAIL = "supervisor@riverside.example"
+CASE_COUNT = 80
+
+ETICI_WEIGHTS = [("3", 30), ("2c", 20), ("2b67", 22), ("2b50", 12), ("2a", 8), ("1", 4), ("0", 4)]
+OCCLUSIONS = [("m1", 45), ("ica_t", 12), ("m2", 20), ("basilar", 8), ("tandem", 8), ("ica", 7)]
+REFLECTIONS = [
+    "Good catheter position; a smaller aspiration catheter might have reached the M2 sooner.",
+    "Tortuous arch: switched to a radial approach after discussion with the supervisor.",
+    "Clot fragmented on the second pass; reviewed the choice of stent retriever length afterwards.",
+    "Straightforward first-pass reperfusion; focus next time on shortening door to puncture.",
+    "",
+]
+
+
+def _weighted(rng, options):
+    values, weights = zip(*options)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _mt_details(rng, early: bool) -> dict:
+    etici = _weighted(rng, ETICI_WEIGHTS)
+    passes = 1 if etici in ("3", "2c") and rng.random() < 0.55 else rng.randint(1, 4)
+    complication = rng.random() < 0.07
+    symptomatic = rng.random() < 0.05
+    return {
+        "final_etici": etici,
+        "passes": passes,
+        "first_pass_etici": etici if passes == 1 else rng.choice(["0", "1", "2a", "2b50"]),
+        "any_complication": complication,
+        "complications": [rng.choice(["distal_embolisation", "access_haematoma", "dissection"])]
+        if complication else [],
+        "age": rng.randint(38, 92),
+        "sex": rng.choice(["female", "male"]),
+        "pre_stroke_mrs": rng.choice([0, 0, 0, 1, 1, 2]),
+        "nihss_baseline": rng.randint(6, 26),
+        "aspects": rng.randint(6, 10),
+        "aspects_modality": "ct",
+        "imaging": ["ncct", "cta"] + (["ctp"] if rng.random() < 0.4 else []),
+        "occlusion_site": _weighted(rng, OCCLUSIONS),
+        "occlusion_side": rng.choice(["left", "right"]),
+        "thrombolysis": rng.choice(["none", "alteplase", "tenecteplase", "tenecteplase"]),
+        "admission": "transfer" if rng.random() < 0.6 else "direct",
+        "onset_type": rng.choice(["witnessed", "witnessed", "wake_up", "unwitnessed"]),
+        "onset_to_arrival_minutes": rng.randint(60, 300),
+        "door_to_imaging_minutes": rng.randint(5, 35),
+        "door_to_puncture_minutes": rng.randint(45, 130 if early else 95),
+        "puncture_to_reperfusion_minutes": rng.randint(15, 75),
+        "procedure_minutes": rng.randint(35, 120),
+        "anaesthesia": rng.choice(["local", "conscious_sedation", "general"]),
+        "access": "radial" if rng.random() < 0.2 else "femoral",
+        "technique": rng.choice(["stent_retriever", "aspiration", "combined"]),
+        "balloon_guide": rng.random() < 0.5,
+        "rescue_therapy": rng.random() < 0.08,
+        "haemorrhage": "1c" if symptomatic else rng.choice(["none", "none", "none", "1a"]),
+        "haemorrhage_symptomatic": symptomatic,
+        "sich_definition": "heidelberg" if symptomatic else "",
+        "nihss_24h": rng.randint(0, 18),
+        "died_in_hospital": False,
+        "mrs_90_days": rng.choice([0, 1, 2, 2, 3, 4]),
+        "mrs_90_days_method": rng.choice(["face_to_face", "telephone"]),
+        "ssnap_entered": True,
+    }
+
+
+@transaction.atomic
+def seed_logbook() -> int:
+    trainee = User.objects.get(email=TRAINEE_EMAIL)
+    if Case.objects.filter(trainee=trainee).exists():
+        return Case.objects.filter(trainee=trainee).count()
+    rng = random.Random(2017)
+    lead = User.objects.get(email=LEAD_EMAIL)
+    second = User.objects.get(email=DEMO_SECOND_SUPERVISOR.email)
+    site = Site.objects.filter(organisation__name=CENTRE).first()
+    today = timezone.localdate()
+    cases = []
+    for n in range(CASE_COUNT):
+        progress = n / CASE_COUNT
+        performed = today - timedelta(days=int(190 * (1 - progress)) + 1)
+        procedure = _weighted(rng, [("mt", 74), ("diagnostic_angiogram", 20), ("carotid_stenting", 4),
+                                    ("other_neuro", 2)])
+        role = ("observer" if progress < 0.08 else "assistant" if progress < 0.2
+                else "primary_operator")
+        supervisor = lead if rng.random() < 0.65 else second
+        data = {
+            "reference": f"AM-{n + 1:03d}",
+            "performed_on": performed,
+            "site": site,
+            "out_of_hours": rng.random() < 0.45,
+            "procedure": procedure,
+            "trainee_role": role,
+            "supervisor": supervisor,
+            "supervision_mode": "scrubbed" if progress < 0.6 else rng.choice(["in_room", "on_site"]),
+            "reflection": rng.choice(REFLECTIONS),
+        }
+        if procedure == "mt":
+            data |= _mt_details(rng, early=progress < 0.4)
+        else:
+            data |= {"final_etici": "", "passes": None, "any_complication": False}
+        cases.append(case_log(trainee=trainee, data=data))
+
+    for n, case in enumerate(cases):
+        if n >= CASE_COUNT - 6:
+            continue  # the newest few are still waiting for verification
+        if n % 23 == 5:
+            case_verify(case=case, supervisor=case.supervisor, role_view=case.trainee_role,
+                        mode_view=case.supervision_mode, decision="queried",
+                        comment="Please check the number of passes against the procedure record.")
+            continue
+        role_view = "assistant" if n == 12 else case.trainee_role  # one discordant rating
+        case_verify(case=case, supervisor=case.supervisor, role_view=role_view,
+                    mode_view=case.supervision_mode, decision="verified")
+
+    for n in range(14):
+        activity = activity_log(trainee=trainee, data={
+            "kind": ["mdt", "mdt", "imaging_review", "diagnostic_list", "simulation"][n % 5],
+            "happened_on": today - timedelta(days=7 * n + 2), "hours": "1.5",
+            "notes": "Weekly neurovascular meeting" if n % 5 < 2 else "", "supervisor": lead,
+        })
+        if n > 1:
+            activity_decide(activity=activity, supervisor=lead, confirm=True)
+    mt_cases = [c for c in cases if c.procedure == "mt" and c.trainee_role == "primary_operator"]
+    for n, case in enumerate(mt_cases[:8]):
+        assessment_record(assessor=case.supervisor, trainee=trainee, data={
+            "kind": "procedural", "case": case, "assessed_on": case.performed_on,
+            "entrustment": 2 if n < 4 else 3,
+            "strengths": "Systematic approach to access and guide catheter position.",
+            "development_points": "Anticipate the need for a second pass earlier.",
+        })
+    return len(cases)
