@@ -27,7 +27,7 @@ def agreement_timeline(version, requests) -> list[TimelineEntry]:
                 TimelineEntry(
                     signature.signed_at,
                     f"{'Declined' if declined else 'Signed'} by {signature.signer_name}",
-                    f"{step.label}. {signature.meaning}",
+                    step.label if not declined else f"{step.label}: {signature.reason}",
                     "danger" if declined else "success",
                 )
             )
