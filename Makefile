@@ -42,7 +42,8 @@ beat: setup
 
 check: setup
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
-	  DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts

@@ -15,7 +15,8 @@ DEFAULT_CRITERIA = [
          parameters={"procedure": "mt", "role": "primary_operator",
                      "supervision": ["scrubbed", "in_room"], "within_phase": True},
          description="Thrombectomies as primary operator under direct supervision, in phase 1",
-         source="Illustrative phase 1 figure (SPEC section 5); set locally", source_status=PROVISIONAL),
+         source="Example figure for phase 1 (direct supervision); each trust sets its own",
+         source_status=PROVISIONAL),
     dict(phase=1, kind="activities", target=10, parameters={"activity": "mdt"},
          description="Stroke MDT meetings attended",
          source="BSIR/BSNR/RCR supplementary guidance 2017: attendance at relevant MDT meetings; "

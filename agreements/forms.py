@@ -41,6 +41,10 @@ class ReviewDatesField(forms.CharField):
         return value
 
 
+def _person_with_gmc(user):
+    return f"{user.full_name} (GMC {user.gmc_number})" if user.gmc_number else user.full_name
+
+
 def _uk_date(text):
     day, month, year = text.split("/")
     return date(int(year), int(month), int(day))
@@ -85,7 +89,8 @@ class AgreementTermsForm(forms.ModelForm):
             "governance_lead",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
+            # ISO, the only format an <input type="date"> reads back.
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "backfill_trainee_service": forms.Textarea(attrs={"rows": 3}),
             "backfill_centre": forms.Textarea(attrs={"rows": 3}),
             "independence_local_terms": forms.Textarea(attrs={"rows": 3}),
@@ -125,6 +130,8 @@ class AgreementTermsForm(forms.ModelForm):
         supervisors = users_with_role(Role.SUPERVISOR)
         self.fields["supervisors"].queryset = supervisors
         self.fields["lead_supervisor"].queryset = supervisors
+        for name in ("supervisors", "lead_supervisor"):
+            self.fields[name].label_from_instance = _person_with_gmc
         self.fields["governance_lead"].queryset = users_with_role(Role.GOVERNANCE_LEAD)
         self.fields["employer"].queryset = Organisation.objects.order_by("name")
         self.fields["training_centre"].queryset = Organisation.objects.filter(
@@ -222,8 +229,14 @@ class CriterionTargetForm(forms.Form):
     """One criterion's figure and wording, editable while the version is a draft."""
 
     criterion_id = forms.IntegerField(widget=forms.HiddenInput)
-    description = forms.CharField(max_length=300)
-    target = forms.DecimalField(min_value=0, max_digits=6, decimal_places=1)
+    description = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+    )
+    target = forms.DecimalField(
+        min_value=0, max_digits=6, decimal_places=1, localize=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm criteria-target-input",
+                                        "step": "any"}),
+    )
 
 
 CriterionTargetFormSet = forms.formset_factory(CriterionTargetForm, extra=0)

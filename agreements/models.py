@@ -5,6 +5,7 @@ active once every party has signed, and superseded by a signed amendment (a new 
 Criteria are data: copied from a template into each version, editable only while it is a draft.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -68,6 +69,13 @@ class CriterionFields(models.Model):
 
     def __str__(self):
         return self.description
+
+    @property
+    def required_display(self) -> str:
+        if self.kind in (CriterionKind.COMPETENCIES, CriterionKind.LEARNING_CURVE):
+            return "Signed off"
+        figure = f"{self.target.normalize():f}"
+        return f"{figure}%" if self.kind == CriterionKind.REPERFUSION_RATE else figure
 
     def as_content(self) -> dict:
         return {
@@ -241,6 +249,9 @@ class AgreementVersion(models.Model):
     @property
     def centre_is_separate(self):
         return self.training_centre_id != self.employer_id
+
+    def review_dates_as_dates(self):
+        return [date.fromisoformat(d) for d in self.review_dates]
 
     def arrangement_labels(self):
         return [Arrangement(a).label for a in self.arrangements if a in Arrangement.values]

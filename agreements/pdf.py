@@ -49,4 +49,6 @@ def agreement_document_kind() -> DocumentKind:
             "agreements.see_agreement", version.agreement
         ),
         template_version=TEMPLATE_VERSION,
+        title=lambda version: f"Signed training agreement {version.agreement.reference}, "
+        f"version {version.number}",
     )

@@ -21,12 +21,14 @@ from .models import (
     AgreementVersion,
     CriteriaTemplate,
     NamedSupervisor,
+    SourceStatus,
     TrainingAgreement,
     VersionStatus,
 )
 from .signatories import agreement_required_signatories
 
 SIGNOFF_KIND = "agreement_version"
+LOCAL = "Agreed locally"
 DOCUMENT_KIND = "agreement"
 
 # The terms a draft form edits; everything else on a version is lifecycle.
@@ -135,9 +137,14 @@ def agreement_version_update(
         _set_supervisors(version, supervisors)
         for criterion in version.criteria.filter(pk__in=list(criteria_targets or {})):
             change = criteria_targets[criterion.pk]
+            if change["target"] != criterion.target and not criterion.source.startswith(LOCAL):
+                # A figure changed here no longer rests on the template's source alone.
+                criterion.source = f"{LOCAL} (template default {criterion.target.normalize():f}). " \
+                    f"{criterion.source}"[:300]
+                criterion.source_status = SourceStatus.CONFIRMED
             criterion.target = change["target"]
             criterion.description = change["description"]
-            criterion.save(update_fields=["target", "description"])
+            criterion.save(update_fields=["target", "description", "source", "source_status"])
         audit_event_record(
             actor=actor,
             verb="agreement.edited",

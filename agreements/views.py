@@ -111,7 +111,7 @@ def agreement_detail(request, pk, number=None):
 
 def _criteria_initial(version):
     return [
-        {"criterion_id": c.pk, "description": c.description, "target": c.target}
+        {"criterion_id": c.pk, "description": c.description, "target": f"{c.target.normalize():f}"}
         for c in version.criteria.all()
     ]
 

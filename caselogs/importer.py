@@ -29,6 +29,7 @@ from .models import INTERVAL_LIMITS, Case
 from .services import CASE_INPUT_FIELDS, NoActiveAgreement, case_build, case_save_many
 
 COLUMNS = CASE_INPUT_FIELDS
+_COLUMN_ORDER = {name: index for index, name in enumerate(COLUMNS)}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
 MULTI_SEPARATOR = ";"
@@ -264,20 +265,18 @@ def _problem(row: int | None, column: str, raw: str, message: str) -> ImportProb
 
 
 def _text(upload: UploadedFile) -> str:
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise _Refused(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; the import takes at most "
-            f"{MAX_BYTES // 1024 // 1024} MB ({MAX_ROWS} cases). Split it into smaller files."
-        )
     upload.seek(0)
     content = upload.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise _Refused(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it.")
+        raise _Refused(
+            f"The file is {upload.size / 2**20:.1f} MB; the import takes at most "
+            f"{MAX_BYTES // 2**20} MB ({MAX_ROWS} cases). Split it into smaller files."
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text:
+        text = "\x00"
+    if "\x00" in text:
         raise _Refused(
             "The file is not CSV text in UTF-8. In your spreadsheet, choose Save As, "
             "“CSV UTF-8 (comma delimited)”, and import that file."
@@ -342,19 +341,21 @@ def _check_row(number: int, cells: dict[str, str], trainee: User, context: _Cont
     try:
         case = case_build(trainee=trainee, data=data)
     except NoActiveAgreement:
-        raise
+        raise  # the agreement ended mid-check: the whole file is refused, not this row
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             column = name if name in COLUMNS else WHOLE_ROW
             if column not in refused_columns:
                 problems.append(_problem(number, column, cells.get(column, ""), messages[0]))
-        return None, problems
+        case = None
+    problems.sort(key=lambda p: _COLUMN_ORDER.get(p.column, -1))
     return (None if problems else case), problems
 
 
-def _rows(records: list[list[str]], header: list[str]):
-    """(spreadsheet row number, cells by column) for each row that is not blank."""
-    names = [cell.strip().casefold() for cell in header]
+def _rows(records: list[list[str]]):
+    """(spreadsheet row number, cells by column, or None if cells lie outside the named columns)
+    for each row that is not blank."""
+    names = [cell.strip().casefold() for cell in records[0]]
     for number, record in enumerate(records[1:], start=2):
         values = [value.strip() for value in record]
         if not any(values):
@@ -362,38 +363,37 @@ def _rows(records: list[list[str]], header: list[str]):
         values += [""] * (len(names) - len(values))
         if any(value for i, value in enumerate(values) if i >= len(names) or not names[i]):
             yield number, None
-            continue
-        yield number, {name: value for name, value in zip(names, values) if name}
+        else:
+            yield number, {name: value for name, value in zip(names, values) if name}
+
+
+def _read(upload: UploadedFile) -> tuple[list[str], list]:
+    """The header and the rows, or _Refused when the file as a whole cannot be taken."""
+    records = _records(_text(upload))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise _Refused("The file is empty: start from the template.")
+    rows = list(_rows(records))
+    if not rows:
+        raise _Refused("The file has a header but no cases.")
+    if len(rows) > MAX_ROWS:
+        raise _Refused(
+            f"The file has {len(rows)} cases; the import takes at most {MAX_ROWS} at a time. "
+            "Split it into smaller files."
+        )
+    return records[0], rows
 
 
 def case_import_check(*, trainee: User, upload: UploadedFile) -> tuple[list[Case], ImportOutcome]:
     """Check a whole file: the cases ready to save, and every problem found."""
-    outcome = ImportOutcome()
     version = active_version_for_trainee(trainee)
-    if version is None:
-        outcome.problems.append(_problem(None, WHOLE_ROW, "", NO_AGREEMENT))
-        return [], outcome
     try:
-        records = _records(_text(upload))
+        if version is None:
+            raise _Refused(NO_AGREEMENT)
+        header, rows = _read(upload)
     except _Refused as refused:
-        outcome.problems.append(_problem(None, WHOLE_ROW, "", str(refused)))
-        return [], outcome
-    if not records or not any(cell.strip() for cell in records[0]):
-        outcome.problems.append(_problem(None, WHOLE_ROW, "", "The file is empty: start from the template."))
-        return [], outcome
-    outcome.problems = _header_problems(records[0])
+        return [], ImportOutcome(problems=[_problem(None, WHOLE_ROW, "", str(refused))])
+    outcome = ImportOutcome(problems=_header_problems(header))
     if outcome.problems:
-        return [], outcome
-    rows = list(_rows(records, records[0]))
-    if not rows:
-        outcome.problems.append(_problem(None, WHOLE_ROW, "", "The file has a header but no cases."))
-        return [], outcome
-    if len(rows) > MAX_ROWS:
-        outcome.problems.append(_problem(
-            None, WHOLE_ROW, "",
-            f"The file has {len(rows)} cases; the import takes at most {MAX_ROWS} at a time. "
-            "Split it into smaller files.",
-        ))
         return [], outcome
 
     context = _Context(version)
@@ -410,8 +410,7 @@ def case_import_check(*, trainee: User, upload: UploadedFile) -> tuple[list[Case
             continue
         case, problems = _check_row(number, cells, trainee, context)
         reference = cells["reference"]
-        refused_reference = any(p.column == "reference" for p in problems)
-        if reference and not refused_reference:
+        if reference and not any(p.column == "reference" for p in problems):
             if reference in first_row_of:
                 problems.append(_problem(
                     number, "reference", reference,

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import activity_views, views
+from . import activity_views, import_views, views
 
 app_name = "caselogs"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("import/", import_views.case_import_view, name="import"),
+    path("import/template.csv", import_views.case_import_template, name="import_template"),
     path("queue/", views.verification_queue, name="queue"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),

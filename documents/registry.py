@@ -19,6 +19,9 @@ class DocumentKind:
     person_name: Callable[[Any], str]
     may_download: Callable[[Any, Any], bool]
     template_version: str
+    # The document's title on /verify (e.g. "Training agreement TA-2026-0001, version 2");
+    # the kind's label when not given.
+    title: Callable[[Any], str] | None = None
 
 
 _kinds: dict[str, DocumentKind] = {}

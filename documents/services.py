@@ -140,7 +140,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
         locked.sha256 = hashlib.sha256(content).hexdigest()
         locked.size = len(content)
         locked.issued_at = document.issued_at
-        locked.title = registered.label
+        locked.title = (registered.title(subject) if registered.title else registered.label)[:200]
         locked.person_name = person_name[:200]
         locked.status = Status.READY
         locked.last_error = ""

@@ -30,7 +30,10 @@ else:
     DEBUG = env.bool("DJANGO_DEBUG", default=True)
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Printed into every PDF and QR code, which cannot change once issued: required in production.
+SITE_URL = (
+    env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
+)
 
 INSTALLED_APPS = [
     "irtraining.apps.IRAdminConfig",

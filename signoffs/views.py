@@ -43,7 +43,14 @@ def sign(request, pk):
         except SignoffRefused as refusal:
             form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, f"Your signature on {signoff.title} is recorded.")
+            if form.cleaned_data["decision"] == "decline":
+                messages.success(
+                    request,
+                    f"You declined {signoff.title}. It has been returned to "
+                    f"{signoff.created_by.full_name} with your reason.",
+                )
+            else:
+                messages.success(request, f"Your signature on {signoff.title} is recorded.")
             return redirect(subject_url or "home")
     return render(
         request,
@@ -52,6 +59,7 @@ def sign(request, pk):
             "step": step,
             "signoff": signoff,
             "steps": steps,
+            "signing_step_id": step.pk,
             "form": form,
             "refusal": step_refusal_reason(request.user, step, signed_steps),
             "needs_second_factor": not user_has_device(request.user, confirmed=True),

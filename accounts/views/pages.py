@@ -16,32 +16,13 @@ from ..selectors import (
     user_roles,
 )
 
-# What each role's inbox will hold. Each later capability fills its own panel; until then the
-# panel says plainly what will appear there and where to go meanwhile.
+# Roles whose inbox has no live section yet: the panel says plainly what will appear there. Roles
+# that sign or verify get live sections from signoffs and caselogs instead.
 _INBOX_PANELS = {
     Role.TRAINEE: (
         "Your training",
         "Your training agreement, your phase, and cases your supervisor has queried will "
         "appear here.",
-    ),
-    Role.SUPERVISOR: (
-        "Waiting for your verification",
-        "Cases, activities and assessments your trainees submit for verification will appear "
-        "here, oldest first.",
-    ),
-    Role.TRAINING_LEAD: (
-        "Your training centre",
-        "Agreements to sign for your centre, discordant verifications and independence requests "
-        "needing your concurrence will appear here.",
-    ),
-    Role.CLINICAL_DIRECTOR: (
-        "Waiting for your signature",
-        "Training agreements and independence requests for your directorate will appear here.",
-    ),
-    Role.MEDICAL_DIRECTOR: (
-        "Waiting for your countersignature",
-        "Training agreements for your trust and independence requests needing the final "
-        "signature will appear here.",
     ),
     Role.GOVERNANCE_LEAD: (
         "Governance",

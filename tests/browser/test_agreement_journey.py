@@ -36,6 +36,11 @@ DECLINE_REASON = (
 )
 
 
+
+def _with_gmc(user):
+    """Supervisors are listed with their GMC number, so two doctors of one name can be told apart."""
+    return f"{user.full_name} (GMC {user.gmc_number})"
+
 def _path_is(path):
     return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
@@ -101,9 +106,9 @@ def _draft_through_the_form(person, world, artifacts_dir):
     _field(page, "Training centre").select_option(label=world.centre.name)
     _field(page, "Training centre directorate").select_option(label=str(world.centre_directorate))
     supervisors = page.locator("#div_id_supervisors")
-    supervisors.get_by_label(world.lead_supervisor.full_name, exact=True).check()
-    supervisors.get_by_label(world.second_supervisor.full_name, exact=True).check()
-    _field(page, "Lead supervisor").select_option(label=world.lead_supervisor.full_name)
+    supervisors.get_by_label(_with_gmc(world.lead_supervisor), exact=True).check()
+    supervisors.get_by_label(_with_gmc(world.second_supervisor), exact=True).check()
+    _field(page, "Lead supervisor").select_option(label=_with_gmc(world.lead_supervisor))
 
     _field(page, "Start date").fill("2026-12-01")
     _field(page, "Expected duration (months)").fill("18")
@@ -137,7 +142,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     expect(_field(page, "Start date")).to_have_value("2026-12-01")
     expect(_field(page, "Review dates")).to_have_value("2027-06-01\n2027-12-01")
     expect(_field(page, "Lead supervisor").locator("option:checked")).to_have_text(
-        world.lead_supervisor.full_name
+        _with_gmc(world.lead_supervisor)
     )
     first_target = page.locator("#criteria-table input[name='criteria-0-target']")
     expect(first_target).to_have_value(re.compile(r"^20(\.0)?$"))

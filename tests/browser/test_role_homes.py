@@ -44,7 +44,7 @@ def _check_home(person, demo):
         text.strip()
         for text in page.locator("#main-nav .navbar-nav.me-auto .nav-link").all_text_contents()
     }
-    expected = {"Home", "Training agreements", "Organisations"}
+    expected = {"Home", "Training agreements", "Logbook", "Organisations"}
     if demo.role == Role.ADMINISTRATOR:
         expected |= ADMIN_ONLY_LINKS
     assert links == expected, f"{demo.role}: navigation shows {sorted(links)}"
