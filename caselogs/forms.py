@@ -2,6 +2,7 @@ from django import forms
 
 from . import choices as c
 from .models import Case, CaseVerification
+from .importer import MAX_BYTES, MAX_ROWS
 from .services import CASE_INPUT_FIELDS
 
 QUICK_FIELDS = (
@@ -106,4 +107,12 @@ class VerificationForm(forms.Form):
     comment = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required for a query. The trainee sees it.",
+    )
+
+
+class CaseImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8 CSV, at most {MAX_BYTES // 1024 // 1024} MB and {MAX_ROWS} cases.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -1,6 +1,5 @@
 """The CSV import pages (SPEC 4.4): the template download, and the upload that checks and saves."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,17 +11,10 @@ from accounts.models import Role
 from accounts.selectors import user_roles
 from agreements.selectors import active_version_for_trainee
 
+from .forms import CaseImportForm
 from .importer import MAX_BYTES, MAX_ROWS, MULTI_SEPARATOR, case_import, column_guide, template_csv
 
 PROBLEMS_SHOWN = 1000
-
-
-class CaseImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8 CSV, at most {MAX_BYTES // 1024 // 1024} MB and {MAX_ROWS} cases.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
 
 
 def _require_trainee(user):

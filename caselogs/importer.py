@@ -154,6 +154,7 @@ class _Context:
     """What a file is checked against: the trainee's agreement, its sites and supervisors."""
 
     def __init__(self, version):
+        self.version = version
         sites = list(
             Site.objects.filter(organisation__in=[version.employer_id, version.training_centre_id])
             .select_related("organisation")
@@ -339,7 +340,7 @@ def _check_row(number: int, cells: dict[str, str], trainee: User, context: _Cont
             problems.append(_problem(number, name, cells[name], str(refused)))
     refused_columns = {p.column for p in problems}
     try:
-        case = case_build(trainee=trainee, data=data)
+        case = case_build(trainee=trainee, data=data, version=context.version)
     except NoActiveAgreement:
         raise  # the agreement ended mid-check: the whole file is refused, not this row
     except ValidationError as error:

@@ -32,6 +32,8 @@ class NoActiveAgreement(ValidationError):
 
 def _check_context(case: Case, version) -> None:
     errors = {}
+    if not case.site_id:
+        errors["site"] = "Choose the site where the case was done."
     if case.supervisor_id not in {u.pk for u in named_supervisors(version)}:
         errors["supervisor"] = "Choose one of the supervisors named on your training agreement."
     if case.site_id and case.site.organisation_id not in {version.employer_id, version.training_centre_id}:
@@ -51,9 +53,12 @@ def _apply(case: Case, data: dict) -> None:
             setattr(case, name, data[name])
 
 
-def case_build(*, trainee: User, data: dict) -> Case:
-    """A validated, unsaved case: the import checks a whole file with this before saving any."""
-    version = active_version_for_trainee(trainee)
+def case_build(*, trainee: User, data: dict, version=None) -> Case:
+    """A validated, unsaved case: the import checks a whole file with this before saving any.
+
+    ``version`` is the trainee's active agreement version, when the caller (the import, checking
+    many rows) has already read it."""
+    version = version or active_version_for_trainee(trainee)
     if version is None:
         raise NoActiveAgreement(
             "You need an active training agreement before logging cases: ask your training lead."
