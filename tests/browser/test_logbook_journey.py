@@ -1,7 +1,496 @@
-from django.test import Client
-from ..caselogs.conftest import logbook  # noqa
-from ..conftest import sign_in
+"""Acceptance: an MT case logged on a phone with the keyboard alone, then verified by its supervisor.
 
-def test_dump(logbook):
-    c = sign_in(Client(), logbook.trainee, code_index=5)
-    open("/tmp/lbdebug/form.html", "w").write(c.get("/logbook/new/").content.decode())
+A trainee with an active agreement and a logbook of earlier cases signs in on a 375 px phone,
+opens the logbook and logs a thrombectomy through quick entry without touching the mouse: the
+first field is focused, and from there only typing, Tab, arrow keys, Space and Enter. The case
+waits for verification. The supervisor named on it signs in on a desktop, reaches it from the home
+inbox, records their own view of the trainee's role and the supervision without being shown the
+trainee's entry, and verifies it. A second case, verified from the queue with a different view of
+the role, carries the "differs from the trainee's entry" badge.
+
+Screenshots of the logbook, the case form (and its errors), the queue and a verified case, at
+phone and desktop widths, go to test-artifacts/.
+"""
+
+import importlib
+import re
+from datetime import timedelta
+
+from django.apps import apps as django_apps
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
+from agreements.models import CriteriaTemplate
+from caselogs import choices as c
+from caselogs.models import Case, CaseVerification
+from caselogs.services import case_log, case_verify
+
+from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, SiteFactory
+
+KEYBOARD_REFERENCE = "MT-2026-101"
+DISCORDANT_REFERENCE = "MT-2026-014"
+NHS_LIKE = "943 476 5919"  # ten digits with a valid modulus-11 check digit: refused
+ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
+MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _path_is(path):
+    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
+
+
+def _overflow(page) -> int:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def _ensure_default_criteria_template():
+    """A previous live-server test's flush emptied every table, the migration's template too."""
+    if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
+        migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
+        migration.seed_default_template(django_apps, None)
+
+
+def _unused_backup_code(user) -> str:
+    """Each backup code works once; signing the agreement already used some."""
+    return next(
+        code for code in TEST_BACKUP_CODES
+        if user.staticdevice_set.filter(token_set__token=code).exists()
+    )
+
+
+def _sign_in(person, user):
+    page = person.page
+    person.goto("/account/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
+    page.get_by_label("Code").fill(_unused_backup_code(user))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(_path_is("/"))
+    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
+
+
+def _open_logbook(person):
+    """Through the main navigation, collapsed behind its toggle at phone width."""
+    page = person.page
+    toggle = page.get_by_role("button", name="Show navigation")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#main-nav").get_by_role("link", name="Logbook").click()
+    expect(page).to_have_url(_path_is("/logbook/"))
+    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
+
+
+def _active(page) -> str:
+    """The focused control, as `id` (with `=value` for radios and checkboxes)."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el) return '';
+            const checkable = el.type === 'radio' || el.type === 'checkbox';
+            return (el.id || el.tagName) + (checkable ? '=' + el.value : '');
+        }"""
+    )
+
+
+def _text_outside_verify_form(page) -> str:
+    """What the supervisor can read on the page, leaving out the choices of their own form."""
+    return page.evaluate(
+        """() => {
+            const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('.verify-form').forEach(f => f.remove());
+            return main.innerText;
+        }"""
+    )
+
+
+def _small_targets(page, selector) -> list[str]:
+    """Labels of radios and checkboxes whose tappable area (input plus label) is under 44 px high."""
+    return page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector)).filter(el => {
+                const label = el.labels && el.labels[0];
+                const boxes = [el.getBoundingClientRect()].concat(
+                    label ? [label.getBoundingClientRect()] : []);
+                const h = Math.max(...boxes.map(b => b.height));
+                return h > 0 && h < 44;
+            }).map(el => (el.labels && el.labels[0] ? el.labels[0].innerText.trim() : el.id))""",
+        selector,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: an active agreement and a logbook that looks lived in
+
+
+def _seed_logbook(world):
+    """Fifteen earlier cases: most verified by the lead supervisor, one queried, some waiting.
+
+    The last one is logged with the second supervisor at the trainee's home site, so the form's
+    defaults (taken from the previous case) must be changed from the keyboard."""
+    today = timezone.localdate()
+    lead, second = world.lead_supervisor, world.second_supervisor
+    rows = [
+        # days ago, procedure, role, mode, eTICI, passes, supervisor, outcome
+        (70, "diagnostic_angiogram", "assistant", "scrubbed", "", None, lead, "verified"),
+        (66, "mt", "observer", "scrubbed", "2b67", 2, lead, "verified"),
+        (61, "mt", "assistant", "scrubbed", "3", 1, lead, "verified"),
+        (55, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "verified"),
+        (50, "mt", "assistant", "scrubbed", "2c", 1, second, "verified"),
+        (44, "mt", "primary_operator", "scrubbed", "2b50", 3, lead, "verified"),
+        (39, "carotid_stenting", "assistant", "scrubbed", "", None, lead, "verified"),
+        (33, "mt", "primary_operator", "scrubbed", "3", 1, lead, "verified"),
+        (28, "mt", "primary_operator", "in_room", "2a", 4, lead, "queried"),
+        (21, "mt", "primary_operator", "scrubbed", "2c", 2, lead, "waiting"),
+        (17, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "waiting"),
+        (12, "mt", "primary_operator", "scrubbed", "2b67", 2, lead, "waiting"),
+        (8, "mt", "assistant", "scrubbed", "3", 1, lead, "waiting"),
+        (5, "other_neuro", "assistant", "scrubbed", "", None, lead, "waiting"),
+        (3, "mt", "primary_operator", "in_room", "2c", 1, second, "waiting"),
+    ]
+    cases = []
+    for n, (days, procedure, role, mode, etici, passes, supervisor, outcome) in enumerate(rows, 1):
+        reference = f"MT-2026-{n:03d}" if procedure == "mt" else f"DSA-2026-{n:03d}"
+        case = case_log(
+            trainee=world.trainee,
+            data={
+                "reference": reference,
+                "performed_on": today - timedelta(days=days),
+                "site": world.home_site if n == len(rows) else world.site,
+                "out_of_hours": n % 3 == 0,
+                "procedure": procedure,
+                "trainee_role": role,
+                "supervisor": supervisor,
+                "supervision_mode": mode,
+                "final_etici": etici,
+                "passes": passes,
+                "any_complication": n == 6,
+                "complications": ["access_haematoma"] if n == 6 else [],
+                "age": 60 + n,
+                "sex": "female" if n % 2 else "male",
+                "occlusion_site": "m1" if procedure == "mt" else "",
+                "occlusion_side": "left" if procedure == "mt" else "",
+            },
+        )
+        # Submitted when performed, so the queue shows real waiting times.
+        Case.objects.filter(pk=case.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days) + timedelta(hours=6)
+        )
+        if outcome != "waiting":
+            case_verify(
+                case=case,
+                supervisor=supervisor,
+                role_view=role,
+                mode_view=mode,
+                decision=outcome,
+                comment="Please add the door-to-puncture time from the stroke sheet."
+                if outcome == "queried"
+                else "",
+            )
+        cases.append(case)
+    return cases
+
+
+def _world():
+    _ensure_default_criteria_template()
+    world = build_world()
+    submit_and_sign_all(world, draft(world))
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    world.home_site = SiteFactory(organisation=world.employer, name="Northgate General")
+    world.cases = _seed_logbook(world)
+    return world
+
+
+# ---------------------------------------------------------------------------------------------
+# The trainee's part, on a phone
+
+
+def _form_screenshots(person, artifacts_dir, name):
+    """The empty case form, full page, with the first detail section opened."""
+    page = person.page
+    person.goto("/logbook/new/")
+    page.locator("details.case-section summary").first.click()
+    expect(page.locator("details.case-section").first).to_have_attribute("open", "")
+    page.screenshot(path=artifacts_dir / name, full_page=True)
+
+
+def _show_errors_beside_fields(person, world, artifacts_dir):
+    """A future date and an NHS-number-like reflection are refused, each beside its field."""
+    page = person.page
+    person.goto("/logbook/new/")
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    page.locator("#id_performed_on").fill(future)
+    page.locator("#id_reference").fill("MT-2026-099")
+    page.locator("#id_site").select_option(label=world.site.name)
+    page.get_by_label("Mechanical thrombectomy").check()
+    page.get_by_label("Primary operator").check()
+    page.locator("#id_supervisor").select_option(label=world.lead_supervisor.full_name)
+    page.get_by_label("Supervisor scrubbed").check()
+    page.locator("#id_final_etici").select_option("2c")
+    page.locator("#id_passes").fill("1")
+    page.locator("details.case-section summary").filter(has_text="Reflection").click()
+    page.locator("#id_reflection").fill(
+        f"Tandem occlusion, {NHS_LIKE} on the sticker. Learnt to re-shape the microwire early."
+    )
+    page.get_by_role("button", name="Log case").click()
+
+    expect(page.locator("#form-errors")).to_be_visible()
+    reflection_error = page.locator("#div_id_reflection .invalid-feedback")
+    expect(reflection_error).to_contain_text("looks like an NHS number")
+    expect(reflection_error).not_to_contain_text(NHS_LIKE)
+    # The section holding the error is opened for the trainee.
+    expect(page.locator("details.case-section").filter(has=page.locator("#id_reflection"))).to_have_attribute("open", "")
+    page.screenshot(path=artifacts_dir / "case-form-errors-phone.png", full_page=True)
+    date_error_shown = page.locator("#div_id_performed_on .invalid-feedback").count() > 0
+    assert not Case.objects.filter(reference="MT-2026-099").exists()
+    return date_error_shown
+
+
+def _log_case_with_the_keyboard(person, world):
+    """Quick entry from the first field to Enter, with no mouse and no fill()."""
+    page = person.page
+    page.get_by_role("link", name="Log a case").click()
+    expect(page).to_have_url(_path_is("/logbook/new/"))
+    expect(page.get_by_role("heading", name="Log a case", level=1)).to_be_visible()
+
+    keys = page.keyboard
+    yesterday = timezone.localdate() - timedelta(days=1)
+    trail = []
+
+    def step(expected):
+        trail.append((expected, _active(page)))
+
+    page.focus("#id_performed_on")
+    step("id_performed_on")
+    # Chromium's date input, in en-GB order: day, month, year; each part moves on when full.
+    keys.type(yesterday.strftime("%d%m%Y"))
+    step("id_performed_on")
+    keys.press("Tab")
+    step("id_reference")
+    keys.type(KEYBOARD_REFERENCE)
+    keys.press("Tab")
+    step("id_site")
+    keys.type("Southbank")  # a closed <select> jumps to the option typed
+    keys.press("Tab")
+    step("id_out_of_hours_0=false")  # "In hours" is pre-selected
+    keys.press("ArrowDown")  # arrows move and select within a radio group
+    step("id_out_of_hours_1=true")
+    keys.press("Tab")
+    step("id_procedure_0=mt")  # nothing chosen yet: Tab lands on the first option
+    keys.press("Space")
+    keys.press("Tab")
+    step("id_trainee_role_0=observer")
+    keys.press("ArrowDown")
+    keys.press("ArrowDown")
+    step("id_trainee_role_2=primary_operator")
+    keys.press("Tab")
+    step("id_supervisor")
+    keys.type("Dr Lead")
+    keys.press("Tab")
+    step("id_supervision_mode_0=scrubbed")
+    keys.press("Space")
+    keys.press("Tab")
+    step("id_final_etici")
+    keys.type("2c")
+    keys.press("Tab")
+    step("id_passes")
+    keys.type("1")
+    keys.press("Tab")
+    step("id_any_complication=on")
+    keys.press("Shift+Tab")  # leave "any complication" unticked and submit from the number
+    step("id_passes")
+
+    values = page.evaluate(
+        """() => {
+            const f = document.querySelector('form.case-form');
+            const data = new FormData(f);
+            return Object.fromEntries(['performed_on', 'reference', 'site', 'out_of_hours',
+                'procedure', 'trainee_role', 'supervisor', 'supervision_mode', 'final_etici',
+                'passes', 'any_complication'].map(n => [n, data.get(n)]));
+        }"""
+    )
+    wrong_focus = [(want, got) for want, got in trail if want != got]
+    assert not wrong_focus, f"keyboard order differs (expected, focused): {wrong_focus}"
+    assert values == {
+        "performed_on": yesterday.isoformat(),
+        "reference": KEYBOARD_REFERENCE,
+        "site": str(world.site.pk),
+        "out_of_hours": "true",
+        "procedure": "mt",
+        "trainee_role": "primary_operator",
+        "supervisor": str(world.lead_supervisor.pk),
+        "supervision_mode": "scrubbed",
+        "final_etici": "2c",
+        "passes": "1",
+        "any_complication": None,
+    }, values
+    keys.press("Enter")
+
+    case = Case.objects.get(trainee=world.trainee, reference=KEYBOARD_REFERENCE)
+    expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/"))
+    expect(page.get_by_role("status").filter(has_text=f"Case {KEYBOARD_REFERENCE} logged")).to_be_visible()
+    expect(page.locator(".badge").filter(has_text="Waiting for verification")).to_be_visible()
+    assert case.performed_on == yesterday
+    assert case.out_of_hours is True
+    assert (case.procedure, case.trainee_role, case.supervision_mode) == (
+        "mt", "primary_operator", "scrubbed"
+    )
+    assert (case.site, case.supervisor, case.final_etici, case.passes) == (
+        world.site, world.lead_supervisor, "2c", 1
+    )
+    assert case.any_complication is False
+    assert case.status == c.VerificationStatus.SUBMITTED
+
+    # And in the logbook list.
+    page.get_by_role("link", name="Logbook").last.click()
+    row = page.locator("#case-table tbody tr").filter(has_text=KEYBOARD_REFERENCE)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Waiting for verification")
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# The supervisor's part, on a desktop
+
+
+def _assert_blind(page, case):
+    """The trainee's own role and supervision are not on the page before the decision."""
+    text = _text_outside_verify_form(page)
+    shown = [label for label in ROLE_LABELS + MODE_LABELS if label.lower() in text.lower()]
+    assert not shown, f"the trainee's entry shows before the decision on {page.url}: {shown}"
+    form = page.locator(f"form.verify-form[action$='/logbook/{case.pk}/verify/']")
+    expect(form.locator("input[name='role_view']:checked")).to_have_count(0)
+    expect(form.locator("input[name='mode_view']:checked")).to_have_count(0)
+
+
+def _verify_from_the_inbox(person, case, artifacts_dir):
+    page = person.page
+    person.goto("/")
+    inbox = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Waiting for your verification")
+    )
+    item = inbox.locator("#inbox-verification li").filter(has_text=case.reference)
+    expect(item).to_have_count(1)
+    item.get_by_role("link", name="Review").click()
+    expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/verify/"))
+    expect(page.get_by_role("heading", name=f"Verify case {case.reference}")).to_be_visible()
+    _assert_blind(page, case)
+
+    form = page.locator("form.verify-form")
+    form.get_by_role("radiogroup").first  # noqa: B018 (the groups are fieldsets; labels suffice)
+    form.locator("#div_id_role_view").get_by_label("Primary operator", exact=True).check()
+    form.locator("#div_id_mode_view").get_by_label("Supervisor scrubbed", exact=True).check()
+    form.get_by_label("Verify: this case is accurate").check()
+    page.screenshot(path=artifacts_dir / "verify-form.png", full_page=True)
+    form.get_by_role("button", name="Record decision").click()
+    expect(page).to_have_url(_path_is("/logbook/queue/"))
+    expect(page.get_by_role("status").filter(has_text=f"Case {case.reference}: verified.")).to_be_visible()
+
+    person.goto(f"/logbook/{case.pk}/")
+    expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    verification = page.locator("#verifications li").first
+    expect(verification).to_contain_text("Revision 1: Verified")
+    expect(verification.locator(".badge")).to_have_count(0)  # the views agreed
+    page.screenshot(path=artifacts_dir / "case-detail-verified.png", full_page=True)
+    case.refresh_from_db()
+    assert case.status == c.VerificationStatus.VERIFIED
+
+
+def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
+    """One form per case in the queue; the supervisor saw the trainee assist, not operate."""
+    page = person.page
+    page.locator("nav[aria-label='Logbook sections']").get_by_role("link", name="Verification queue").click() if page.url.endswith("/logbook/") else person.goto("/logbook/queue/")
+    expect(page.get_by_role("heading", name="Verification queue", level=1)).to_be_visible()
+    card = page.locator("section.queue-case").filter(
+        has=page.get_by_role("heading", name=re.compile(re.escape(case.reference)))
+    )
+    expect(card).to_have_count(1)
+    _assert_blind(page, case)
+    card.locator("#div_id_role_view").get_by_label("Assistant", exact=True).check()
+    card.locator("#div_id_mode_view").get_by_label("Supervisor scrubbed", exact=True).check()
+    card.get_by_label("Verify: this case is accurate").check()
+    card.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("status").filter(has_text="differs from the trainee's")).to_be_visible()
+    expect(page.locator("section.queue-case").filter(has_text=case.reference)).to_have_count(0)
+
+    person.goto(f"/logbook/{case.pk}/")
+    expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    verification = page.locator("#verifications li").first
+    expect(verification.locator(".badge")).to_have_text("differs from the trainee's entry")
+    expect(verification).to_contain_text("assistant")
+    page.screenshot(path=artifacts_dir / "case-detail-discordant.png", full_page=True)
+    assert CaseVerification.objects.get(case=case).discordant is True
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervisor(
+    live_server, open_browser, artifacts_dir
+):
+    world = _world()
+    people, overflow = [], {}
+
+    # The trainee, on a phone.
+    phone = open_browser("phone")
+    people.append(phone)
+    _sign_in(phone, world.trainee)
+    _open_logbook(phone)
+    expect(phone.page.locator("#case-table tbody tr")).to_have_count(15)
+    phone.page.screenshot(path=artifacts_dir / "logbook-list-phone.png", full_page=True)
+    overflow["logbook-list-phone"] = _overflow(phone.page)
+
+    _form_screenshots(phone, artifacts_dir, "case-form-phone.png")
+    overflow["case-form-phone"] = _overflow(phone.page)
+    small_targets = _small_targets(phone.page, ".quick-entry input[type=radio], .quick-entry input[type=checkbox]")
+    date_error_beside_field = _show_errors_beside_fields(phone, world, artifacts_dir)
+    overflow["case-form-errors-phone"] = _overflow(phone.page)
+
+    _open_logbook(phone)
+    case = _log_case_with_the_keyboard(phone, world)
+
+    # The trainee's logbook and form at desktop width, in a second browser of their own.
+    trainee_desktop = open_browser("desktop")
+    people.append(trainee_desktop)
+    _sign_in(trainee_desktop, world.trainee)
+    _open_logbook(trainee_desktop)
+    trainee_desktop.page.screenshot(path=artifacts_dir / "logbook-list.png", full_page=True)
+    _form_screenshots(trainee_desktop, artifacts_dir, "case-form.png")
+
+    # The supervisor named on the case, on a desktop.
+    supervisor = open_browser("desktop")
+    people.append(supervisor)
+    _sign_in(supervisor, world.lead_supervisor)
+    supervisor.goto("/logbook/queue/")
+    expect(supervisor.page.locator("section.queue-case")).to_have_count(6)
+    supervisor.page.screenshot(path=artifacts_dir / "queue.png", full_page=True)
+    _verify_from_the_inbox(supervisor, case, artifacts_dir)
+
+    discordant = next(x for x in world.cases if x.reference == DISCORDANT_REFERENCE)
+    _verify_from_the_queue_with_a_different_view(supervisor, discordant, artifacts_dir)
+
+    # The queue on the supervisor's phone.
+    supervisor_phone = open_browser("phone")
+    people.append(supervisor_phone)
+    _sign_in(supervisor_phone, world.lead_supervisor)
+    _open_logbook(supervisor_phone)
+    supervisor_phone.page.locator("nav[aria-label='Logbook sections']").get_by_role(
+        "link", name="Verification queue"
+    ).click()
+    expect(supervisor_phone.page).to_have_url(_path_is("/logbook/queue/"))
+    expect(supervisor_phone.page.locator("section.queue-case")).to_have_count(4)
+    supervisor_phone.page.screenshot(path=artifacts_dir / "queue-phone.png", full_page=True)
+    overflow["queue-phone"] = _overflow(supervisor_phone.page)
+
+    for person in people:
+        person.assert_no_csp_errors()
+    assert not any(overflow.values()), f"pages scroll sideways at 375 px: {overflow}"
+    print("small touch targets at 375 px:", small_targets)
+    print("future date shown beside the field with the reflection error:", date_error_beside_field)
