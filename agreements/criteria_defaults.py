@@ -67,3 +67,20 @@ DEFAULT_CRITERIA = [
          source="Rogers et al. 2004; Bolsin & Colson 2000 (CUSUM); failure rates 15%/30% provisional",
          source_status=PROVISIONAL),
 ]
+
+
+def default_template_ensure(template_model, criterion_model):
+    """Create the default template if missing. Takes the models so the data migration can pass its
+    historical ones; tests pass the real ones (a transactional test's flush empties the table)."""
+    template, created = template_model.objects.get_or_create(
+        name=DEFAULT_TEMPLATE_NAME,
+        version=1,
+        defaults={
+            "description": "Provisional figures from published sources. Each trust confirms or "
+            "changes them locally before agreements are signed.",
+        },
+    )
+    if created:
+        for position, row in enumerate(DEFAULT_CRITERIA, start=1):
+            criterion_model.objects.create(template=template, position=position, **row)
+    return template

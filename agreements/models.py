@@ -276,6 +276,10 @@ class AgreementVersion(models.Model):
     def complete(self):
         pass
 
+    @transition(field=status, source=VersionStatus.COMPLETED, target=VersionStatus.ACTIVE)
+    def reopen(self):
+        """Back in training after a return to an earlier phase."""
+
     @transition(
         field=status,
         source=[VersionStatus.ACTIVE, VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES],

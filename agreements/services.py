@@ -25,6 +25,7 @@ from .models import (
     TrainingAgreement,
     VersionStatus,
 )
+from .signals import agreement_version_activated
 from .signatories import agreement_required_signatories
 
 SIGNOFF_KIND = "agreement_version"
@@ -287,6 +288,7 @@ def on_agreement_signed(request: SignoffRequest, signer: User) -> None:
         previous_document = document_latest_for_subject(DOCUMENT_KIND, previous)
         if previous_document is not None:
             document_supersede(document=previous_document, superseded_by=new_document, actor=signer)
+    agreement_version_activated.send(sender=AgreementVersion, version=version)
     audit_event_record(
         actor=signer,
         verb="agreement.activated",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("signoffs/", include("signoffs.urls")),
     path("agreements/", include("agreements.urls")),
     path("logbook/", include("caselogs.urls")),
+    path("progress/", include("phases.urls")),
     path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

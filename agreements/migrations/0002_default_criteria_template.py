@@ -2,21 +2,12 @@ from django.db import migrations
 
 
 def seed_default_template(apps, schema_editor):
-    from agreements.criteria_defaults import DEFAULT_CRITERIA, DEFAULT_TEMPLATE_NAME
+    from agreements.criteria_defaults import default_template_ensure
 
-    Template = apps.get_model("agreements", "CriteriaTemplate")
-    Criterion = apps.get_model("agreements", "CriterionTemplate")
-    template, created = Template.objects.get_or_create(
-        name=DEFAULT_TEMPLATE_NAME,
-        version=1,
-        defaults={
-            "description": "Provisional figures from published sources. Each trust confirms or "
-            "changes them locally before agreements are signed.",
-        },
+    default_template_ensure(
+        apps.get_model("agreements", "CriteriaTemplate"),
+        apps.get_model("agreements", "CriterionTemplate"),
     )
-    if created:
-        for position, row in enumerate(DEFAULT_CRITERIA, start=1):
-            Criterion.objects.create(template=template, position=position, **row)
 
 
 class Migration(migrations.Migration):

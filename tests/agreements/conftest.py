@@ -9,8 +9,8 @@ import pytest
 
 from accounts.models import Organisation, Role
 from accounts.services import backup_codes_set
-from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
-from agreements.models import CriteriaTemplate
+from agreements.criteria_defaults import default_template_ensure
+from agreements.models import CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
 from signoffs.models import SignoffStep
 from signoffs.services import signoff_sign
@@ -125,7 +125,7 @@ def draft(world: World, actor=None, **overrides):
         supervisors=SupervisorChoice(
             supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
         ),
-        criteria_template=CriteriaTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME, version=1),
+        criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
     )
 
 

@@ -7,17 +7,15 @@ with pdftoppm and checked on the public verification page. A second, smaller jou
 director declines with a reason and the training lead sees it.
 """
 
-import importlib
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
-from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
-from agreements.models import CriteriaTemplate, TrainingAgreement, VersionStatus
+from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME, default_template_ensure
+from agreements.models import CriteriaTemplate, CriterionTemplate, TrainingAgreement, VersionStatus
 from agreements.services import agreement_version_submit
 from documents.models import GeneratedDocument
 from irtraining.celery import app as celery_app
@@ -69,12 +67,9 @@ def pdf_made_in_process(settings):
 
 
 def _ensure_default_criteria_template():
-    """The data migration's template. A transactional test that ran earlier in the session (any
-    live_server test) empties every table afterwards, this one included: put it back the same way
-    the migration made it."""
-    if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
-        migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
-        migration.seed_default_template(django_apps, None)
+    """A transactional test that ran earlier in the session emptied the table the migration
+    filled; put the default template back."""
+    default_template_ensure(CriteriaTemplate, CriterionTemplate)
 
 
 def _sign_in(person, user):

@@ -30,7 +30,7 @@ from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, SiteFactory
 
 KEYBOARD_REFERENCE = "MT-2026-101"
-DISCORDANT_REFERENCE = "MT-2026-014"
+DISCORDANT_REFERENCE = "MT-2026-012"
 NHS_LIKE = "943 476 5919"  # ten digits with a valid modulus-11 check digit: refused
 ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
 MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
@@ -101,6 +101,22 @@ def _active(page) -> str:
     )
 
 
+def _date_field_is_day_first(page) -> bool:
+    """The order of the parts of Chromium's date field follows the browser's own language, not
+    the page's or the context's: Debian's headless Chromium shows mm/dd/yyyy even with locale
+    en-GB. Type 01 02 2026 into a probe field, as a person reads the mask, and see what it held."""
+    page.evaluate(
+        """() => { const probe = document.createElement('input');
+                   probe.type = 'date'; probe.id = 'date-order-probe';
+                   document.body.append(probe); }"""
+    )
+    page.focus("#date-order-probe")
+    page.keyboard.type("01022026")
+    value = page.eval_on_selector("#date-order-probe", "el => { const v = el.value; el.remove(); return v; }")
+    assert value in ("2026-02-01", "2026-01-02"), value
+    return value == "2026-02-01"
+
+
 def _text_outside_verify_form(page) -> str:
     """What the supervisor can read on the page, leaving out the choices of their own form."""
     return page.evaluate(
@@ -109,6 +125,14 @@ def _text_outside_verify_form(page) -> str:
             main.querySelectorAll('.verify-form').forEach(f => f.remove());
             return main.innerText;
         }"""
+    )
+
+
+def _duplicate_ids(page) -> list[str]:
+    return page.evaluate(
+        """() => { const seen = {};
+                   document.querySelectorAll('[id]').forEach(el => seen[el.id] = (seen[el.id] || 0) + 1);
+                   return Object.keys(seen).filter(id => seen[id] > 1); }"""
     )
 
 
@@ -267,10 +291,13 @@ def _log_case_with_the_keyboard(person, world):
     def step(expected):
         trail.append((expected, _active(page)))
 
+    day_first = _date_field_is_day_first(page)
     page.focus("#id_performed_on")
     step("id_performed_on")
-    # Chromium's date input, in en-GB order: day, month, year; each part moves on when full.
-    keys.type(yesterday.strftime("%d%m%Y"))
+    # Each part of Chromium's date field moves on to the next when full; the year stays.
+    keys.type(yesterday.strftime("%d%m%Y" if day_first else "%m%d%Y"))
+    step("id_performed_on")
+    keys.press("Tab")  # Chromium's calendar button inside the field is a tab stop of its own
     step("id_performed_on")
     keys.press("Tab")
     step("id_reference")
@@ -333,6 +360,7 @@ def _log_case_with_the_keyboard(person, world):
     }, values
     keys.press("Enter")
 
+    expect(page).to_have_url(re.compile(r"/logbook/\d+/$"))
     case = Case.objects.get(trainee=world.trainee, reference=KEYBOARD_REFERENCE)
     expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/"))
     expect(page.get_by_role("status").filter(has_text=f"Case {KEYBOARD_REFERENCE} logged")).to_be_visible()
@@ -384,7 +412,6 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     _assert_blind(page, case)
 
     form = page.locator("form.verify-form")
-    form.get_by_role("radiogroup").first  # noqa: B018 (the groups are fieldsets; labels suffice)
     form.locator("#div_id_role_view").get_by_label("Primary operator", exact=True).check()
     form.locator("#div_id_mode_view").get_by_label("Supervisor scrubbed", exact=True).check()
     form.get_by_label("Verify: this case is accurate").check()
@@ -406,16 +433,22 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
 def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
     """One form per case in the queue; the supervisor saw the trainee assist, not operate."""
     page = person.page
-    page.locator("nav[aria-label='Logbook sections']").get_by_role("link", name="Verification queue").click() if page.url.endswith("/logbook/") else person.goto("/logbook/queue/")
+    _open_logbook(person)
+    page.locator("nav[aria-label='Logbook sections']").get_by_role(
+        "link", name="Verification queue"
+    ).click()
     expect(page.get_by_role("heading", name="Verification queue", level=1)).to_be_visible()
     card = page.locator("section.queue-case").filter(
         has=page.get_by_role("heading", name=re.compile(re.escape(case.reference)))
     )
     expect(card).to_have_count(1)
     _assert_blind(page, case)
-    card.locator("#div_id_role_view").get_by_label("Assistant", exact=True).check()
-    card.locator("#div_id_mode_view").get_by_label("Supervisor scrubbed", exact=True).check()
-    card.get_by_label("Verify: this case is accurate").check()
+    duplicate_ids = _duplicate_ids(page)
+    # Tapped by the control itself, not its label: with the ids repeated in every card, a label
+    # belongs to the first card's control, whichever card it is in.
+    card.locator("input[name='role_view'][value='assistant']").check()
+    card.locator("input[name='mode_view'][value='scrubbed']").check()
+    card.locator("input[name='decision'][value='verified']").check()
     card.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status").filter(has_text="differs from the trainee's")).to_be_visible()
     expect(page.locator("section.queue-case").filter(has_text=case.reference)).to_have_count(0)
@@ -427,6 +460,7 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
     expect(verification).to_contain_text("assistant")
     page.screenshot(path=artifacts_dir / "case-detail-discordant.png", full_page=True)
     assert CaseVerification.objects.get(case=case).discordant is True
+    return duplicate_ids
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,7 +508,9 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     _verify_from_the_inbox(supervisor, case, artifacts_dir)
 
     discordant = next(x for x in world.cases if x.reference == DISCORDANT_REFERENCE)
-    _verify_from_the_queue_with_a_different_view(supervisor, discordant, artifacts_dir)
+    queue_duplicate_ids = _verify_from_the_queue_with_a_different_view(
+        supervisor, discordant, artifacts_dir
+    )
 
     # The queue on the supervisor's phone.
     supervisor_phone = open_browser("phone")
@@ -492,5 +528,9 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     for person in people:
         person.assert_no_csp_errors()
     assert not any(overflow.values()), f"pages scroll sideways at 375 px: {overflow}"
+    assert not queue_duplicate_ids, (
+        "the queue repeats element ids in every card, so each card's labels work the first "
+        f"card's controls: {queue_duplicate_ids}"
+    )
     print("small touch targets at 375 px:", small_targets)
     print("future date shown beside the field with the reflection error:", date_error_beside_field)

@@ -19,12 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager_celery():
-    """Run tasks in-process even when the settings point Celery at a real broker."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
-    app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    app.conf.update(saved)
+def eager_celery(settings):
+    """Run tasks in-process even when the settings point Celery at a real broker. Through Django's
+    settings (which Celery reads on each access), never app.conf.update: that would outlive the
+    test and make later real-worker tests run eagerly."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    assert app.conf.task_always_eager is True
 
 
 def test_the_tasks_are_registered_on_the_documents_queue():

@@ -1,0 +1,218 @@
+"""Criteria evaluated against verified evidence, in the database (aggregates, not loops over rows).
+
+One function per kind of criterion (agreements.models.CriterionKind). Each returns a
+``CriterionProgress``: the count against the required figure, what is missing in words, and the
+ids of the evidence that met it, which a progression request freezes in its snapshot.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from agreements.models import AgreementCriterion, CriterionKind
+from caselogs import choices as c
+from caselogs.models import Activity, ActivityKind, Assessment, CaseVerification, ConfirmationStatus
+from caselogs.selectors import verified_cases
+
+from .cusum import CusumParameters, cusum_curve
+from .models import Competency, CompetencySignoff
+
+
+@dataclass
+class CriterionProgress:
+    criterion_id: int
+    description: str
+    source: str
+    required: str
+    current: str
+    met: bool
+    missing: str = ""
+    evidence: dict = field(default_factory=dict)
+
+    def as_snapshot(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class EvidenceScope:
+    """Whose evidence, and the current phase's start (for "within this phase" criteria)."""
+
+    agreement_id: int
+    trainee_id: int
+    phase_started_on: date
+
+
+def _cases(scope: EvidenceScope):
+    return verified_cases().filter(agreement_id=scope.agreement_id, trainee_id=scope.trainee_id)
+
+
+def _count(criterion, current: int, required: int, noun: str, ids=None) -> CriterionProgress:
+    met = current >= required
+    return CriterionProgress(
+        criterion.pk, criterion.description, criterion.source, str(required), str(current), met,
+        "" if met else f"{required - current} more {noun} needed",
+        {"ids": sorted(ids or [])},
+    )
+
+
+def _cases_criterion(criterion, scope):
+    p = criterion.parameters
+    cases = _cases(scope).filter(procedure=p.get("procedure", c.Procedure.MT))
+    if p.get("role"):
+        cases = cases.filter(trainee_role=p["role"])
+    if p.get("supervision"):
+        cases = cases.filter(supervision_mode__in=p["supervision"])
+    if p.get("within_phase"):
+        cases = cases.filter(performed_on__gte=scope.phase_started_on)
+    ids = list(cases.values_list("pk", flat=True))
+    return _count(criterion, len(ids), int(criterion.target), "verified cases", ids)
+
+
+def _angiograms(criterion, scope):
+    ids = list(
+        _cases(scope).filter(procedure=c.Procedure.DIAGNOSTIC_ANGIOGRAM).values_list("pk", flat=True)
+    )
+    return _count(criterion, len(ids), int(criterion.target), "verified angiograms", ids)
+
+
+def _distinct_verifiers(criterion, scope):
+    verifiers = list(
+        CaseVerification.objects.filter(
+            case__agreement_id=scope.agreement_id,
+            case__trainee_id=scope.trainee_id,
+            case__status=c.VerificationStatus.VERIFIED,
+            decision=CaseVerification.Decision.VERIFIED,
+        )
+        .values_list("supervisor_id", flat=True)
+        .distinct()
+    )
+    return _count(criterion, len(verifiers), int(criterion.target), "verifying INRs", verifiers)
+
+
+def _activities(criterion, scope):
+    kind = criterion.parameters.get("activity", ActivityKind.MDT)
+    ids = list(
+        Activity.objects.filter(
+            agreement_id=scope.agreement_id, trainee_id=scope.trainee_id, kind=kind,
+            status=ConfirmationStatus.CONFIRMED,
+        ).values_list("pk", flat=True)
+    )
+    return _count(criterion, len(ids), int(criterion.target), "confirmed activities", ids)
+
+
+def _assessments(criterion, scope):
+    p = criterion.parameters
+    ids = list(
+        Assessment.objects.filter(
+            agreement_id=scope.agreement_id, trainee_id=scope.trainee_id,
+            kind=p.get("assessment", "procedural"), entrustment__gte=p.get("min_level", 1),
+        ).values_list("pk", flat=True)
+    )
+    return _count(criterion, len(ids), int(criterion.target), "assessments at that level", ids)
+
+
+def _competencies(criterion, scope):
+    wanted = criterion.parameters.get("competencies", [])
+    signers_required = int(criterion.parameters.get("signers_required", 1))
+    signers = dict(
+        CompetencySignoff.objects.filter(agreement_id=scope.agreement_id, competency__in=wanted)
+        .values_list("competency")
+        .annotate(n=Count("supervisor", distinct=True))
+    )
+    done = [name for name in wanted if signers.get(name, 0) >= signers_required]
+    missing = [Competency(name).label for name in wanted if name not in done]
+    met = not missing
+    who = "two distinct INRs" if signers_required == 2 else f"{signers_required} INR(s)"
+    return CriterionProgress(
+        criterion.pk, criterion.description, criterion.source, f"{len(wanted)} competencies",
+        f"{len(done)} of {len(wanted)}", met,
+        "" if met else f"Still to be signed off by {who}: " + "; ".join(missing),
+        {"signed": done},
+    )
+
+
+def _minimum_weeks(criterion, scope):
+    weeks = (timezone.localdate() - scope.phase_started_on).days // 7
+    required = int(criterion.target)
+    met = weeks >= required
+    return CriterionProgress(
+        criterion.pk, criterion.description, criterion.source, f"{required} weeks", f"{weeks} weeks",
+        met, "" if met else f"{required - weeks} more weeks in this phase", {},
+    )
+
+
+def _recent_mt(scope, limit=None):
+    cases = _cases(scope).filter(
+        procedure=c.Procedure.MT, trainee_role=c.TraineeRole.PRIMARY_OPERATOR
+    ).order_by("-performed_on", "-pk")
+    return cases[:limit] if limit else cases
+
+
+def _reperfusion_rate(criterion, scope):
+    last_n = int(criterion.parameters.get("last_n", 20))
+    recent = list(_recent_mt(scope, last_n).values_list("pk", "final_etici"))
+    successes = sum(1 for _, grade in recent if grade in c.SUCCESSFUL_REPERFUSION)
+    rate = Decimal(100 * successes / len(recent)).quantize(Decimal("0.1")) if recent else Decimal(0)
+    enough = len(recent) >= last_n
+    met = enough and rate >= criterion.target
+    missing = "" if met else (
+        f"Only {len(recent)} of the {last_n} cases needed" if not enough
+        else f"{rate}% is below {criterion.target.normalize():f}%"
+    )
+    return CriterionProgress(
+        criterion.pk, criterion.description, criterion.source,
+        f"{criterion.target.normalize():f}% of the last {last_n}",
+        f"{rate}% ({successes} of {len(recent)})", met, missing, {"ids": [pk for pk, _ in recent]},
+    )
+
+
+def mt_failures(scope) -> list[bool]:
+    """Default CUSUM failure (DOMAIN.md): final eTICI below 2b50, or a major complication."""
+    rows = _recent_mt(scope).order_by("performed_on", "pk").values_list(
+        "final_etici", "complications", "haemorrhage_symptomatic"
+    )
+    return [
+        grade not in c.SUCCESSFUL_REPERFUSION
+        or bool(set(complications or []) & c.MAJOR_COMPLICATIONS)
+        or bool(symptomatic)
+        for grade, complications, symptomatic in rows
+    ]
+
+
+def _learning_curve(criterion, scope):
+    p = criterion.parameters
+    parameters = CusumParameters(
+        p0=float(p.get("p0", 0.15)), p1=float(p.get("p1", 0.30)),
+        alpha=float(p.get("alpha", 0.1)), beta=float(p.get("beta", 0.1)),
+    )
+    curve = cusum_curve(mt_failures(scope), parameters)
+    met = curve.shows_acceptable_performance and not curve.signals_unacceptable_performance
+    missing = "" if met else (
+        "The curve has crossed the unacceptable boundary" if curve.signals_unacceptable_performance
+        else f"The curve is at {curve.current:.2f}; it must reach {-parameters.h0:.2f}"
+    )
+    return CriterionProgress(
+        criterion.pk, criterion.description, criterion.source,
+        f"at or below {-parameters.h0:.2f}", f"{curve.current:.2f} after {len(curve.values)} cases",
+        met, missing, {"cases": len(curve.values)},
+    )
+
+
+EVALUATORS = {
+    CriterionKind.CASES: _cases_criterion,
+    CriterionKind.DIAGNOSTIC_ANGIOGRAMS: _angiograms,
+    CriterionKind.DISTINCT_VERIFIERS: _distinct_verifiers,
+    CriterionKind.ACTIVITIES: _activities,
+    CriterionKind.ASSESSMENTS: _assessments,
+    CriterionKind.COMPETENCIES: _competencies,
+    CriterionKind.MINIMUM_WEEKS: _minimum_weeks,
+    CriterionKind.REPERFUSION_RATE: _reperfusion_rate,
+    CriterionKind.LEARNING_CURVE: _learning_curve,
+}
+
+
+def evaluate_criteria(criteria: list[AgreementCriterion], scope: EvidenceScope) -> list[CriterionProgress]:
+    return [EVALUATORS[criterion.kind](criterion, scope) for criterion in criteria]

@@ -1,0 +1,20 @@
+from django import forms
+
+from .models import Competency, Phase
+
+
+class CompetencySignForm(forms.Form):
+    competency = forms.ChoiceField(choices=Competency.choices,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+    statement = forms.CharField(required=False, max_length=1000,
+                                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                                help_text="Optional: what you observed.")
+
+
+class ReturnForm(forms.Form):
+    to_phase = forms.TypedChoiceField(
+        label="Return to", coerce=int,
+        choices=[(Phase.DIRECT, Phase.DIRECT.label), (Phase.INDIRECT, Phase.INDIRECT.label)],
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="The concern about practice. Kept in the phase history.")

@@ -1,0 +1,72 @@
+"""Reads for phases: the current phase, progress against its criteria, and who may see them."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+
+from agreements.models import AgreementVersion, TrainingAgreement, VersionStatus
+from agreements.selectors import agreement_list_for_user
+
+from .criteria import CriterionProgress, EvidenceScope, evaluate_criteria
+from .models import CompetencySignoff, PhaseRecord, ProgressionRequest
+
+
+@dataclass
+class Progress:
+    agreement: TrainingAgreement
+    version: AgreementVersion | None
+    phase: PhaseRecord | None
+    items: list[CriterionProgress]
+
+    @property
+    def all_met(self) -> bool:
+        return bool(self.items) and all(item.met for item in self.items)
+
+    @property
+    def unmet(self) -> list[CriterionProgress]:
+        return [item for item in self.items if not item.met]
+
+
+def agreement_for_progress(*, user, pk) -> TrainingAgreement:
+    """The agreement whose progress the user may see: the same people who may see the agreement."""
+    return get_object_or_404(agreement_list_for_user(user=user), pk=pk)
+
+
+def current_phase(agreement) -> PhaseRecord | None:
+    return PhaseRecord.objects.filter(agreement=agreement, ended_on__isnull=True).first()
+
+
+def version_in_force(agreement) -> AgreementVersion | None:
+    return (
+        AgreementVersion.objects.filter(
+            agreement=agreement, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+        )
+        .order_by("-number")
+        .prefetch_related("criteria", "supervisors__supervisor")
+        .first()
+    )
+
+
+def progress_for(agreement) -> Progress:
+    """Each criterion of the current phase, computed now from verified evidence."""
+    phase = current_phase(agreement)
+    version = version_in_force(agreement)
+    if phase is None or version is None or phase.phase == 3:
+        return Progress(agreement, version, phase, [])
+    criteria = [c for c in version.criteria.all() if c.phase == phase.phase]
+    scope = EvidenceScope(agreement.pk, agreement.trainee_id, phase.started_on)
+    return Progress(agreement, version, phase, evaluate_criteria(criteria, scope))
+
+
+def phase_history(agreement):
+    return PhaseRecord.objects.filter(agreement=agreement).order_by("started_on", "pk")
+
+
+def progression_requests_for(agreement):
+    return ProgressionRequest.objects.filter(agreement=agreement).select_related(
+        "requested_by"
+    ).order_by("-requested_at")
+
+
+def competency_signoffs_for(agreement):
+    return CompetencySignoff.objects.filter(agreement=agreement).select_related("supervisor")

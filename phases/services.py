@@ -1,0 +1,233 @@
+"""Writes for phases: starting phase 1, competency sign-offs, progression requests and their
+outcomes (next phase, independence with its certificate, return to an earlier phase), and the
+annual review of independent practice."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from agreements.models import AgreementVersion, TrainingAgreement
+from agreements.selectors import named_supervisors
+from audit.services import audit_event_record
+from documents.selectors import document_latest_for_subject
+from documents.services import document_request, document_revoke
+from signoffs.models import SignoffRequest, content_digest
+from signoffs.services import StepSpec, signoff_request_open
+
+from .certificate import CERTIFICATE_KIND
+from .models import CompetencySignoff, Phase, PhaseRecord, ProgressionRequest
+from .selectors import current_phase, progress_for, version_in_force
+
+SIGNOFF_KIND = "phase_progression"
+
+
+def phase_one_start(*, version: AgreementVersion) -> PhaseRecord | None:
+    """Phase 1 starts when the agreement first comes into force (an amendment changes nothing)."""
+    if PhaseRecord.objects.filter(agreement_id=version.agreement_id).exists():
+        return None
+    today = timezone.localdate()
+    started = min(version.start_date, today)
+    return PhaseRecord.objects.create(agreement_id=version.agreement_id, phase=1, started_on=started)
+
+
+def competency_sign(*, agreement: TrainingAgreement, supervisor: User, competency: str,
+                    statement: str = "") -> CompetencySignoff:
+    version = version_in_force(agreement)
+    if version is None or supervisor not in named_supervisors(version):
+        raise ValidationError("Only a supervisor named on the agreement can sign off a competency.")
+    if supervisor.pk == agreement.trainee_id:
+        raise ValidationError("You cannot sign off your own competency.")
+    if CompetencySignoff.objects.filter(
+        agreement=agreement, competency=competency, supervisor=supervisor
+    ).exists():
+        raise ValidationError({"competency": "You have already signed off this competency."})
+    with transaction.atomic():
+        signoff = CompetencySignoff(
+            agreement=agreement, competency=competency, supervisor=supervisor, statement=statement
+        )
+        signoff.full_clean()
+        signoff.save()
+        audit_event_record(actor=supervisor, verb="competency.signed", subject=agreement,
+                           summary=f"{signoff} for {agreement.trainee}")
+    return signoff
+
+
+def _trainee_steps(version, kind) -> list[StepSpec]:
+    trainee = version.agreement.trainee
+    lead = version.supervisors.get(is_lead=True).supervisor
+    employer, centre = version.employer, version.training_centre
+    if kind == ProgressionRequest.Kind.ADVANCE:
+        return [StepSpec(
+            label="Lead supervisor (INR)", named_user=lead,
+            meaning=f"I approve that {trainee.full_name} moves from phase 1 (direct supervision) "
+            "to phase 2 (indirect supervision), on the evidence attached.",
+        )]
+    independence = f"{trainee.full_name} may start independent stroke thrombectomy at {employer.name}"
+    steps = [
+        StepSpec(label="Lead supervisor (INR): recommends", named_user=lead,
+                 meaning=f"I recommend that {independence}."),
+        StepSpec(label=f"Second INR, {centre.name}: concurs", role=Role.SUPERVISOR,
+                 organisation=centre, meaning=f"As a second INR, I concur that {independence}."),
+    ]
+    if version.centre_is_separate:
+        steps.append(StepSpec(label=f"Training lead, {centre.name}", role=Role.TRAINING_LEAD,
+                              organisation=centre, meaning=f"I agree, for the training centre, that {independence}."))
+    steps += [
+        StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+                 role=Role.CLINICAL_DIRECTOR, organisation=employer,
+                 directorate=version.employer_directorate,
+                 meaning=f"I countersign that {independence}."),
+        StepSpec(label=f"Medical director, {centre.name} (principal training hospital)",
+                 role=Role.MEDICAL_DIRECTOR, organisation=centre,
+                 meaning=f"As medical director of the principal training hospital, I countersign "
+                 f"that {independence}."),
+        StepSpec(label="Governance lead: acknowledges", named_user=version.governance_lead,
+                 is_acknowledgement=True,
+                 meaning=f"I acknowledge, for local healthcare governance, that {independence}, "
+                 "subject to continued audit."),
+    ]
+    return steps
+
+
+def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> ProgressionRequest:
+    """Ask to move on. Refused, naming what is missing, unless every criterion is met now."""
+    with transaction.atomic():
+        phase = PhaseRecord.objects.select_for_update().filter(
+            agreement=agreement, ended_on__isnull=True).first()
+        if phase is None or phase.phase == Phase.INDEPENDENT:
+            raise ValidationError("There is no phase to move on from.")
+        progress = progress_for(agreement)
+        version = progress.version
+        if actor.pk != agreement.trainee_id and actor not in named_supervisors(version):
+            raise ValidationError("Only the trainee or one of their supervisors can ask to move on.")
+        if ProgressionRequest.objects.filter(agreement=agreement, status="open").exists():
+            raise ValidationError("A request is already waiting for signatures.")
+        if not progress.all_met:
+            raise ValidationError(
+                "Not every criterion is met yet. Missing: "
+                + "; ".join(f"{i.description} ({i.missing})" for i in progress.unmet)
+            )
+        kind = (ProgressionRequest.Kind.ADVANCE if phase.phase == Phase.DIRECT
+                else ProgressionRequest.Kind.INDEPENDENCE)
+        request = ProgressionRequest.objects.create(
+            agreement=agreement, kind=kind, from_phase=phase.phase, to_phase=phase.phase + 1,
+            requested_by=actor,
+            snapshot={
+                "judged_at": timezone.now().isoformat(),
+                "phase_started_on": phase.started_on.isoformat(),
+                "version": version.number,
+                "criteria": [item.as_snapshot() for item in progress.items],
+            },
+        )
+        _open_signoff(request, version, _trainee_steps(version, kind), actor,
+                      ordered=kind == ProgressionRequest.Kind.INDEPENDENCE)
+    return request
+
+
+def _open_signoff(request, version, steps, actor, ordered):
+    signoff_request_open(
+        kind=SIGNOFF_KIND, subject=request, steps=steps, created_by=actor,
+        about_user=version.agreement.trainee, ordered=ordered,
+        title=f"{request.get_kind_display()}: {version.agreement.trainee.full_name} "
+        f"({version.agreement.reference})",
+    )
+    audit_event_record(actor=actor, verb=f"phase.{request.kind}_requested", subject=request,
+                       summary=f"{request} requested by {actor}")
+
+
+def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> ProgressionRequest:
+    """A concern about practice: the clinical director and medical director sign a return."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for the return: it is kept in the phase history."})
+    with transaction.atomic():
+        phase = current_phase(agreement)
+        if phase is None or to_phase >= phase.phase:
+            raise ValidationError({"to_phase": "Choose an earlier phase than the current one."})
+        version = version_in_force(agreement)
+        request = ProgressionRequest.objects.create(
+            agreement=agreement, kind=ProgressionRequest.Kind.RETURN, from_phase=phase.phase,
+            to_phase=to_phase, requested_by=actor, reason=reason, snapshot={"reason": reason},
+        )
+        steps = [
+            StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+                     role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
+                     directorate=version.employer_directorate,
+                     meaning=f"I agree that {agreement.trainee.full_name} returns to "
+                     f"{Phase(to_phase).label}: {reason}"),
+            StepSpec(label=f"Medical director, {version.employer.name}", role=Role.MEDICAL_DIRECTOR,
+                     organisation=version.employer,
+                     meaning=f"I agree that {agreement.trainee.full_name} returns to "
+                     f"{Phase(to_phase).label}: {reason}"),
+        ]
+        _open_signoff(request, version, steps, actor, ordered=False)
+    return request
+
+
+def progression_content(request: ProgressionRequest) -> dict:
+    return {
+        "request": request.pk, "agreement": request.agreement.reference, "kind": request.kind,
+        "from_phase": request.from_phase, "to_phase": request.to_phase, "reason": request.reason,
+        "snapshot": request.snapshot,
+    }
+
+
+def on_progression_approved(signoff: SignoffRequest, signer) -> None:
+    request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
+    request.status = ProgressionRequest.Status.APPROVED
+    request.decided_at = timezone.now()
+    request.save()
+    today = timezone.localdate()
+    phase = PhaseRecord.objects.select_for_update().get(agreement=request.agreement, ended_on__isnull=True)
+    phase.ended_on = today
+    phase.save()
+    PhaseRecord.objects.create(
+        agreement=request.agreement, phase=request.to_phase, started_on=today,
+        reason=request.reason if request.kind == ProgressionRequest.Kind.RETURN
+        else f"{request.get_kind_display()} approved",
+    )
+    if request.kind == ProgressionRequest.Kind.INDEPENDENCE:
+        version = AgreementVersion.objects.select_for_update().get(
+            agreement=request.agreement, status="active")
+        version.complete()
+        version.closed_at = timezone.now()
+        version.save()
+        document_request(kind=CERTIFICATE_KIND, subject=request,
+                         content_digest=content_digest({"signoff": signoff.digest, "request": request.pk}))
+    if request.kind == ProgressionRequest.Kind.RETURN:
+        _revoke_certificates(request, signer)
+    audit_event_record(actor=signer, verb=f"phase.{request.kind}_approved", subject=request,
+                       summary=f"{request} approved: now {Phase(request.to_phase).label}")
+
+
+def _revoke_certificates(request, actor):
+    independence = ProgressionRequest.objects.filter(
+        agreement=request.agreement, kind=ProgressionRequest.Kind.INDEPENDENCE, status="approved")
+    for granted in independence:
+        certificate = document_latest_for_subject(CERTIFICATE_KIND, granted)
+        if certificate is not None and certificate.revoked_at is None:
+            document_revoke(document=certificate, actor=actor,
+                            reason=f"Returned to {Phase(request.to_phase).label}: {request.reason}")
+    version = AgreementVersion.objects.select_for_update().filter(
+        agreement=request.agreement, status="completed").first()
+    if version is not None:
+        # Back in training: the agreement is in force again for the evidence still to come.
+        version.reopen()
+        version.closed_at = None
+        version.save()
+
+
+def on_progression_declined(signoff: SignoffRequest, signature) -> None:
+    request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
+    request.status = ProgressionRequest.Status.DECLINED
+    request.decided_at = timezone.now()
+    request.outcome_reason = f"{signature.signer_name} ({signature.signed_as}): {signature.reason}"
+    request.save()
+
+
+def on_progression_void(signoff: SignoffRequest) -> None:
+    request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
+    request.status = ProgressionRequest.Status.VOID
+    request.outcome_reason = signoff.outcome_reason
+    request.save()
