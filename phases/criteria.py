@@ -86,6 +86,7 @@ def _distinct_verifiers(criterion, scope):
             case__status=c.VerificationStatus.VERIFIED,
             decision=CaseVerification.Decision.VERIFIED,
         )
+        .order_by()  # the model's default ordering would defeat DISTINCT
         .values_list("supervisor_id", flat=True)
         .distinct()
     )

@@ -525,6 +525,8 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     supervisor_phone.page.screenshot(path=artifacts_dir / "queue-phone.png", full_page=True)
     overflow["queue-phone"] = _overflow(supervisor_phone.page)
 
+    print("small touch targets at 375 px:", small_targets)
+    print("future date shown beside the field with the reflection error:", date_error_beside_field)
     for person in people:
         person.assert_no_csp_errors()
     assert not any(overflow.values()), f"pages scroll sideways at 375 px: {overflow}"
@@ -532,5 +534,3 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
         "the queue repeats element ids in every card, so each card's labels work the first "
         f"card's controls: {queue_duplicate_ids}"
     )
-    print("small touch targets at 375 px:", small_targets)
-    print("future date shown beside the field with the reflection error:", date_error_beside_field)
