@@ -5,11 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+from agreements.models import CriteriaTemplate, CriterionTemplate
+from agreements.services import SupervisorChoice, agreement_create
 from caselogs.activity_services import activity_decide, activity_log, assessment_record
 from caselogs.services import case_log, case_verify
+from phases.models import Competency
 from phases.selectors import current_phase
+from phases.services import competency_sign
 
-from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from ..agreements.conftest import build_world, draft, submit_and_sign_all, terms_for
 from ..factories import SiteFactory
 
 
@@ -63,3 +67,55 @@ def add_assessment(world, level=2, case=None):
 
 def phase_of(world):
     return current_phase(world.agreement)
+
+
+TINY_CRITERIA = [
+    dict(phase=1, kind="cases", target=2, parameters={"procedure": "mt", "role": "primary_operator",
+         "supervision": ["scrubbed", "in_room"], "within_phase": True},
+         description="MTs as primary operator under direct supervision", source="test figure"),
+    dict(phase=1, kind="activities", target=1, parameters={"activity": "mdt"},
+         description="MDT meetings", source="test figure"),
+    dict(phase=2, kind="cases", target=3, parameters={"procedure": "mt", "role": "primary_operator"},
+         description="MTs as primary operator", source="test figure"),
+    dict(phase=2, kind="distinct_verifiers", target=2, parameters={},
+         description="Distinct verifying INRs", source="RCR"),
+    dict(phase=2, kind="competencies", target=1,
+         parameters={"competencies": ["mt_technique"], "signers_required": 2},
+         description="Thrombectomy technique signed off by two INRs", source="RCR"),
+    dict(phase=2, kind="reperfusion_rate", target=80, parameters={"last_n": 3},
+         description="Successful reperfusion in 80% of the last 3", source="test figure"),
+]
+
+
+@pytest.fixture
+def small_world(db):
+    """An agreement whose criteria are small, so a test can meet them all."""
+    world = build_world()
+    template = CriteriaTemplate.objects.create(name="Small test template", version=1)
+    for position, row in enumerate(TINY_CRITERIA, start=1):
+        CriterionTemplate.objects.create(template=template, position=position, **row)
+    agreement = agreement_create(
+        actor=world.training_lead, trainee=world.trainee,
+        terms=terms_for(world, start_date=date.today() - timedelta(days=60)),
+        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
+                                     lead=world.lead_supervisor),
+        criteria_template=template,
+    )
+    version, _ = submit_and_sign_all(world, agreement)
+    world.version, world.agreement = version, agreement
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    return world
+
+
+def meet_phase_one(world):
+    add_case(world)
+    add_case(world)
+    add_activity(world)
+
+
+def meet_phase_two(world):
+    add_case(world)
+    add_case(world, supervisor=world.second_supervisor)
+    for supervisor in (world.lead_supervisor, world.second_supervisor):
+        competency_sign(agreement=world.agreement, supervisor=supervisor,
+                        competency=Competency.MT_TECHNIQUE)
