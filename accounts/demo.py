@@ -54,6 +54,8 @@ DEMO_OTHER_TRAINEES = [
                "Clinical Radiology"),
     DemoPerson(Role.TRAINEE, "chris.evans@northfield.example", "Dr Chris Evans", "7100013",
                EMPLOYER, "Clinical Radiology"),
+    DemoPerson(Role.TRAINEE, "dana.whitaker@northfield.example", "Dr Dana Whitaker", "7100014",
+               EMPLOYER, "Clinical Radiology"),
 ]
 # A second INR, so independence can be concurred by a different supervisor.
 DEMO_SECOND_SUPERVISOR = DemoPerson(

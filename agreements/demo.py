@@ -64,17 +64,21 @@ def _terms(start: date) -> dict:
 def _signer_for(step: SignoffStep) -> User:
     if step.named_user_id:
         return step.named_user
+    already_signed = step.request.signatures.values("signer_id")
     membership = (
         Membership.objects.active()
         .filter(role=step.role, organisation=step.organisation)
         .filter(**({"directorate": step.directorate} if step.directorate_id else {}))
+        .exclude(user__in=already_signed)
         .select_related("user")
+        .order_by("user__full_name")
         .first()
     )
     return membership.user
 
 
-def _sign(steps) -> None:
+def demo_sign(steps) -> None:
+    """Every step signed, in order, by the first eligible demo person who has not signed yet."""
     for step in steps:
         signer = _signer_for(step)
         # Backup codes work once; take the signer's next unused one.
@@ -85,7 +89,7 @@ def _sign(steps) -> None:
         signoff_sign(step=step, signer=signer, decision="approve", code=code)
 
 
-def _draft(trainee_email: str, start: date) -> TrainingAgreement:
+def demo_draft(trainee_email: str, start: date) -> TrainingAgreement:
     lead = _user("supervisor@riverside.example")
     second = _user(DEMO_SECOND_SUPERVISOR.email)
     return agreement_create(
@@ -97,7 +101,7 @@ def _draft(trainee_email: str, start: date) -> TrainingAgreement:
     )
 
 
-def _submit(agreement):
+def demo_submit(agreement):
     version = agreement.versions.order_by("-number").first()
     return agreement_version_submit(actor=_user("training.lead@riverside.example"), version=version)
 
@@ -109,19 +113,19 @@ def seed_agreements() -> list[TrainingAgreement]:
     today = timezone.localdate()
     created = []
 
-    active = _draft("trainee@northfield.example", today - timedelta(days=200))
-    _sign(_submit(active).steps.all())
+    active = demo_draft("trainee@northfield.example", today - timedelta(days=200))
+    demo_sign(demo_submit(active).steps.all())
     created.append(active)
 
-    awaiting = _draft("sam.patel@northfield.example", today + timedelta(days=30))
-    request = _submit(awaiting)
-    _sign(request.steps.filter(label__in=["Trainee", "Lead supervisor (INR)"]))
+    awaiting = demo_draft("sam.patel@northfield.example", today + timedelta(days=30))
+    request = demo_submit(awaiting)
+    demo_sign(request.steps.filter(label__in=["Trainee", "Lead supervisor (INR)"]))
     created.append(awaiting)
 
-    created.append(_draft("jordan.lee@northfield.example", today + timedelta(days=60)))
+    created.append(demo_draft("jordan.lee@northfield.example", today + timedelta(days=60)))
 
-    amended = _draft("chris.evans@northfield.example", today - timedelta(days=400))
-    _sign(_submit(amended).steps.all())
+    amended = demo_draft("chris.evans@northfield.example", today - timedelta(days=400))
+    demo_sign(demo_submit(amended).steps.all())
     draft_v2 = agreement_amend(actor=_user("training.lead@riverside.example"), agreement=amended)
     lead = _user("supervisor@riverside.example")
     second = _user(DEMO_SECOND_SUPERVISOR.email)
@@ -132,7 +136,7 @@ def seed_agreements() -> list[TrainingAgreement]:
                "expected_duration_months": 24},
         supervisors=SupervisorChoice(supervisors=[lead, second], lead=lead),
     )
-    _sign(_submit(amended).steps.all())
+    demo_sign(demo_submit(amended).steps.all())
     created.append(amended)
 
     reset_demo_backup_codes()

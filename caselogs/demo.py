@@ -83,68 +83,93 @@ def _mt_details(rng, early: bool) -> dict:
     }
 
 
-@transaction.atomic
-def seed_logbook() -> int:
-    trainee = User.objects.get(email=TRAINEE_EMAIL)
-    if Case.objects.filter(trainee=trainee).exists():
-        return Case.objects.filter(trainee=trainee).count()
-    rng = random.Random(2017)
-    lead = User.objects.get(email=LEAD_EMAIL)
-    second = User.objects.get(email=DEMO_SECOND_SUPERVISOR.email)
-    site = Site.objects.filter(organisation__name=CENTRE).first()
+PROCEDURE_WEIGHTS = [("mt", 74), ("diagnostic_angiogram", 20), ("carotid_stenting", 4),
+                     ("other_neuro", 2)]
+
+
+def seed_cases(*, trainee, supervisors, site, count, days_span, prefix, rng, strong=False,
+               procedure_weights=PROCEDURE_WEIGHTS):
+    """Log ``count`` cases spread over the last ``days_span`` days, as a trainee would: observing
+    and assisting first, then operating. A strong trainee's outcomes are better than average."""
     today = timezone.localdate()
     cases = []
-    for n in range(CASE_COUNT):
-        progress = n / CASE_COUNT
-        performed = today - timedelta(days=int(190 * (1 - progress)) + 1)
-        procedure = _weighted(rng, [("mt", 74), ("diagnostic_angiogram", 20), ("carotid_stenting", 4),
-                                    ("other_neuro", 2)])
-        role = ("observer" if progress < 0.08 else "assistant" if progress < 0.2
-                else "primary_operator")
-        supervisor = lead if rng.random() < 0.65 else second
+    for n in range(count):
+        progress = n / count
+        procedure = _weighted(rng, procedure_weights)
         data = {
-            "reference": f"AM-{n + 1:03d}",
-            "performed_on": performed,
+            "reference": f"{prefix}-{n + 1:03d}",
+            "performed_on": today - timedelta(days=int(days_span * (1 - progress)) + 1),
             "site": site,
             "out_of_hours": rng.random() < 0.45,
             "procedure": procedure,
-            "trainee_role": role,
-            "supervisor": supervisor,
+            "trainee_role": "observer" if progress < 0.05 and not strong else
+            "assistant" if progress < 0.12 else "primary_operator",
+            "supervisor": supervisors[0] if rng.random() < 0.65 else supervisors[-1],
             "supervision_mode": "scrubbed" if progress < 0.6 else rng.choice(["in_room", "on_site"]),
             "reflection": rng.choice(REFLECTIONS),
         }
         if procedure == "mt":
             data |= _mt_details(rng, early=progress < 0.4)
+            if strong and rng.random() < 0.85:
+                data |= {"final_etici": rng.choice(["3", "2c", "2b67"]), "any_complication": False,
+                         "complications": [], "haemorrhage_symptomatic": False, "sich_definition": "",
+                         "haemorrhage": "none"}
         else:
             data |= {"final_etici": "", "passes": None, "any_complication": False}
         cases.append(case_log(trainee=trainee, data=data))
+    return cases
 
+
+def verify_cases(cases, *, leave_waiting=0, query_every=0):
+    """The supervisors' decisions: most verified, a few queried, the newest left waiting."""
     for n, case in enumerate(cases):
-        if n >= CASE_COUNT - 6:
-            continue  # the newest few are still waiting for verification
-        if n % 23 == 5:
+        if n >= len(cases) - leave_waiting:
+            continue
+        if query_every and n % query_every == 5:
             case_verify(case=case, supervisor=case.supervisor, role_view=case.trainee_role,
                         mode_view=case.supervision_mode, decision="queried",
                         comment="Please check the number of passes against the procedure record.")
             continue
-        role_view = "assistant" if n == 12 else case.trainee_role  # one discordant rating
+        role_view = "assistant" if n == 12 and query_every else case.trainee_role
         case_verify(case=case, supervisor=case.supervisor, role_view=role_view,
                     mode_view=case.supervision_mode, decision="verified")
 
-    for n in range(14):
+
+def seed_activities(*, trainee, supervisor, count, leave_waiting=2):
+    today = timezone.localdate()
+    for n in range(count):
         activity = activity_log(trainee=trainee, data={
-            "kind": ["mdt", "mdt", "imaging_review", "diagnostic_list", "simulation"][n % 5],
-            "happened_on": today - timedelta(days=7 * n + 2), "hours": "1.5",
-            "notes": "Weekly neurovascular meeting" if n % 5 < 2 else "", "supervisor": lead,
+            "kind": ["mdt", "mdt", "mdt", "imaging_review", "diagnostic_list"][n % 5],
+            "happened_on": today - timedelta(days=5 * n + 2), "hours": "1.5",
+            "notes": "Weekly neurovascular meeting" if n % 5 < 3 else "", "supervisor": supervisor,
         })
-        if n > 1:
-            activity_decide(activity=activity, supervisor=lead, confirm=True)
-    mt_cases = [c for c in cases if c.procedure == "mt" and c.trainee_role == "primary_operator"]
-    for n, case in enumerate(mt_cases[:8]):
+        if n >= leave_waiting:
+            activity_decide(activity=activity, supervisor=supervisor, confirm=True)
+
+
+def seed_assessments(*, trainee, cases, count, level):
+    operated = [c for c in cases if c.procedure == "mt" and c.trainee_role == "primary_operator"]
+    for case in operated[-count:]:
         assessment_record(assessor=case.supervisor, trainee=trainee, data={
             "kind": "procedural", "case": case, "assessed_on": case.performed_on,
-            "entrustment": 2 if n < 4 else 3,
+            "entrustment": level,
             "strengths": "Systematic approach to access and guide catheter position.",
             "development_points": "Anticipate the need for a second pass earlier.",
         })
+
+
+@transaction.atomic
+def seed_logbook() -> int:
+    """The demo trainee's logbook: about 80 cases, most verified, some queried, some waiting."""
+    trainee = User.objects.get(email=TRAINEE_EMAIL)
+    if Case.objects.filter(trainee=trainee).exists():
+        return Case.objects.filter(trainee=trainee).count()
+    supervisors = [User.objects.get(email=LEAD_EMAIL),
+                   User.objects.get(email=DEMO_SECOND_SUPERVISOR.email)]
+    site = Site.objects.filter(organisation__name=CENTRE).first()
+    cases = seed_cases(trainee=trainee, supervisors=supervisors, site=site, count=CASE_COUNT,
+                       days_span=190, prefix="AM", rng=random.Random(2017))
+    verify_cases(cases, leave_waiting=6, query_every=23)
+    seed_activities(trainee=trainee, supervisor=supervisors[0], count=20)
+    seed_assessments(trainee=trainee, cases=cases[:40], count=6, level=2)
     return len(cases)

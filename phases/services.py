@@ -2,6 +2,8 @@
 outcomes (next phase, independence with its certificate, return to an earlier phase), and the
 annual review of independent practice."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agreements.models import AgreementVersion, TrainingAgreement
 from agreements.selectors import named_supervisors
+from caselogs import choices as c
+from caselogs.selectors import verified_cases
 from audit.services import audit_event_record
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_revoke
@@ -165,6 +169,48 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
     return request
 
 
+def annual_review_figures(agreement, *, days=365) -> dict:
+    """The year's verified practice for an annual review: volumes and outcome rates."""
+    since = timezone.localdate() - timedelta(days=days)
+    cases = verified_cases().filter(agreement=agreement, performed_on__gte=since,
+                                    procedure=c.Procedure.MT)
+    grades = list(cases.values_list("final_etici", flat=True))
+    successful = sum(1 for g in grades if g in c.SUCCESSFUL_REPERFUSION)
+    return {
+        "period_days": days,
+        "mt_cases": len(grades),
+        "successful_reperfusion": successful,
+        "successful_reperfusion_percent": round(100 * successful / len(grades), 1) if grades else None,
+        "with_complication": cases.filter(any_complication=True).count(),
+    }
+
+
+def annual_review_request(*, agreement, actor) -> ProgressionRequest:
+    """Phase 3: the clinical director and the governance lead sign the year's review."""
+    with transaction.atomic():
+        phase = current_phase(agreement)
+        if phase is None or phase.phase != Phase.INDEPENDENT:
+            raise ValidationError("An annual review is for independent practice (phase 3).")
+        version = version_in_force(agreement)
+        figures = annual_review_figures(agreement)
+        request = ProgressionRequest.objects.create(
+            agreement=agreement, kind=ProgressionRequest.Kind.ANNUAL_REVIEW, from_phase=3,
+            to_phase=3, requested_by=actor, snapshot={"figures": figures},
+        )
+        practice = (f"{agreement.trainee.full_name}'s independent practice over the last year "
+                    f"({figures['mt_cases']} thrombectomies)")
+        steps = [
+            StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+                     role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
+                     directorate=version.employer_directorate,
+                     meaning=f"I have reviewed {practice} and agree it may continue."),
+            StepSpec(label="Governance lead", named_user=version.governance_lead,
+                     meaning=f"I have reviewed, for local governance, {practice}."),
+        ]
+        _open_signoff(request, version, steps, actor, ordered=False)
+    return request
+
+
 def progression_content(request: ProgressionRequest) -> dict:
     return {
         "request": request.pk, "agreement": request.agreement.reference, "kind": request.kind,
@@ -178,6 +224,10 @@ def on_progression_approved(signoff: SignoffRequest, signer) -> None:
     request.status = ProgressionRequest.Status.APPROVED
     request.decided_at = timezone.now()
     request.save()
+    if request.kind == ProgressionRequest.Kind.ANNUAL_REVIEW:
+        audit_event_record(actor=signer, verb="phase.annual_review_approved", subject=request,
+                           summary=f"Annual review signed for {request.agreement.trainee}")
+        return
     today = timezone.localdate()
     phase = PhaseRecord.objects.select_for_update().get(agreement=request.agreement, ended_on__isnull=True)
     phase.ended_on = today

@@ -25,7 +25,12 @@ from .selectors import (
     progress_for,
     progression_requests_for,
 )
-from .services import competency_sign, phase_return_request, progression_request_make
+from .services import (
+    annual_review_request,
+    competency_sign,
+    phase_return_request,
+    progression_request_make,
+)
 
 
 def _may_return(user, version):
@@ -71,6 +76,10 @@ def progress(request, pk):
         "may_sign_competency": request.user in supervisors,
         "competency_form": CompetencySignForm(),
         "may_return": _may_return(request.user, version),
+        "may_review": version is not None and (
+            _may_return(request.user, version)
+            or user_has_role(request.user, Role.GOVERNANCE_LEAD, version.employer)
+        ),
         "return_form": ReturnForm(),
     })
 
@@ -125,3 +134,21 @@ def return_to_phase(request, pk):
             messages.success(request, "Return requested: the clinical director and medical director sign it.")
             return redirect("phases:progress", pk=agreement.pk)
     return render(request, "phases/return.html", {"agreement": agreement, "form": form})
+
+
+@login_required
+@require_POST
+def request_annual_review(request, pk):
+    agreement = agreement_for_progress(user=request.user, pk=pk)
+    version = progress_for(agreement).version
+    if not (_may_return(request.user, version) or user_has_role(
+            request.user, Role.GOVERNANCE_LEAD, version.employer if version else None)):
+        raise PermissionDenied
+    try:
+        annual_review_request(agreement=agreement, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Annual review opened with the year's figures: the clinical "
+                         "director and the governance lead sign it.")
+    return redirect("phases:progress", pk=agreement.pk)

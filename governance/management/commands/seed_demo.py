@@ -3,9 +3,10 @@ in dependency order. Idempotent."""
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, seed_people
+from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, reset_demo_backup_codes, seed_people
 from agreements.demo import seed_agreements
 from caselogs.demo import seed_logbook
+from phases.demo import seed_phases
 
 
 class Command(BaseCommand):
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         people = seed_people()
         agreements = seed_agreements()
         cases = seed_logbook()
+        seed_phases()
+        reset_demo_backup_codes()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /account/login/ as:"))
         width = max(len(p.email) for p in people)
         for person in people:
@@ -30,3 +33,8 @@ class Command(BaseCommand):
             "training lead, a clinical director or a medical director), draft, and amended."
         )
         self.stdout.write(f"Dr Alex Morgan's logbook holds {cases} pseudonymous cases.")
+        self.stdout.write(
+            "Phases: Dr Alex Morgan is in phase 2; Dr Chris Evans has met every criterion for "
+            "independence (request it as the lead supervisor, then sign the chain); Dr Dana "
+            "Whitaker has completed training and holds a completion certificate."
+        )
