@@ -12,9 +12,11 @@ class CaselogsConfig(AppConfig):
         from .navigation import (
             discordance_inbox_section,
             logbook_nav_items,
+            queried_cases_section,
             verification_inbox_section,
         )
 
         register_nav_items(logbook_nav_items)
         register_inbox_section(verification_inbox_section)
         register_inbox_section(discordance_inbox_section)
+        register_inbox_section(queried_cases_section)

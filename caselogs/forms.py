@@ -4,6 +4,7 @@ from . import choices as c
 from .models import Case, CaseVerification
 from .importer import MAX_BYTES, MAX_ROWS
 from .services import CASE_INPUT_FIELDS
+from .validation import case_errors
 
 QUICK_FIELDS = (
     "performed_on", "reference", "site", "out_of_hours", "procedure", "trainee_role",
@@ -75,6 +76,13 @@ class CaseForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_minutes"):
                 field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def _post_clean(self):
+        # Report the rules across fields together with the field errors, not one round later.
+        super()._post_clean()
+        for field, message in case_errors(self.instance).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
 
     def quick_fields(self):
         return [self[name] for name in QUICK_FIELDS]

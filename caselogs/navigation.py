@@ -5,6 +5,8 @@ from accounts.models import Role
 from accounts.navigation import NavItem
 from accounts.selectors import user_roles
 
+from . import choices as c
+from .models import Case
 from .selectors import discordant_verifications_for_user, verification_queue_for_user
 
 INBOX_LIMIT = 10
@@ -39,4 +41,20 @@ def discordance_inbox_section(user):
         template="caselogs/partials/inbox_discordant.html",
         context={"verifications": flagged},
         count=len(flagged),
+    )
+
+
+def queried_cases_section(user):
+    """A trainee's cases sent back by their supervisor, to amend and resubmit."""
+    if Role.TRAINEE not in user_roles(user):
+        return None
+    queried = list(
+        Case.objects.filter(trainee=user, status=c.VerificationStatus.QUERIED)
+        .order_by("performed_on")[:INBOX_LIMIT]
+    )
+    return InboxSection(
+        title="Cases queried by your supervisor",
+        template="caselogs/partials/inbox_queried.html",
+        context={"cases": queried},
+        count=len(queried),
     )

@@ -110,6 +110,9 @@ def case_detail(request, pk):
             "verifications": list(case.verifications.select_related("supervisor")),
             "history": case.history.select_related("history_user").order_by("-history_date")[:20],
             "may_correct": case.trainee_id == request.user.pk,
+            # The supervisor records their own view first: the trainee's entry stays hidden.
+            "blind": case.supervisor_id == request.user.pk
+            and case.status == c.VerificationStatus.SUBMITTED,
             "may_verify": case.supervisor_id == request.user.pk
             and case.status == c.VerificationStatus.SUBMITTED
             and case.trainee_id != request.user.pk,
@@ -142,7 +145,9 @@ def case_edit(request, pk):
 def verification_queue(request):
     queue = verification_queue_for_user(user=request.user)
     page = Paginator(queue, 10).get_page(request.GET.get("page"))
-    return render(request, "caselogs/queue.html", {"page": page, "blank_form": VerificationForm()})
+    # One form per case, each with its own element ids, so every label works its own controls.
+    reviews = [(case, VerificationForm(auto_id=f"case{case.pk}_%s")) for case in page]
+    return render(request, "caselogs/queue.html", {"page": page, "reviews": reviews})
 
 
 @login_required

@@ -6,12 +6,14 @@ class PhasesConfig(AppConfig):
     verbose_name = "Phases and progression"
 
     def ready(self):
+        from accounts.inbox import register_inbox_section
         from agreements.signals import agreement_version_activated
         from documents.registry import register_document_kind
         from signoffs.registry import SignoffHandler, register_signoff_kind
 
         from . import services
         from .certificate import certificate_document_kind
+        from .inbox import training_section
         from .receivers import start_phase_one
 
         register_signoff_kind(
@@ -28,4 +30,5 @@ class PhasesConfig(AppConfig):
             ),
         )
         register_document_kind(certificate_document_kind())
+        register_inbox_section(training_section)
         agreement_version_activated.connect(start_phase_one, dispatch_uid="phases.start_phase_one")

@@ -19,11 +19,6 @@ from ..selectors import (
 # Roles whose inbox has no live section yet: the panel says plainly what will appear there. Roles
 # that sign or verify get live sections from signoffs and caselogs instead.
 _INBOX_PANELS = {
-    Role.TRAINEE: (
-        "Your training",
-        "Your training agreement, your phase, and cases your supervisor has queried will "
-        "appear here.",
-    ),
     Role.GOVERNANCE_LEAD: (
         "Governance",
         "Independence decisions to acknowledge, overdue reviews and audit reports will appear "

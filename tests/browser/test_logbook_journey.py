@@ -10,7 +10,10 @@ trainee's entry, and verifies it. A second case, verified from the queue with a 
 the role, carries the "differs from the trainee's entry" badge.
 
 Screenshots of the logbook, the case form (and its errors), the queue and a verified case, at
-phone and desktop widths, go to test-artifacts/.
+phone and desktop widths, go to test-artifacts/. Problems that do not stop the journey (an error
+reported late, the trainee's entry visible elsewhere before the decision, repeated ids in the
+queue, sideways scrolling at 375 px) are collected and reported together at the end, after every
+screenshot is taken.
 """
 
 import importlib
@@ -33,6 +36,9 @@ from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, SiteFactory
 KEYBOARD_REFERENCE = "MT-2026-101"
 DISCORDANT_REFERENCE = "MT-2026-012"
 NHS_LIKE = "943 476 5919"  # ten digits with a valid modulus-11 check digit: refused
+PREFIXES = {
+    "mt": "MT", "diagnostic_angiogram": "DSA", "carotid_stenting": "CAS", "other_neuro": "NI"
+}
 ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
 MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
 
@@ -171,7 +177,7 @@ def _seed_logbook(world):
     ]
     cases = []
     for n, (days, procedure, role, mode, etici, passes, supervisor, outcome) in enumerate(rows, 1):
-        reference = f"MT-2026-{n:03d}" if procedure == "mt" else f"DSA-2026-{n:03d}"
+        reference = f"{PREFIXES[procedure]}-2026-{n:03d}"
         case = case_log(
             trainee=world.trainee,
             data={
@@ -431,6 +437,14 @@ def _what_the_supervisor_sees_elsewhere_before_deciding(person, case, problems):
             f"logbook list: the Role column shows the trainee's entry {shown} for a case waiting "
             "for this supervisor's own view"
         )
+    # Nor may the role filter tell it: the trainee entered "primary operator".
+    person.goto(f"/logbook/?status=submitted&trainee_role={case.trainee_role}")
+    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
+    if page.locator("#case-table tbody tr").filter(has_text=case.reference).count():
+        problems.append(
+            "logbook list: filtering by role finds a case still waiting for this supervisor's own "
+            "view, so the filter (and the By role summary) tell them the trainee's entry"
+        )
 
 
 def _verify_from_the_inbox(person, case, artifacts_dir):
@@ -480,11 +494,14 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
     expect(card).to_have_count(1)
     _assert_blind(page, case)
     duplicate_ids = _duplicate_ids(page)
-    # Tapped by the control itself, not its label: with the ids repeated in every card, a label
-    # belongs to the first card's control, whichever card it is in.
-    card.locator("input[name='role_view'][value='assistant']").check()
-    card.locator("input[name='mode_view'][value='scrubbed']").check()
-    card.locator("input[name='decision'][value='verified']").check()
+    if not duplicate_ids:
+        card.get_by_label("Assistant", exact=True).check()
+        card.get_by_label("Supervisor scrubbed", exact=True).check()
+        card.get_by_label("Verify: this case is accurate").check()
+    else:  # a label would work the first card's control: reported at the end, carry on here
+        card.locator("input[name='role_view'][value='assistant']").check()
+        card.locator("input[name='mode_view'][value='scrubbed']").check()
+        card.locator("input[name='decision'][value='verified']").check()
     card.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status").filter(has_text="differs from the trainee's")).to_be_visible()
     expect(page.locator("section.queue-case").filter(has_text=case.reference)).to_have_count(0)
