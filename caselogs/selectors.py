@@ -5,7 +5,7 @@ directors, training leads and governance leads see the cases of agreements they 
 administrators see all. Only verified cases count as evidence anywhere (``verified_cases``).
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import user_is_administrator
@@ -35,6 +35,26 @@ def verified_cases(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     return (queryset if queryset is not None else Case.objects.all()).filter(
         status=c.VerificationStatus.VERIFIED
     )
+
+
+def with_verified_view(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate each case with the role and supervision its supervisor recorded when verifying the
+    current revision. Where the two views differ, the supervisor's is the verified one: criteria
+    count it, not the trainee's entry."""
+    verification = CaseVerification.objects.filter(
+        case=OuterRef("pk"), revision=OuterRef("revision"),
+        decision=CaseVerification.Decision.VERIFIED,
+    )
+    return cases.annotate(
+        verified_role=Subquery(verification.values("supervisor_view_of_role")[:1]),
+        verified_mode=Subquery(verification.values("supervisor_view_of_mode")[:1]),
+    )
+
+
+def without_pending_entries_of(cases: QuerySet[Case], supervisor) -> QuerySet[Case]:
+    """Leave out the cases waiting for this supervisor's own view, so no list, filter or count
+    tells them what the trainee entered before they decide."""
+    return cases.exclude(supervisor=supervisor, status=c.VerificationStatus.SUBMITTED)
 
 
 def verification_queue_for_user(*, user) -> QuerySet[Case]:

@@ -22,6 +22,7 @@ from .selectors import (
     case_get_for_user,
     case_list_for_user,
     verification_queue_for_user,
+    without_pending_entries_of,
 )
 from .services import case_correct, case_log, case_verify
 
@@ -39,7 +40,8 @@ def _form_choices(version):
     }
 
 
-def _summary(counts):
+def _summary(counts, role_visible_cases):
+    counts["by_role"] = case_counts(role_visible_cases)["by_role"]
     return [
         (title, [(label, counts[key].get(value, 0)) for value, label in choices])
         for title, key, choices in (
@@ -56,6 +58,8 @@ def case_list(request):
     mine = request.GET.get("trainee") != "all" and Role.TRAINEE in user_roles(request.user)
     if mine:
         cases = cases.filter(trainee=request.user)
+    if request.GET.get("trainee_role"):
+        cases = without_pending_entries_of(cases, request.user)
     filtered = CaseFilter(request.GET or None, queryset=cases.order_by("-performed_on", "-pk"))
     page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -66,7 +70,8 @@ def case_list(request):
         {
             "filter": filtered,
             "page": page,
-            "summary": _summary(case_counts(filtered.qs)),
+            "summary": _summary(case_counts(filtered.qs), without_pending_entries_of(
+                filtered.qs, request.user)),
             "query": query.urlencode(),
             "may_log": Role.TRAINEE in user_roles(request.user),
         },

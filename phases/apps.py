@@ -24,9 +24,8 @@ class PhasesConfig(AppConfig):
                 on_declined=services.on_progression_declined,
                 on_void=services.on_progression_void,
                 subject_url=lambda request: request.get_absolute_url(),
-                may_view=lambda user, request: user.has_perm(
-                    "agreements.see_agreement", request.agreement
-                ),
+                may_view=services.may_view_progression,
+                summary_template="phases/partials/snapshot.html",
             ),
         )
         register_document_kind(certificate_document_kind())

@@ -4,6 +4,7 @@ from documents.pdf import document_html
 from documents.registry import DocumentKind
 from signoffs.selectors import signoff_requests_for_subject
 
+from .models import ProgressionRequest
 from .selectors import phase_history, version_in_force
 
 TEMPLATE_VERSION = "certificate-1"
@@ -26,11 +27,23 @@ def render_certificate_html(request, document) -> str:
             "version": version_in_force(agreement),
             "phases": list(phase_history(agreement)),
             "criteria": request.snapshot.get("criteria", []),
+            "phase_one_criteria": _phase_one_snapshot(agreement),
             "signoff": signoff,
             "signatures": signatures,
         },
         document=document,
     )
+
+
+def _phase_one_snapshot(agreement) -> list[dict]:
+    approved = (
+        ProgressionRequest.objects.filter(
+            agreement=agreement, kind=ProgressionRequest.Kind.ADVANCE, status="approved"
+        )
+        .order_by("-decided_at")
+        .first()
+    )
+    return approved.snapshot.get("criteria", []) if approved else []
 
 
 def certificate_document_kind() -> DocumentKind:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from agreements.models import AgreementCriterion, CriterionKind
 from caselogs import choices as c
 from caselogs.models import Activity, ActivityKind, Assessment, CaseVerification, ConfirmationStatus
-from caselogs.selectors import verified_cases
+from caselogs.selectors import verified_cases, with_verified_view
 
 from .cusum import CusumParameters, cusum_curve
 from .models import Competency, CompetencySignoff
@@ -46,7 +46,9 @@ class EvidenceScope:
 
 
 def _cases(scope: EvidenceScope):
-    return verified_cases().filter(agreement_id=scope.agreement_id, trainee_id=scope.trainee_id)
+    return with_verified_view(
+        verified_cases().filter(agreement_id=scope.agreement_id, trainee_id=scope.trainee_id)
+    )
 
 
 def _count(criterion, current: int, required: int, noun: str, ids=None) -> CriterionProgress:
@@ -62,9 +64,9 @@ def _cases_criterion(criterion, scope):
     p = criterion.parameters
     cases = _cases(scope).filter(procedure=p.get("procedure", c.Procedure.MT))
     if p.get("role"):
-        cases = cases.filter(trainee_role=p["role"])
+        cases = cases.filter(verified_role=p["role"])
     if p.get("supervision"):
-        cases = cases.filter(supervision_mode__in=p["supervision"])
+        cases = cases.filter(verified_mode__in=p["supervision"])
     if p.get("within_phase"):
         cases = cases.filter(performed_on__gte=scope.phase_started_on)
     ids = list(cases.values_list("pk", flat=True))
@@ -128,7 +130,8 @@ def _competencies(criterion, scope):
     met = not missing
     who = "two distinct INRs" if signers_required == 2 else f"{signers_required} INR(s)"
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source, f"{len(wanted)} competencies",
+        criterion.pk, criterion.description, criterion.source,
+        f"{len(wanted)} competenc{'y' if len(wanted) == 1 else 'ies'}",
         f"{len(done)} of {len(wanted)}", met,
         "" if met else f"Still to be signed off by {who}: " + "; ".join(missing),
         {"signed": done},
@@ -147,7 +150,7 @@ def _minimum_weeks(criterion, scope):
 
 def _recent_mt(scope, limit=None):
     cases = _cases(scope).filter(
-        procedure=c.Procedure.MT, trainee_role=c.TraineeRole.PRIMARY_OPERATOR
+        procedure=c.Procedure.MT, verified_role=c.TraineeRole.PRIMARY_OPERATOR
     ).order_by("-performed_on", "-pk")
     return cases[:limit] if limit else cases
 

@@ -16,6 +16,7 @@ from caselogs.selectors import verified_cases
 from audit.services import audit_event_record
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_revoke
+from signoffs.eligibility import user_is_eligible_for_step
 from signoffs.models import SignoffRequest, content_digest
 from signoffs.services import StepSpec, signoff_request_open
 
@@ -78,7 +79,7 @@ def _trainee_steps(version, kind) -> list[StepSpec]:
         steps.append(StepSpec(label=f"Training lead, {centre.name}", role=Role.TRAINING_LEAD,
                               organisation=centre, meaning=f"I agree, for the training centre, that {independence}."))
     steps += [
-        StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+        StepSpec(label=f"Clinical director, {version.employer_directorate.name}, {employer.name}",
                  role=Role.CLINICAL_DIRECTOR, organisation=employer,
                  directorate=version.employer_directorate,
                  meaning=f"I countersign that {independence}."),
@@ -105,8 +106,7 @@ def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> Pr
         version = progress.version
         if actor.pk != agreement.trainee_id and actor not in named_supervisors(version):
             raise ValidationError("Only the trainee or one of their supervisors can ask to move on.")
-        if ProgressionRequest.objects.filter(agreement=agreement, status="open").exists():
-            raise ValidationError("A request is already waiting for signatures.")
+        _refuse_if_a_request_is_open(agreement)
         if not progress.all_met:
             raise ValidationError(
                 "Not every criterion is met yet. Missing: "
@@ -140,12 +140,21 @@ def _open_signoff(request, version, steps, actor, ordered):
                        summary=f"{request} requested by {actor}")
 
 
+def _refuse_if_a_request_is_open(agreement) -> None:
+    # Lock the open request, if any, so two people cannot open a second one at the same moment.
+    if ProgressionRequest.objects.select_for_update().filter(agreement=agreement, status="open").exists():
+        raise ValidationError(
+            "Another request for this trainee is waiting for signatures; it must be decided first."
+        )
+
+
 def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> ProgressionRequest:
     """A concern about practice: the clinical director and medical director sign a return."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for the return: it is kept in the phase history."})
     with transaction.atomic():
+        _refuse_if_a_request_is_open(agreement)
         phase = current_phase(agreement)
         if phase is None or to_phase >= phase.phase:
             raise ValidationError({"to_phase": "Choose an earlier phase than the current one."})
@@ -155,7 +164,8 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
             to_phase=to_phase, requested_by=actor, reason=reason, snapshot={"reason": reason},
         )
         steps = [
-            StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+            StepSpec(label=f"Clinical director, {version.employer_directorate.name}, "
+                     f"{version.employer.name}",
                      role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
                      directorate=version.employer_directorate,
                      meaning=f"I agree that {agreement.trainee.full_name} returns to "
@@ -188,6 +198,7 @@ def annual_review_figures(agreement, *, days=365) -> dict:
 def annual_review_request(*, agreement, actor) -> ProgressionRequest:
     """Phase 3: the clinical director and the governance lead sign the year's review."""
     with transaction.atomic():
+        _refuse_if_a_request_is_open(agreement)
         phase = current_phase(agreement)
         if phase is None or phase.phase != Phase.INDEPENDENT:
             raise ValidationError("An annual review is for independent practice (phase 3).")
@@ -200,7 +211,8 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
         practice = (f"{agreement.trainee.full_name}'s independent practice over the last year "
                     f"({figures['mt_cases']} thrombectomies)")
         steps = [
-            StepSpec(label=f"Clinical director, {version.employer_directorate.name}",
+            StepSpec(label=f"Clinical director, {version.employer_directorate.name}, "
+                     f"{version.employer.name}",
                      role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
                      directorate=version.employer_directorate,
                      meaning=f"I have reviewed {practice} and agree it may continue."),
@@ -281,3 +293,16 @@ def on_progression_void(signoff: SignoffRequest) -> None:
     request.status = ProgressionRequest.Status.VOID
     request.outcome_reason = signoff.outcome_reason
     request.save()
+
+
+def may_view_progression(user, request: ProgressionRequest) -> bool:
+    """Those who may see the agreement, and anyone a step of the request is open to (a second INR
+    of the centre may be asked to concur without being named on the agreement)."""
+    if user.has_perm("agreements.see_agreement", request.agreement):
+        return True
+    signoff = SignoffRequest.objects.filter(
+        kind=SIGNOFF_KIND, subject_id=request.pk, status=SignoffRequest.Status.OPEN
+    ).first()
+    return signoff is not None and any(
+        user_is_eligible_for_step(user, step) for step in signoff.steps.filter(status="pending")
+    )

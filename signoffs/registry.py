@@ -18,6 +18,8 @@ class SignoffHandler:
     subject_url: Callable[[Any], str] = lambda subject: ""
     # Who may open a request's page without being able to sign it (they see why they cannot).
     may_view: Callable[[Any, Any], bool] = lambda user, subject: False
+    # A template shown on the sign page with the subject: what exactly is being decided.
+    summary_template: str = ""
 
 
 _handlers: dict[str, SignoffHandler] = {}

@@ -51,7 +51,8 @@ def sign(request, pk):
                 )
             else:
                 messages.success(request, f"Your signature on {signoff.title} is recorded.")
-            return redirect(subject_url or "home")
+            may_view_subject = handler.may_view(request.user, signoff.subject)
+            return redirect(subject_url if subject_url and may_view_subject else "home")
     return render(
         request,
         "signoffs/sign.html",
@@ -63,7 +64,9 @@ def sign(request, pk):
             "form": form,
             "refusal": step_refusal_reason(request.user, step, signed_steps),
             "needs_second_factor": not user_has_device(request.user, confirmed=True),
-            "subject_url": subject_url,
+            "subject_url": subject_url if handler.may_view(request.user, signoff.subject) else "",
+            "subject": signoff.subject,
+            "summary_template": handler.summary_template,
             "integrity_problems": signoff_request_integrity_problems(signoff),
         },
     )

@@ -389,8 +389,8 @@ def _log_case_with_the_keyboard(person, world):
     assert case.any_complication is False
     assert case.status == c.VerificationStatus.SUBMITTED
 
-    # And in the logbook list.
-    page.get_by_role("link", name="Logbook").last.click()
+    # And in the logbook list, back through the breadcrumb.
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Logbook").click()
     row = page.locator("#case-table tbody tr").filter(has_text=KEYBOARD_REFERENCE)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Waiting for verification")

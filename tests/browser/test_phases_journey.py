@@ -17,7 +17,6 @@ certificate-signature-page.png (and certificate.pdf).
 import re
 from datetime import date, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from agreements.models import CriteriaTemplate, CriterionTemplate
@@ -170,7 +169,8 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     _sign_in(lead_browser, lead)
     _sign_from_inbox(lead_browser, lead, "Move to the next phase", "Lead supervisor (INR)")
     expect(lead_browser.page).to_have_url(_path_is(progress_path))
-    expect(lead_browser.page.get_by_text("Now in")).to_contain_text("Phase 2 (indirect supervision)")
+    now_in = lead_browser.page.get_by_text("Now in")
+    expect(now_in).to_contain_text("Phase 2 (indirect supervision)")
     assert phase_of(world).phase == 2
 
     # Phase 2 evidence arrives (verified cases from both INRs, the competency from both); the lead
@@ -190,7 +190,7 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         ("Lead supervisor (INR): recommends", lead, lead_browser),
         (f"Second INR, {world.centre.name}: concurs", world.second_supervisor, None),
         (f"Training lead, {world.centre.name}", world.training_lead, None),
-        (f"Clinical director, {world.employer_directorate.name}",
+        (f"Clinical director, {world.employer_directorate.name}, {world.employer.name}",
          world.employer_clinical_director, None),
         (f"Medical director, {world.centre.name} (principal training hospital)",
          world.centre_medical_director, None),
@@ -214,7 +214,8 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         shot = artifacts_dir / "signoff-independence.png" if "Medical director" in label else None
         overflow[label] = _sign_from_inbox(browser, user, "Independence", label, screenshot=shot)
         expect(browser.page).to_have_url(_path_is(progress_path))
-        row = browser.page.locator(".progression-request").first.locator(".signoff-steps li").nth(position)
+        card = browser.page.locator(".progression-request").first
+        row = card.locator(".signoff-steps li").nth(position)
         expect(row).to_contain_text(user.full_name)
         expect(row.locator(".badge")).to_have_text("Signed")
         # The next party now sees it; the one after does not yet.
@@ -234,7 +235,8 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     expect(page.get_by_role("status").filter(has_text="Independent practice")).to_be_visible()
     card = page.locator(".progression-request").filter(has_text="Independence (phase 2 to 3)")
     expect(card.locator(".badge").first).to_have_text("Approved")
-    expect(card.locator(".signoff-steps .badge").filter(has_text="Signed")).to_have_count(len(chain))
+    signed = card.locator(".signoff-steps .badge").filter(has_text="Signed")
+    expect(signed).to_have_count(len(chain))
     history = page.locator("#phase-history li")
     expect(history).to_have_count(3)
     link = card.get_by_role("link", name="Download the PDF")
@@ -293,5 +295,7 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
 
     for person in people:
         person.assert_no_csp_errors()
-    assert phase_one_overflow == 0, f"progress page scrolls sideways at 375 px: {phase_one_overflow}"
+    assert phase_one_overflow == 0, (
+        f"the progress page scrolls sideways at 375 px: {phase_one_overflow}"
+    )
     assert not any(overflow.values()), f"sign pages scroll sideways: {overflow}"

@@ -71,7 +71,9 @@ def _expected(column):
 
 def _everyone(world):
     people = dict(world.people())
-    people["unnamed_supervisor"] = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Unnamed INR")
+    people["unnamed_supervisor"] = make_member(
+        Role.SUPERVISOR, world.centre, full_name="Dr Unnamed INR"
+    )
     people["other_trainee"] = make_member(
         Role.TRAINEE, world.employer, directorate=world.employer_directorate,
         full_name="Dr Other Trainee",
@@ -197,7 +199,9 @@ def _approved_independence(world, capture):
 
 def test_certificate_download(small_world, django_capture_on_commit_callbacks):
     request = _approved_independence(small_world, django_capture_on_commit_callbacks)
-    certificate = GeneratedDocument.objects.get(kind="completion_certificate", subject_id=request.pk)
+    certificate = GeneratedDocument.objects.get(
+        kind="completion_certificate", subject_id=request.pk
+    )
     assert certificate.status == GeneratedDocument.Status.READY
     clients = _clients(small_world)
     url = f"/documents/{certificate.pk}/download/"

@@ -84,7 +84,7 @@ def test_independence_chain_order_and_separation_of_duties(small_world, django_c
         "Lead supervisor (INR): recommends",
         "Second INR, Southbank Neuroscience Centre: concurs",
         "Training lead, Southbank Neuroscience Centre",
-        "Clinical director, Clinical Radiology",
+        "Clinical director, Clinical Radiology, Northgate Hospitals NHS Trust",
         "Medical director, Southbank Neuroscience Centre (principal training hospital)",
         "Governance lead: acknowledges",
     ]
