@@ -111,7 +111,10 @@ def _draft_through_the_form(person, world, artifacts_dir):
     _field(page, "Training sessions per week").fill("2")
     arrangements = page.locator("#div_id_arrangements")
     for label in ("Part-time attachment", "Thrombectomy in hours", "Thrombectomy out of hours"):
-        arrangements.get_by_label(label, exact=True).check()
+        box = arrangements.get_by_label(label, exact=True)
+        box.scroll_into_view_if_needed()
+        box.check()
+        expect(box).to_be_checked()
 
     _field(page, "Backfill and support for the trainee's own service").fill(
         "One IR session a week is backfilled by a locum consultant interventional radiologist."
