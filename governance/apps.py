@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+    verbose_name = "Governance and audit"
+
+    def ready(self):
+        from accounts.navigation import register_nav_items
+
+        from .navigation import governance_nav_items
+
+        register_nav_items(governance_nav_items)

@@ -1,0 +1,48 @@
+"""Charts as SVG, drawn with matplotlib: the same picture in the browser and in the PDF."""
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from phases.cusum import CusumCurve  # noqa: E402
+
+NAVY = "#1d3a5f"
+# matplotlib writes a <style> element into its SVG; a strict CSP refuses inline styles, and the
+# rules it holds are only defaults, so it is removed.
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    return _STYLE_ELEMENT.sub("", text)
+
+
+def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
+    p = curve.parameters
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7.5, 3.6))
+        cases = list(range(1, len(curve.values) + 1))
+        axes.plot([0] + cases, [0.0] + curve.values, color=NAVY, linewidth=1.6, label="CUSUM")
+        axes.axhline(-p.h0, color="#2e7d32", linestyle="--", linewidth=1,
+                     label=f"acceptable ({-p.h0:.2f})")
+        axes.axhline(p.h1, color="#c62828", linestyle="--", linewidth=1,
+                     label=f"unacceptable ({p.h1:.2f})")
+        axes.axhline(0, color="#999999", linewidth=0.6)
+        axes.set_xlabel("Thrombectomies as primary operator, in order")
+        axes.set_ylabel("Cumulative sum")
+        axes.set_title(title, fontsize=10, loc="left")
+        axes.legend(loc="upper right", fontsize=8, frameon=False)
+        axes.text(0.01, 0.02, f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}; "
+                  "failure: final eTICI below 2b50 or a major complication",
+                  transform=axes.transAxes, fontsize=7, color="#555555")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure)

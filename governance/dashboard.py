@@ -1,0 +1,137 @@
+"""The governance dashboard: where every trainee in the user's scope stands, what is overdue, and
+who is being waited on. Every figure starts from the agreements the user may see."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
+
+from agreements.models import AgreementVersion, VersionStatus
+from agreements.selectors import agreement_list_for_user
+from caselogs import choices as c
+from caselogs.models import Activity, Case, ConfirmationStatus
+from phases.models import PhaseRecord, ProgressionRequest
+from signoffs.models import SignoffRequest, SignoffStep
+
+# One programmed activity (session) is four hours.
+HOURS_PER_SESSION = Decimal(4)
+DELIVERY_WEEKS = 8
+
+
+@dataclass
+class TrainingTime:
+    trainee: str
+    agreement_id: int
+    agreed_per_week: Decimal
+    delivered_per_week: Decimal
+
+    @property
+    def short(self) -> bool:
+        return self.delivered_per_week < self.agreed_per_week
+
+
+def _in_force(agreement_ids):
+    return AgreementVersion.objects.filter(
+        agreement_id__in=agreement_ids, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+    ).select_related("agreement__trainee", "employer", "training_centre")
+
+
+def trainees_by_phase(agreement_ids):
+    current = PhaseRecord.objects.filter(agreement_id__in=agreement_ids, ended_on__isnull=True)
+    counts = dict(current.values_list("phase").annotate(n=Count("pk")).order_by())
+    rows = current.select_related("agreement__trainee").order_by("phase", "agreement__trainee__full_name")
+    return counts, list(rows)
+
+
+def overdue_agreements(versions, today: date):
+    """Active agreements past their expected duration, or past a review date."""
+    flagged = []
+    for version in versions:
+        if version.status != VersionStatus.ACTIVE:
+            continue
+        end = _add_months(version.start_date, version.expected_duration_months)
+        reviews_due = [d for d in version.review_dates_as_dates() if d <= today]
+        reasons = []
+        if end < today:
+            reasons.append(f"past its expected duration ({end:%d %b %Y})")
+        if reviews_due:
+            reasons.append(f"review date {max(reviews_due):%d %b %Y} has passed")
+        if reasons:
+            flagged.append((version, "; ".join(reasons)))
+    return flagged
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def waiting_signatures(agreement_ids):
+    """Open steps of sign-offs about these agreements (versions and progression requests)."""
+    version_type = ContentType.objects.get_for_model(AgreementVersion)
+    request_type = ContentType.objects.get_for_model(ProgressionRequest)
+    version_ids = AgreementVersion.objects.filter(agreement_id__in=agreement_ids).values("pk")
+    request_ids = ProgressionRequest.objects.filter(agreement_id__in=agreement_ids).values("pk")
+    return list(
+        SignoffStep.objects.filter(status=SignoffStep.Status.PENDING,
+                                   request__status=SignoffRequest.Status.OPEN)
+        .filter(Q(request__subject_type=version_type, request__subject_id__in=version_ids)
+                | Q(request__subject_type=request_type, request__subject_id__in=request_ids))
+        .select_related("request", "named_user", "organisation")
+        .order_by("request__created_at", "position")[:50]
+    )
+
+
+def cases_waiting(agreement_ids):
+    return list(
+        Case.objects.filter(agreement_id__in=agreement_ids, status=c.VerificationStatus.SUBMITTED)
+        .values("trainee__full_name", "supervisor__full_name")
+        .annotate(n=Count("pk"), oldest=Min("submitted_at"))
+        .order_by("oldest")
+    )
+
+
+def training_time(versions, today: date) -> list[TrainingTime]:
+    """Sessions a week delivered over the last 8 weeks, from confirmed activities and verified
+    case time, against the sessions a week the agreement sets."""
+    since = today - timedelta(weeks=DELIVERY_WEEKS)
+    active = [v for v in versions if v.status == VersionStatus.ACTIVE]
+    ids = [v.agreement_id for v in active]
+    activity_hours = dict(
+        Activity.objects.filter(agreement_id__in=ids, status=ConfirmationStatus.CONFIRMED,
+                                happened_on__gte=since)
+        .values_list("agreement_id").annotate(h=Sum("hours")).order_by()
+    )
+    case_minutes = dict(
+        Case.objects.filter(agreement_id__in=ids, status=c.VerificationStatus.VERIFIED,
+                            performed_on__gte=since)
+        .values_list("agreement_id").annotate(m=Sum("procedure_minutes")).order_by()
+    )
+    rows = []
+    for version in active:
+        hours = (activity_hours.get(version.agreement_id) or Decimal(0)) + Decimal(
+            case_minutes.get(version.agreement_id) or 0
+        ) / 60
+        per_week = (hours / HOURS_PER_SESSION / DELIVERY_WEEKS).quantize(Decimal("0.1"))
+        rows.append(TrainingTime(version.agreement.trainee.full_name, version.agreement_id,
+                                 version.sessions_per_week, per_week))
+    return rows
+
+
+def dashboard_for(user) -> dict:
+    today = timezone.localdate()
+    agreement_ids = list(agreement_list_for_user(user=user).values_list("pk", flat=True))
+    versions = list(_in_force(agreement_ids))
+    counts, phases = trainees_by_phase(agreement_ids)
+    return {
+        "phase_counts": [(n, counts.get(n, 0)) for n in (1, 2, 3)],
+        "phases": phases,
+        "overdue": overdue_agreements(versions, today),
+        "waiting_signatures": waiting_signatures(agreement_ids),
+        "cases_waiting": cases_waiting(agreement_ids),
+        "training_time": training_time(versions, today),
+    }
