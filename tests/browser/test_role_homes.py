@@ -45,6 +45,8 @@ def _check_home(person, demo):
         for text in page.locator("#main-nav .navbar-nav.me-auto .nav-link").all_text_contents()
     }
     expected = {"Home", "Training agreements", "Logbook", "Organisations"}
+    if demo.role not in (Role.TRAINEE, Role.SUPERVISOR):
+        expected.add("Governance")
     if demo.role == Role.ADMINISTRATOR:
         expected |= ADMIN_ONLY_LINKS
     assert links == expected, f"{demo.role}: navigation shows {sorted(links)}"
