@@ -107,9 +107,12 @@ def open_version(agreement: TrainingAgreement):
 
 
 def active_version_for_trainee(trainee) -> AgreementVersion | None:
-    """The trainee's version in force, if any: what their evidence is logged against."""
+    """The trainee's version in force, if any: what their evidence is logged against. A completed
+    agreement stays in force for independent practice (phase 3), whose cases are still logged."""
     return (
-        AgreementVersion.objects.filter(agreement__trainee=trainee, status=VersionStatus.ACTIVE)
+        AgreementVersion.objects.filter(
+            agreement__trainee=trainee, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+        )
         .select_related("agreement", "employer", "training_centre")
         .prefetch_related("supervisors__supervisor")
         .order_by("-activated_at")

@@ -16,6 +16,8 @@ from caselogs.models import Activity, Case, ConfirmationStatus
 from phases.models import PhaseRecord, ProgressionRequest
 from signoffs.models import SignoffRequest, SignoffStep
 
+from .continued_practice import continued_practice_for
+
 # One programmed activity (session) is four hours.
 HOURS_PER_SESSION = Decimal(4)
 DELIVERY_WEEKS = 8
@@ -134,4 +136,5 @@ def dashboard_for(user) -> dict:
         "waiting_signatures": waiting_signatures(agreement_ids),
         "cases_waiting": cases_waiting(agreement_ids),
         "training_time": training_time(versions, today),
+        "continued_practice": continued_practice_for(agreement_ids),
     }
