@@ -12,4 +12,7 @@ GOVERNANCE_ROLES = frozenset({
 def governance_nav_items(user, roles):
     if roles & GOVERNANCE_ROLES:
         return [NavItem("Governance", reverse("governance:dashboard"), "clipboard-data")]
+    if roles:
+        # Trainees and supervisors export their own scope.
+        return [NavItem("Exports", reverse("governance:exports"), "download")]
     return []

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "governance"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("learning-curves/<int:pk>/", views.learning_curve, name="learning_curve"),
+    path("exports/", export_views.export_page, name="exports"),
+    path("exports/<str:dataset>.<str:fmt>", export_views.export_download, name="export_download"),
 ]
