@@ -1,7 +1,6 @@
 """Charts as SVG, drawn with matplotlib: the same picture in the browser and in the PDF."""
 
 import io
-import re
 
 import matplotlib
 
@@ -12,18 +11,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 from phases.cusum import CusumCurve  # noqa: E402
 
 NAVY = "#1d3a5f"
-# matplotlib writes a <style> element into its SVG; a strict CSP refuses inline styles, and the
-# rules it holds are only defaults, so it is removed.
-_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 
 
 def _svg(figure) -> str:
+    """A standalone SVG document. matplotlib styles its shapes with style attributes, which a
+    strict CSP refuses inside an HTML page, so pages show it as an <img> from its own URL; the
+    PDF (WeasyPrint, no CSP) can embed it directly."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
-    text = buffer.getvalue()
-    text = text[text.index("<svg"):]
-    return _STYLE_ELEMENT.sub("", text)
+    return buffer.getvalue()
 
 
 def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
@@ -41,8 +38,8 @@ def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
         axes.set_ylabel("Cumulative sum")
         axes.set_title(title, fontsize=10, loc="left")
         axes.legend(loc="upper right", fontsize=8, frameon=False)
-        axes.text(0.01, 0.02, f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}; "
-                  "failure: final eTICI below 2b50 or a major complication",
-                  transform=axes.transAxes, fontsize=7, color="#555555")
+        figure.text(0.01, -0.04, f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}; "
+                    "failure: final eTICI below 2b50 or a major complication",
+                    fontsize=7, color="#555555")
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)

@@ -7,6 +7,7 @@ app_name = "governance"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("learning-curves/<int:pk>/", views.learning_curve, name="learning_curve"),
+    path("learning-curves/<int:pk>/chart.svg", views.learning_curve_svg, name="learning_curve_svg"),
     path("exports/", export_views.export_page, name="exports"),
     path("exports/<str:dataset>.<str:fmt>", export_views.export_download, name="export_download"),
 ]
