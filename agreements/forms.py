@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Directorate, Organisation, Role
 
 from .models import AgreementVersion, Arrangement
+from .services import TERM_FIELDS
 from .selectors import (
     active_criteria_templates,
     trainee_choices_for,
@@ -68,26 +69,7 @@ class AgreementTermsForm(forms.ModelForm):
 
     class Meta:
         model = AgreementVersion
-        fields = [
-            "employer",
-            "employer_directorate",
-            "training_centre",
-            "centre_directorate",
-            "start_date",
-            "expected_duration_months",
-            "review_dates",
-            "sessions_per_week",
-            "arrangements",
-            "backfill_trainee_service",
-            "backfill_trainee_sessions",
-            "backfill_centre",
-            "backfill_centre_sessions",
-            "job_plan_confirmed",
-            "service_protection_confirmed",
-            "independence_local_terms",
-            "audit_frequency_months",
-            "governance_lead",
-        ]
+        fields = TERM_FIELDS
         widgets = {
             # ISO, the only format an <input type="date"> reads back.
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
