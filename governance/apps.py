@@ -7,7 +7,10 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from accounts.navigation import register_nav_items
+        from documents.registry import register_document_kind
 
         from .navigation import governance_nav_items
+        from .reports import report_document_kind
 
         register_nav_items(governance_nav_items)
+        register_document_kind(report_document_kind())

@@ -8,6 +8,7 @@ report was judged against stay readable, and django-simple-history keeps every i
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -175,3 +176,35 @@ class QualityStandard(models.Model):
         if self.measure == Measure.MEDIAN:
             return f"median {direction} {amount}"
         return f"{direction} {amount}"
+
+
+class AuditReport(models.Model):
+    """A request for the audit report of a scope and period. The figures and the standards they
+    were judged against are frozen here when it is requested; the PDF prints them."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="audit_report_period_ordered",
+            )
+        ]
+
+    def __str__(self):
+        scope = self.trainee or self.organisation or "the programme"
+        return f"Audit report: {scope}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, report_views, views
 
 app_name = "governance"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("reports/", report_views.audit_reports, name="reports"),
     path("learning-curves/<int:pk>/", views.learning_curve, name="learning_curve"),
     path("learning-curves/<int:pk>/chart.svg", views.learning_curve_svg, name="learning_curve_svg"),
     path("exports/", export_views.export_page, name="exports"),
