@@ -43,3 +43,24 @@ def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
                     fontsize=7, color="#555555")
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)
+
+
+def indicators_chart_svg(rows: list[dict]) -> str:
+    """Observed percentages as bars, each standard's figure as a marker: the report's summary."""
+    plotted = [r for r in rows if r["observed"] is not None]
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7.5, 0.5 + 0.45 * max(len(plotted), 1)))
+        labels = [r["label"] for r in plotted]
+        values = [r["observed"] for r in plotted]
+        colours = ["#2e7d32" if r["judgement"] == "met" else "#c62828" if r["judgement"] == "not met"
+                   else "#607d8b" for r in plotted]
+        axes.barh(labels, values, color=colours, height=0.55)
+        for index, row in enumerate(plotted):
+            if row.get("target") is not None:
+                axes.plot([row["target"]], [index], marker="|", markersize=16, color="#212b32")
+            axes.text(min(row["observed"] + 1, 96), index, f"{row['observed']}%", va="center", fontsize=8)
+        axes.set_xlim(0, 100)
+        axes.invert_yaxis()
+        axes.set_xlabel("% (bar: observed; mark: the standard's figure)")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure)

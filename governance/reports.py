@@ -5,6 +5,7 @@ edit of a standard, or a late verification, cannot change a report already issue
 produced in the background by the documents machinery and only prints the frozen snapshot.
 """
 
+from base64 import b64encode
 from dataclasses import asdict
 from datetime import date
 
@@ -21,6 +22,7 @@ from documents.registry import DocumentKind
 from documents.services import document_request
 from signoffs.models import content_digest
 
+from .charts import indicators_chart_svg
 from .indicators import indicators_for
 from .models import AuditReport
 from .standards import standard_judge, standards_in_force
@@ -64,6 +66,7 @@ def audit_report_request(*, user, period_start: date, period_end: date, organisa
             "source": standard.source if standard else "",
             "status": standard.status if standard else "",
             "judgement": standard_judge(standard, observed) if standard else "no standard",
+            "target": float(standard.value) if standard and standard.value is not None else None,
         })
     snapshot = {"figures": figures, "judged": rows,
                 "standards_version": next(iter(standards.values())).standard_set.version
@@ -81,7 +84,9 @@ def audit_report_request(*, user, period_start: date, period_end: date, organisa
 
 
 def render_report_html(report, document) -> str:
+    chart = indicators_chart_svg(report.snapshot["judged"])
     return document_html("governance/pdf/audit_report.html", {
+        "chart_data_uri": "data:image/svg+xml;base64," + b64encode(chart.encode()).decode(),
         "report": report, "figures": report.snapshot["figures"], "judged": report.snapshot["judged"],
         "standards_version": report.snapshot.get("standards_version"),
     }, document=document)
