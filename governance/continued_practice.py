@@ -4,12 +4,14 @@ thrombectomies against the quality standards in force, with an alert when a figu
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from caselogs import choices as c
 from caselogs.selectors import verified_cases
 from phases.models import PhaseRecord
 
-from .indicators import indicators_for
+from .indicators import percent_of
 from .standards import Judgement, standard_judge, standards_in_force
 
 ROLLING_DAYS = 365
@@ -35,23 +37,47 @@ class OperatorPractice:
 
 
 def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
+    """One grouped query for every phase-3 operator at once, so the dashboard's query count does
+    not grow with the number of independent operators."""
     standards = standards_in_force()
     since = timezone.localdate() - timedelta(days=ROLLING_DAYS)
-    independent = PhaseRecord.objects.filter(
-        agreement_id__in=agreement_ids, ended_on__isnull=True, phase=3
-    ).select_related("agreement__trainee")
+    independent = list(
+        PhaseRecord.objects.filter(agreement_id__in=agreement_ids, ended_on__isnull=True, phase=3)
+        .select_related("agreement__trainee")
+        .order_by("agreement__trainee__full_name")
+    )
+    totals = {
+        row["agreement_id"]: row
+        for row in verified_cases()
+        .filter(agreement_id__in=[r.agreement_id for r in independent],
+                procedure=c.Procedure.MT, performed_on__gte=since)
+        .order_by()
+        .values("agreement_id")
+        .annotate(
+            n=Count("pk"),
+            successful=Count("pk", filter=Q(final_etici__in=c.SUCCESSFUL_REPERFUSION)),
+            complicated=Count("pk", filter=Q(any_complication=True)),
+            mrs_recorded=Count("pk", filter=Q(mrs_90_days__isnull=False)),
+            mrs_good=Count("pk", filter=Q(mrs_90_days__lte=2)),
+            ssnap=Count("pk", filter=Q(ssnap_entered=True)),
+        )
+    }
     rows = []
     for record in independent:
-        figures = indicators_for(
-            verified_cases().filter(agreement_id=record.agreement_id, performed_on__gte=since)
-        )
-        judgements = []
-        for attribute, key in JUDGED.items():
-            standard = standards.get(key)
-            if standard is None:
-                continue
-            observed = getattr(figures, attribute)
-            judgements.append((standard.label, observed, standard, standard_judge(standard, observed)))
-        rows.append(OperatorPractice(record.agreement.trainee.full_name, record.agreement_id,
-                                     figures.mt_cases, judgements))
+        t = totals.get(record.agreement_id, {})
+        n = t.get("n", 0)
+        observed = {
+            "successful_reperfusion_percent": percent_of(t.get("successful", 0), n),
+            "any_complication_percent": percent_of(t.get("complicated", 0), n),
+            "mrs_0_2_percent": percent_of(t.get("mrs_good", 0), t.get("mrs_recorded", 0)),
+            "ssnap_entered_percent": percent_of(t.get("ssnap", 0), n),
+        }
+        judgements = [
+            (standards[key].label, observed[attribute], standards[key],
+             standard_judge(standards[key], observed[attribute]))
+            for attribute, key in JUDGED.items()
+            if key in standards
+        ]
+        rows.append(OperatorPractice(record.agreement.trainee.full_name, record.agreement_id, n,
+                                     judgements))
     return rows

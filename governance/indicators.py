@@ -22,7 +22,7 @@ COMPLETENESS_FIELDS = [
 ]
 
 
-def _percent(part: int, whole: int) -> float | None:
+def percent_of(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -94,19 +94,19 @@ def indicators_for(verified: QuerySet[Case]) -> Indicators:
     return Indicators(
         mt_cases=n,
         by_procedure=by_procedure,
-        successful_reperfusion_percent=_percent(totals["successful"], n),
-        excellent_reperfusion_percent=_percent(totals["excellent"], n),
-        first_pass_effect_percent=_percent(totals["first_pass"], n),
-        any_complication_percent=_percent(totals["complicated"], n),
+        successful_reperfusion_percent=percent_of(totals["successful"], n),
+        excellent_reperfusion_percent=percent_of(totals["excellent"], n),
+        first_pass_effect_percent=percent_of(totals["first_pass"], n),
+        any_complication_percent=percent_of(totals["complicated"], n),
         complications={k: v for k, v in complications.items() if v},
         sich_by_definition={c.SICHDefinition(k).label: v for k, v in sich.items() if k},
         intervals=[_interval(mt, name) for name in INTERVAL_FIELDS],
-        mrs_0_2_percent=_percent(totals["mrs_good"], totals["mrs_recorded"]),
+        mrs_0_2_percent=percent_of(totals["mrs_good"], totals["mrs_recorded"]),
         mrs_recorded=totals["mrs_recorded"],
-        mortality_90_days_percent=_percent(totals["died"], totals["mrs_recorded"]),
-        ssnap_entered_percent=_percent(totals["ssnap"], n),
+        mortality_90_days_percent=percent_of(totals["died"], totals["mrs_recorded"]),
+        ssnap_entered_percent=percent_of(totals["ssnap"], n),
         completeness={
-            Case._meta.get_field(name).verbose_name: _percent(totals[f"has_{name}"], n)
+            Case._meta.get_field(name).verbose_name: percent_of(totals[f"has_{name}"], n)
             for name in COMPLETENESS_FIELDS
         },
     )
