@@ -64,3 +64,11 @@ def make_member(role, organisation, *, directorate=None, valid_from=None, valid_
     if role != Role.TRAINEE:
         backup_codes_set(actor=None, user=user, codes=TEST_BACKUP_CODES)
     return user
+
+
+def unused_backup_code(user) -> str:
+    """Each person's backup codes work once: the next one not yet used."""
+    return next(
+        code for code in TEST_BACKUP_CODES
+        if user.staticdevice_set.filter(token_set__token=code).exists()
+    )

@@ -15,7 +15,13 @@ from agreements.services import SupervisorChoice, agreement_create, agreement_ve
 from signoffs.models import SignoffStep
 from signoffs.services import signoff_sign
 
-from ..factories import TEST_BACKUP_CODES, DirectorateFactory, OrganisationFactory, make_member
+from ..factories import (
+    TEST_BACKUP_CODES,
+    DirectorateFactory,
+    OrganisationFactory,
+    make_member,
+    unused_backup_code,
+)
 
 
 @dataclass
@@ -142,17 +148,10 @@ def signer_for(world: World, step: SignoffStep):
     return candidates[(step.role, step.organisation_id)]
 
 
-_code_cursor = {"n": 0}
-
-
 def sign_step(world: World, step: SignoffStep, decision="approve", reason="", signer=None):
     signer = signer or signer_for(world, step)
-    # Each backup code works once; take the next unused one for this signer.
-    code = next(
-        c for c in TEST_BACKUP_CODES
-        if signer.staticdevice_set.filter(token_set__token=c).exists()
-    )
-    return signoff_sign(step=step, signer=signer, decision=decision, code=code, reason=reason)
+    return signoff_sign(step=step, signer=signer, decision=decision,
+                        code=unused_backup_code(signer), reason=reason)
 
 
 def submit_and_sign_all(world: World, agreement):

@@ -6,12 +6,15 @@ not installed (under CI_REQUIRE_ALL=1 the root conftest turns that skip into a f
 
 import asyncio
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import expect
 
 from ..conftest import CHROMIUM
+from ..factories import TEST_PASSWORD, unused_backup_code
 
 # Playwright's sync API runs an event loop in the test thread, so Django would refuse ORM calls
 # made from the test itself (seeding people, reading a device) with SynchronousOnlyOperation.
@@ -138,3 +141,30 @@ def open_browser(new_context, live_server):
         return Person(context, live_server.url)
 
     return _open
+
+
+def path_is(path):
+    """A URL matcher for expect(page).to_have_url: this path on any host, any query string."""
+    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
+
+
+def sideways_overflow(page) -> int:
+    """How far the page scrolls sideways (0 when it fits the viewport)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def browser_sign_in(person, user, code=None):
+    """Sign in through the login and second-factor pages with a backup code (the next unused one
+    unless given) and land on the home page."""
+    page = person.page
+    person.goto("/account/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(path_is("/account/two-factor/verify/"))
+    page.get_by_label("Code").fill(code or unused_backup_code(user))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(path_is("/"))
+    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()

@@ -22,7 +22,8 @@ from irtraining.celery import app as celery_app
 from signoffs.selectors import signoff_requests_for_subject
 
 from ..agreements.conftest import build_world, draft
-from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD
+from ..factories import TEST_BACKUP_CODES
+from .conftest import browser_sign_in, path_is, sideways_overflow
 
 # Each person's backup codes work once each: one for the sign-in, another for the signature.
 SIGN_IN_CODE, SIGNING_CODE = TEST_BACKUP_CODES[0], TEST_BACKUP_CODES[1]
@@ -39,8 +40,6 @@ def _with_gmc(user):
     """Supervisors are listed with their GMC number, so two doctors of one name can be told apart."""
     return f"{user.full_name} (GMC {user.gmc_number})"
 
-def _path_is(path):
-    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
 
 def _field(page, label):
@@ -48,10 +47,6 @@ def _field(page, label):
     return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"\s*\*?\s*$"))
 
 
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 @pytest.fixture
@@ -72,17 +67,6 @@ def _ensure_default_criteria_template():
     default_template_ensure(CriteriaTemplate, CriterionTemplate)
 
 
-def _sign_in(person, user):
-    page = person.page
-    person.goto("/account/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
-    page.get_by_label("Code").fill(SIGN_IN_CODE)
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is("/"))
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
 
 
 def _draft_through_the_form(person, world, artifacts_dir):
@@ -90,7 +74,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     page.get_by_role("link", name="Training agreements").first.click()
     expect(page.get_by_role("heading", name="Training agreements", level=1)).to_be_visible()
     page.get_by_role("link", name="Draft an agreement").click()
-    expect(page).to_have_url(_path_is("/agreements/new/"))
+    expect(page).to_have_url(path_is("/agreements/new/"))
     expect(page.get_by_role("heading", name="Draft a training agreement")).to_be_visible()
 
     _field(page, "Trainee").select_option(label=world.trainee.full_name)
@@ -148,7 +132,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     page.screenshot(path=artifacts_dir / "agreement-edit.png", full_page=True)
     page.get_by_role("button", name="Save and submit for signature").click()
 
-    expect(page).to_have_url(_path_is(f"/agreements/{agreement.pk}/"))
+    expect(page).to_have_url(path_is(f"/agreements/{agreement.pk}/"))
     submitted = page.get_by_role("status").filter(has_text="Every party has been asked to sign")
     expect(submitted).to_be_visible()
     expect(page.locator(".badge").filter(has_text="Awaiting signatures").first).to_be_visible()
@@ -184,7 +168,7 @@ def _approve(person, step_label, *, screenshot=None) -> int:
     )
     page.get_by_label("Approve and sign").check()
     page.get_by_label("Authenticator code").fill(SIGNING_CODE)
-    overflow = _overflow(page)
+    overflow = sideways_overflow(page)
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.get_by_role("button", name="Sign", exact=True).click()
@@ -237,7 +221,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     # The training lead of the centre drafts and submits it.
     lead = open_browser("desktop")
     people.append(lead)
-    _sign_in(lead, world.training_lead)
+    browser_sign_in(lead, world.training_lead, code=SIGN_IN_CODE)
     agreement = _draft_through_the_form(lead, world, artifacts_dir)
     version = agreement.versions.get()
     assert version.status == VersionStatus.AWAITING_SIGNATURES
@@ -274,7 +258,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
         if isinstance(where, str):
             person = open_browser(where)
             people.append(person)
-            _sign_in(person, user)
+            browser_sign_in(person, user, code=SIGN_IN_CODE)
         else:
             person = where
         browsers[label] = person
@@ -341,7 +325,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     expect(phone.page.locator(".badge").filter(has_text="Active").first).to_be_visible()
     _wait_for_pdf_link(phone.page)
     phone.page.screenshot(path=artifacts_dir / "agreement-active-phone.png", full_page=True)
-    detail_overflow = _overflow(phone.page)
+    detail_overflow = sideways_overflow(phone.page)
 
     # Anyone can check the code, signed in or not.
     anonymous = open_browser("desktop")
@@ -375,7 +359,7 @@ def test_a_clinical_director_declines_and_the_training_lead_sees_why(
     director = world.employer_clinical_director
 
     cd = open_browser("desktop")
-    _sign_in(cd, director)
+    browser_sign_in(cd, director, code=SIGN_IN_CODE)
     _open_sign_page_from_home(
         cd, agreement, screenshot=artifacts_dir / "agreement-inbox-clinical-director.png"
     )
@@ -392,7 +376,7 @@ def test_a_clinical_director_declines_and_the_training_lead_sees_why(
     page.screenshot(path=artifacts_dir / "agreement-declined-by-director.png", full_page=True)
 
     lead = open_browser("desktop")
-    _sign_in(lead, world.training_lead)
+    browser_sign_in(lead, world.training_lead, code=SIGN_IN_CODE)
     lead.goto(f"/agreements/{agreement.pk}/")
     returned = lead.page.locator("#returned-reason")
     expect(returned).to_contain_text("Returned for changes")

@@ -31,7 +31,8 @@ from caselogs.models import Case, CaseVerification
 from caselogs.services import case_log, case_verify
 
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
-from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, SiteFactory
+from ..factories import SiteFactory
+from .conftest import browser_sign_in, path_is, sideways_overflow
 
 KEYBOARD_REFERENCE = "MT-2026-101"
 DISCORDANT_REFERENCE = "MT-2026-012"
@@ -47,14 +48,8 @@ MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
 # Helpers
 
 
-def _path_is(path):
-    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
 
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def _ensure_default_criteria_template():
@@ -64,25 +59,8 @@ def _ensure_default_criteria_template():
         migration.seed_default_template(django_apps, None)
 
 
-def _unused_backup_code(user) -> str:
-    """Each backup code works once; signing the agreement already used some."""
-    return next(
-        code for code in TEST_BACKUP_CODES
-        if user.staticdevice_set.filter(token_set__token=code).exists()
-    )
 
 
-def _sign_in(person, user):
-    page = person.page
-    person.goto("/account/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
-    page.get_by_label("Code").fill(_unused_backup_code(user))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is("/"))
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
 
 
 def _open_logbook(person):
@@ -92,7 +70,7 @@ def _open_logbook(person):
     if toggle.is_visible():
         toggle.click()
     page.locator("#main-nav").get_by_role("link", name="Logbook").click()
-    expect(page).to_have_url(_path_is("/logbook/"))
+    expect(page).to_have_url(path_is("/logbook/"))
     expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
 
 
@@ -291,7 +269,7 @@ def _log_case_with_the_keyboard(person, world):
     """Quick entry from the first field to Enter, with no mouse and no fill()."""
     page = person.page
     page.get_by_role("link", name="Log a case").click()
-    expect(page).to_have_url(_path_is("/logbook/new/"))
+    expect(page).to_have_url(path_is("/logbook/new/"))
     expect(page.get_by_role("heading", name="Log a case", level=1)).to_be_visible()
 
     keys = page.keyboard
@@ -374,7 +352,7 @@ def _log_case_with_the_keyboard(person, world):
 
     expect(page).to_have_url(re.compile(r"/logbook/\d+/$"))
     case = Case.objects.get(trainee=world.trainee, reference=KEYBOARD_REFERENCE)
-    expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/"))
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
     logged = page.get_by_role("status").filter(has_text=f"Case {KEYBOARD_REFERENCE} logged")
     expect(logged).to_be_visible()
     expect(page.locator(".badge").filter(has_text="Waiting for verification")).to_be_visible()
@@ -419,7 +397,7 @@ def _what_the_supervisor_sees_elsewhere_before_deciding(person, case, problems):
     page.locator("section.queue-case h2").filter(has_text=case.reference).get_by_role(
         "link", name=case.reference
     ).click()
-    expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/"))
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
     expect(page.get_by_role("link", name="Verify or query")).to_be_visible()
     facts = page.locator("main").inner_text()
     shown = [label for label in ROLE_LABELS + MODE_LABELS if label.lower() in facts.lower()]
@@ -456,7 +434,7 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     item = inbox.locator("#inbox-verification li").filter(has_text=case.reference)
     expect(item).to_have_count(1)
     item.get_by_role("link", name="Review").click()
-    expect(page).to_have_url(_path_is(f"/logbook/{case.pk}/verify/"))
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/verify/"))
     expect(page.get_by_role("heading", name=f"Verify case {case.reference}")).to_be_visible()
     _assert_blind(page, case)
 
@@ -466,7 +444,7 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     form.get_by_label("Verify: this case is accurate").check()
     page.screenshot(path=artifacts_dir / "verify-form.png", full_page=True)
     form.get_by_role("button", name="Record decision").click()
-    expect(page).to_have_url(_path_is("/logbook/queue/"))
+    expect(page).to_have_url(path_is("/logbook/queue/"))
     verified = page.get_by_role("status").filter(has_text=f"Case {case.reference}: verified.")
     expect(verified).to_be_visible()
 
@@ -528,26 +506,26 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     # The trainee, on a phone.
     phone = open_browser("phone")
     people.append(phone)
-    _sign_in(phone, world.trainee)
+    browser_sign_in(phone, world.trainee)
     _open_logbook(phone)
     expect(phone.page.locator("#case-table tbody tr")).to_have_count(15)
     phone.page.screenshot(path=artifacts_dir / "logbook-list-phone.png", full_page=True)
-    overflow["logbook-list-phone"] = _overflow(phone.page)
+    overflow["logbook-list-phone"] = sideways_overflow(phone.page)
 
     _form_screenshots(phone, artifacts_dir, "case-form-phone.png")
-    overflow["case-form-phone"] = _overflow(phone.page)
+    overflow["case-form-phone"] = sideways_overflow(phone.page)
     _show_errors_beside_fields(phone, world, artifacts_dir, problems)
-    overflow["case-form-errors-phone"] = _overflow(phone.page)
+    overflow["case-form-errors-phone"] = sideways_overflow(phone.page)
 
     _open_logbook(phone)
     case = _log_case_with_the_keyboard(phone, world)
     phone.goto(f"/logbook/{case.pk}/")
-    overflow["case-detail-phone"] = _overflow(phone.page)
+    overflow["case-detail-phone"] = sideways_overflow(phone.page)
 
     # The trainee's logbook and form at desktop width, in a second browser of their own.
     trainee_desktop = open_browser("desktop")
     people.append(trainee_desktop)
-    _sign_in(trainee_desktop, world.trainee)
+    browser_sign_in(trainee_desktop, world.trainee)
     _open_logbook(trainee_desktop)
     trainee_desktop.page.screenshot(path=artifacts_dir / "logbook-list.png", full_page=True)
     _form_screenshots(trainee_desktop, artifacts_dir, "case-form.png")
@@ -555,7 +533,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     # The supervisor named on the case, on a desktop.
     supervisor = open_browser("desktop")
     people.append(supervisor)
-    _sign_in(supervisor, world.lead_supervisor)
+    browser_sign_in(supervisor, world.lead_supervisor)
     supervisor.goto("/logbook/queue/")
     expect(supervisor.page.locator("section.queue-case")).to_have_count(6)
     supervisor.page.screenshot(path=artifacts_dir / "queue.png", full_page=True)
@@ -575,15 +553,15 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     # The queue on the supervisor's phone.
     supervisor_phone = open_browser("phone")
     people.append(supervisor_phone)
-    _sign_in(supervisor_phone, world.lead_supervisor)
+    browser_sign_in(supervisor_phone, world.lead_supervisor)
     _open_logbook(supervisor_phone)
     supervisor_phone.page.locator("nav[aria-label='Logbook sections']").get_by_role(
         "link", name="Verification queue"
     ).click()
-    expect(supervisor_phone.page).to_have_url(_path_is("/logbook/queue/"))
+    expect(supervisor_phone.page).to_have_url(path_is("/logbook/queue/"))
     expect(supervisor_phone.page.locator("section.queue-case")).to_have_count(4)
     supervisor_phone.page.screenshot(path=artifacts_dir / "queue-phone.png", full_page=True)
-    overflow["queue-phone"] = _overflow(supervisor_phone.page)
+    overflow["queue-phone"] = sideways_overflow(supervisor_phone.page)
 
     for person in people:
         person.assert_no_csp_errors()

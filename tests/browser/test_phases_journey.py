@@ -26,12 +26,11 @@ from phases.models import ProgressionRequest
 from signoffs.selectors import signoff_requests_for_subject
 
 from ..agreements.conftest import build_world, submit_and_sign_all, terms_for
-from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, SiteFactory
+from ..factories import SiteFactory, unused_backup_code
 from ..phases.conftest import TINY_CRITERIA, meet_phase_one, meet_phase_two, phase_of
+from .conftest import browser_sign_in, path_is, sideways_overflow
 from .test_agreement_journey import (
-    _overflow,
     _page_count,
-    _path_is,
     _pdf_page_png,
     _pdftotext,
     _squeezed,
@@ -59,25 +58,8 @@ def _small_world():
     return world
 
 
-def _unused_backup_code(user) -> str:
-    """Each person has their own backup codes, each working once: the next one not yet used."""
-    return next(
-        code for code in TEST_BACKUP_CODES
-        if user.staticdevice_set.filter(token_set__token=code).exists()
-    )
 
 
-def _sign_in(person, user):
-    page = person.page
-    person.goto("/account/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
-    page.get_by_label("Code").fill(_unused_backup_code(user))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is("/"))
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
 
 
 def _inbox_items(person, text):
@@ -100,8 +82,8 @@ def _sign_from_inbox(person, user, text, label, *, screenshot=None):
     expect(page).to_have_url(re.compile(r"/signoffs/steps/\d+/sign/$"))
     expect(page.get_by_text(re.compile(r"You sign as"))).to_contain_text(label)
     page.get_by_label("Approve and sign").check()
-    page.get_by_label("Authenticator code").fill(_unused_backup_code(user))
-    overflow = _overflow(page)
+    page.get_by_label("Authenticator code").fill(unused_backup_code(user))
+    overflow = sideways_overflow(page)
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.get_by_role("button", name="Sign", exact=True).click()
@@ -133,10 +115,10 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     # The trainee, at a desk: from the agreement to the progress page, every criterion met.
     desk = open_browser("desktop")
     people.append(desk)
-    _sign_in(desk, trainee)
+    browser_sign_in(desk, trainee)
     desk.goto(f"/agreements/{agreement.pk}/")
     desk.page.get_by_role("link", name="Progress and phases").click()
-    expect(desk.page).to_have_url(_path_is(progress_path))
+    expect(desk.page).to_have_url(path_is(progress_path))
     expect(desk.page.get_by_role("heading", name=f"{trainee.full_name}: progress")).to_be_visible()
     expect(desk.page.get_by_text("Now in")).to_contain_text("Phase 1 (direct supervision)")
     _expect_every_criterion_met(desk.page, len(phase_one))
@@ -147,13 +129,13 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     # On a phone, the trainee requests the move to phase 2.
     phone = open_browser("phone")
     people.append(phone)
-    _sign_in(phone, trainee)
+    browser_sign_in(phone, trainee)
     phone.goto(progress_path)
     _expect_every_criterion_met(phone.page, len(phase_one))
     request_button = phone.page.get_by_role("button", name="Request the move to phase 2")
     expect(request_button).to_be_visible()
     phone.page.screenshot(path=artifacts_dir / "progress-phase1-phone.png", full_page=True)
-    phase_one_overflow = _overflow(phone.page)
+    phase_one_overflow = sideways_overflow(phone.page)
     request_button.click()
     expect(phone.page.get_by_role("status").filter(has_text="Requested.")).to_be_visible()
     advance = ProgressionRequest.objects.get(agreement=agreement)
@@ -166,9 +148,9 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     # The lead supervisor approves from their inbox, with a fresh backup code.
     lead_browser = open_browser("desktop")
     people.append(lead_browser)
-    _sign_in(lead_browser, lead)
+    browser_sign_in(lead_browser, lead)
     _sign_from_inbox(lead_browser, lead, "Move to the next phase", "Lead supervisor (INR)")
-    expect(lead_browser.page).to_have_url(_path_is(progress_path))
+    expect(lead_browser.page).to_have_url(path_is(progress_path))
     now_in = lead_browser.page.get_by_text("Now in")
     expect(now_in).to_contain_text("Phase 2 (indirect supervision)")
     assert phase_of(world).phase == 2
@@ -202,7 +184,7 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         if browser is None:
             browser = open_browser("desktop")
             people.append(browser)
-            _sign_in(browser, user)
+            browser_sign_in(browser, user)
         browsers[label] = browser
     # Nobody after the lead supervisor sees it in their inbox before their turn.
     for label, user, _ in chain[1:]:
@@ -213,7 +195,7 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         browser = browsers[label]
         shot = artifacts_dir / "signoff-independence.png" if "Medical director" in label else None
         overflow[label] = _sign_from_inbox(browser, user, "Independence", label, screenshot=shot)
-        expect(browser.page).to_have_url(_path_is(progress_path))
+        expect(browser.page).to_have_url(path_is(progress_path))
         card = browser.page.locator(".progression-request").first
         row = card.locator(".signoff-steps li").nth(position)
         expect(row).to_contain_text(user.full_name)

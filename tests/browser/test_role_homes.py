@@ -1,18 +1,14 @@
 """Each demo person signs in, in their own browser, and lands on a home page made for their role."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, DEMO_PEOPLE, seed_people
 from accounts.models import Role
 
+from .conftest import path_is, sideways_overflow
+
 ADMIN_ONLY_LINKS = {"Audit log", "Administration"}
-
-
-def _path_is(path):
-    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
 
 def _sign_in(person, demo, backup_code):
@@ -21,10 +17,10 @@ def _sign_in(person, demo, backup_code):
     page.get_by_label("E-mail address").fill(demo.email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(_path_is("/account/two-factor/verify/"))
+    expect(page).to_have_url(path_is("/account/two-factor/verify/"))
     page.get_by_label("Code").fill(backup_code)
     page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is("/"))
+    expect(page).to_have_url(path_is("/"))
     expect(page.get_by_role("status").filter(has_text="You used a backup code")).to_be_visible()
 
 
@@ -66,9 +62,7 @@ def test_each_role_reaches_its_own_home(demo, live_server, open_browser, artifac
         suffix = "" if viewport == "desktop" else "-phone"
         person.page.screenshot(path=artifacts_dir / f"home-{role}{suffix}.png", full_page=True)
         if viewport == "phone":
-            overflow = person.page.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_overflow(person.page)
             assert overflow == 0, f"{role}: home page scrolls sideways at 375 px"
             # The collapsed menu opens and shows the same links, within the screen.
             person.page.get_by_role("button", name="Show navigation").click()

@@ -14,15 +14,13 @@ from accounts.models import Role
 from accounts.services import membership_create, user_create
 
 from ..factories import TEST_PASSWORD, OrganisationFactory, make_member
+from .conftest import path_is, sideways_overflow
 
 LOGIN = "/account/login/"
 SETUP = "/account/two-factor/setup/"
 VERIFY = "/account/two-factor/verify/"
 STEP = 30  # TOTPDevice defaults: 30-second step, 6 digits, tolerance of one step either side.
 
-
-def _path_is(path):
-    return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
 
 def _sign_in(person, email):
@@ -78,13 +76,13 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
 
     # Password alone leads to enrolment, and nothing else opens until it is done.
     _sign_in(person, supervisor.email)
-    expect(page).to_have_url(_path_is(SETUP))
+    expect(page).to_have_url(path_is(SETUP))
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     person.goto("/account/organisations/")
-    expect(page).to_have_url(_path_is(SETUP))
+    expect(page).to_have_url(path_is(SETUP))
     # Last, so the page enrolment returns to afterwards (its ?next=) is home.
     person.goto("/")
-    expect(page).to_have_url(_path_is(SETUP))
+    expect(page).to_have_url(path_is(SETUP))
     expect(page.locator("#main-nav .navbar-nav.me-auto .nav-link")).to_have_count(0)
 
     secret = page.locator("#totp-secret").inner_text().strip()
@@ -96,10 +94,10 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     # The same page on a phone, in its own browser (same person, same unfinished enrolment key).
     phone = open_browser("phone")
     _sign_in(phone, supervisor.email)
-    expect(phone.page).to_have_url(_path_is(SETUP))
+    expect(phone.page).to_have_url(path_is(SETUP))
     assert phone.page.locator("#totp-secret").inner_text().strip() == secret
     phone.page.screenshot(path=artifacts_dir / "two-factor-setup-phone.png", full_page=True)
-    assert _horizontal_overflow(phone.page) == 0, "the enrolment page scrolls sideways at 375 px"
+    assert sideways_overflow(phone.page) == 0, "the enrolment page scrolls sideways at 375 px"
     assert _qr_code_is_whole(phone.page), "the QR code is cropped on a phone"
     phone.assert_no_csp_errors()
     phone.context.close()
@@ -108,7 +106,7 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
     page.get_by_label("Code").fill(f"{totp(key):06d}")
     page.get_by_role("button", name="Confirm and finish enrolment").click()
-    expect(page).to_have_url(_path_is("/account/two-factor/backup-codes/"))
+    expect(page).to_have_url(path_is("/account/two-factor/backup-codes/"))
     expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
     codes = page.locator("#backup-codes li").all_inner_texts()
     assert len(codes) == 10, codes
@@ -119,7 +117,7 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     page.screenshot(path=artifacts_dir / "two-factor-backup-codes.png", full_page=True)
 
     page.get_by_role("link", name="I have saved them, continue").click()
-    expect(page).to_have_url(_path_is("/"))
+    expect(page).to_have_url(path_is("/"))
     expect(page.get_by_role("heading", name=f"Welcome, {supervisor.full_name}")).to_be_visible()
     expect(page.locator(".role-badge").first).to_have_text("Supervisor (INR)")
     page.screenshot(path=artifacts_dir / "two-factor-home.png", full_page=True)
@@ -129,21 +127,21 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     # Sign out through the user menu in the navbar.
     page.locator("#main-nav .dropdown-toggle").click()
     page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(_path_is(LOGIN))
+    expect(page).to_have_url(path_is(LOGIN))
     person.goto("/")
-    expect(page).to_have_url(_path_is(LOGIN))
+    expect(page).to_have_url(path_is(LOGIN))
 
     # Signing in again asks for a code.
     _sign_in(person, supervisor.email)
-    expect(page).to_have_url(_path_is(VERIFY))
+    expect(page).to_have_url(path_is(VERIFY))
     expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     person.goto("/")
-    expect(page).to_have_url(_path_is(VERIFY))
+    expect(page).to_have_url(path_is(VERIFY))
 
     # A wrong code: an error beside the field, and still on the page.
     page.get_by_label("Code").fill(_wrong_code(device))
     page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is(VERIFY))
+    expect(page).to_have_url(path_is(VERIFY))
     field = page.get_by_label("Code")
     expect(field).to_have_class(re.compile(r"\bis-invalid\b"))
     error = page.locator("#id_code_error")
@@ -158,7 +156,7 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     time.sleep(1.5)
     field.fill(_fresh_code(device))
     page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(_path_is("/"))
+    expect(page).to_have_url(path_is("/"))
     expect(page.get_by_role("heading", name=f"Welcome, {supervisor.full_name}")).to_be_visible()
 
     person.assert_no_csp_errors()
@@ -171,7 +169,7 @@ def test_trainee_without_a_device_signs_in_with_password_alone(live_server, open
     page = person.page
 
     _sign_in(person, trainee.email)
-    expect(page).to_have_url(_path_is("/"))
+    expect(page).to_have_url(path_is("/"))
     expect(page.get_by_role("heading", name="Welcome, Dr Tess Trainee")).to_be_visible()
     expect(page.locator(".role-badge").first).to_have_text("Trainee")
     assert "two-factor" not in page.url
@@ -183,11 +181,6 @@ def _wrong_code(device: TOTPDevice) -> str:
     near = {_code_at_step(device.bin_key, t) for t in range(now_t - 3, now_t + 4)}
     return next(c for c in ("000000", "123456", "999999", "424242") if c not in near)
 
-
-def _horizontal_overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def _qr_code_is_whole(page) -> bool:

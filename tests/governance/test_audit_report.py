@@ -10,7 +10,7 @@ from governance.models import AuditReport, QualityStandard, QualityStandardSet
 from governance.standards import default_standards_ensure
 
 from ..conftest import sign_in
-from ..phases.conftest import add_case, trainee_world  # noqa: F401  (fixture)
+from ..phases.conftest import add_case
 
 pytestmark = pytest.mark.django_db
 

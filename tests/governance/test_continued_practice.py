@@ -8,7 +8,7 @@ from governance.models import QualityStandard, QualityStandardSet
 from signoffs.selectors import signoff_requests_for_subject
 
 from ..agreements.conftest import sign_step
-from ..phases.conftest import add_case, small_world  # noqa: F401  (fixture)
+from ..phases.conftest import add_case
 from ..phases.test_progression import _independence
 
 pytestmark = pytest.mark.django_db

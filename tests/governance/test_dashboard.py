@@ -1,7 +1,5 @@
 """The governance dashboard and the learning-curve chart, for the people who may see them."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +10,7 @@ from governance.dashboard import dashboard_for
 
 from ..conftest import sign_in
 from ..factories import OrganisationFactory, make_member
-from ..phases.conftest import add_activity, add_case, trainee_world  # noqa: F401  (fixture)
+from ..phases.conftest import add_activity, add_case
 
 pytestmark = pytest.mark.django_db
 

@@ -33,14 +33,12 @@ from signoffs.selectors import signoff_requests_for_subject
 from ..agreements.conftest import sign_step, submit_and_sign_all, terms_for
 from ..conftest import sign_in
 from ..factories import TEST_BACKUP_CODES, SiteFactory, make_member, make_user
-from ..phases.conftest import (  # noqa: F401  (fixtures)
+from ..phases.conftest import (
     add_activity,
     add_assessment,
     add_case,
     meet_phase_one,
     phase_of,
-    small_world,
-    trainee_world,
 )
 
 pytestmark = pytest.mark.django_db

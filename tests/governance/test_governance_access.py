@@ -27,7 +27,7 @@ from phases.models import Phase, PhaseRecord
 from ..agreements.conftest import submit_and_sign_all, terms_for
 from ..conftest import sign_in
 from ..factories import TEST_BACKUP_CODES, make_member
-from ..phases.conftest import add_case, trainee_world  # noqa: F401  (fixture)
+from ..phases.conftest import add_case
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from caselogs.selectors import verified_cases
 from governance.indicators import indicators_for
 
-from ..phases.conftest import add_case, trainee_world  # noqa: F401  (fixture)
+from ..phases.conftest import add_case
 
 pytestmark = pytest.mark.django_db
 

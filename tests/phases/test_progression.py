@@ -15,7 +15,6 @@ from signoffs.services import SignoffRefused
 
 from ..agreements.conftest import sign_step
 from ..caselogs.conftest import mt_case_data
-from ..factories import make_member
 from .conftest import add_case, meet_phase_one, meet_phase_two, phase_of
 
 pytestmark = pytest.mark.django_db
