@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup worker beat migrate seed check clean
+.PHONY: run test setup worker beat migrate seed check clean static
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -44,6 +44,13 @@ check: setup
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
 	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# Static checks CI runs before the tests: no high-severity bandit finding in our code, installed
+# packages consistent, and Django's deployment checks clean under production settings.
+static: setup
+	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests --severity-level high --quiet
+	$(PY) -m pip check
+	$(MAKE) --no-print-directory check
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts
