@@ -5,6 +5,8 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server
+# Fixed ids and no timestamp: the same figures draw the same bytes, on the page and in the PDF.
+matplotlib.rcParams["svg.hashsalt"] = "irtraining"
 
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -18,7 +20,7 @@ def _svg(figure) -> str:
     strict CSP refuses inside an HTML page, so pages show it as an <img> from its own URL; the
     PDF (WeasyPrint, no CSP) can embed it directly."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     return buffer.getvalue()
 
@@ -62,5 +64,30 @@ def indicators_chart_svg(rows: list[dict]) -> str:
         axes.set_xlim(0, 100)
         axes.invert_yaxis()
         axes.set_xlabel("% (bar: observed; mark: the standard's figure)")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure)
+
+
+def times_chart_svg(intervals: list[dict], times: list[dict]) -> str:
+    """Each recorded interval as its median (dot) and interquartile range (bar), with the time
+    standard's median target (mark) where one is set on that interval."""
+    plotted = [i for i in intervals if i["median"] is not None]
+    targets = {row["key"]: row["target"] for row in times
+               if row.get("measure") == "median" and row.get("target") is not None}
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7.5, 0.6 + 0.45 * max(len(plotted), 1)))
+        for index, interval in enumerate(plotted):
+            axes.plot([interval["q1"], interval["q3"]], [index, index], color=NAVY, linewidth=5,
+                      alpha=0.35, solid_capstyle="butt")
+            axes.plot([interval["median"]], [index], marker="o", color=NAVY, markersize=6)
+            axes.text(interval["q3"], index, f"  {interval['median']:g} (n {interval['n']})",
+                      va="center", fontsize=8)
+            target = targets.get(interval["field"])
+            if target is not None:
+                axes.plot([target], [index], marker="|", markersize=16, color="#c62828")
+        axes.set_yticks(range(len(plotted)), [str(i["label"]).capitalize() for i in plotted])
+        axes.set_xlim(left=0)
+        axes.invert_yaxis()
+        axes.set_xlabel("Minutes (dot: median; bar: interquartile range; red mark: the standard)")
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)

@@ -1,50 +1,91 @@
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.forms import add_validation_error
 from accounts.selectors import organisation_list_for_user, user_roles
 from documents.selectors import document_latest_for_subject
 
-from .models import AuditReport
 from .navigation import GOVERNANCE_ROLES
-from .reports import REPORT_KIND, audit_report_request
+from .reports import REPORT_KIND, audit_report_request, report_charts, report_context
+from .selectors import audit_report_get_for_user, audit_report_list_for_user, trainee_list_for_user
+
+DATE_WIDGET = {"type": "date", "class": "form-control"}
 
 
 class AuditReportForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None, required=False,
                                           empty_label="Everything you can see",
                                           widget=forms.Select(attrs={"class": "form-select"}))
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"},
-                                                          format="%Y-%m-%d"))
-    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"},
-                                                        format="%Y-%m-%d"))
+    trainee = forms.ModelChoiceField(queryset=None, required=False, empty_label="All trainees",
+                                     widget=forms.Select(attrs={"class": "form-select"}))
+    # ISO, the only format an <input type="date"> reads back.
+    period_start = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    period_end = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisation_list_for_user(user=user)
+        self.fields["trainee"].queryset = trainee_list_for_user(user=user)
+        self.fields["trainee"].label_from_instance = lambda person: person.full_name
+
+
+def _governance_only(user):
+    if not user_roles(user) & GOVERNANCE_ROLES:
+        raise PermissionDenied
 
 
 @login_required
 def audit_reports(request):
-    if not user_roles(request.user) & GOVERNANCE_ROLES:
-        raise PermissionDenied
+    _governance_only(request.user)
     today = timezone.localdate()
     form = AuditReportForm(request.POST or None, user=request.user, initial={
         "period_start": today.replace(year=today.year - 1), "period_end": today})
     if request.method == "POST" and form.is_valid():
         try:
-            audit_report_request(user=request.user, **form.cleaned_data)
+            report = audit_report_request(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(request, "The report is being produced; it appears below when ready.")
-            return redirect("governance:reports")
+            messages.success(request, "The figures are frozen; the PDF is being produced.")
+            return redirect("governance:report", pk=report.pk)
     reports = [
         (report, document_latest_for_subject(REPORT_KIND, report))
-        for report in AuditReport.objects.filter(requested_by=request.user)[:20]
+        for report in audit_report_list_for_user(user=request.user)[:20]
     ]
     return render(request, "governance/reports.html", {"form": form, "reports": reports})
+
+
+@login_required
+def audit_report_detail(request, pk):
+    report = audit_report_get_for_user(user=request.user, pk=pk)
+    context = report_context(report)
+    charts = {name: reverse("governance:report_chart", args=[report.pk, name])
+              for name in _chart_names(report)}
+    for index, curve in enumerate(context["curves"]):
+        curve["chart"] = charts[f"curve-{index}"]
+    return render(request, "governance/report_detail.html", {
+        **context, "charts": charts, "document": document_latest_for_subject(REPORT_KIND, report),
+    })
+
+
+def _chart_names(report) -> list[str]:
+    names = ["indicators"] + (["times"] if report.snapshot.get("times") else [])
+    return names + [f"curve-{i}" for i in range(len(report.snapshot.get("learning_curves", [])))]
+
+
+# matplotlib styles the chart with style attributes; this response is an image of our own making,
+# shown through <img>, so only its policy allows them (pages keep the strict one).
+@csp_replace({"style-src": ["'self'", "'unsafe-inline'"]})
+@login_required
+def audit_report_chart(request, pk, name):
+    report = audit_report_get_for_user(user=request.user, pk=pk)
+    if name not in _chart_names(report):
+        raise Http404
+    return HttpResponse(report_charts(report, only=name)[name], content_type="image/svg+xml")

@@ -6,7 +6,6 @@ produced in the background by the documents machinery and only prints the frozen
 """
 
 from base64 import b64encode
-from dataclasses import asdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -22,22 +21,15 @@ from documents.registry import DocumentKind
 from documents.services import document_request
 from signoffs.models import content_digest
 
-from .charts import indicators_chart_svg
-from .indicators import indicators_for
+from phases.cusum import CusumCurve, CusumParameters
+
+from .charts import cusum_chart_svg, indicators_chart_svg, times_chart_svg
 from .models import AuditReport
-from .standards import standard_judge, standards_in_force
+from .selectors import audit_report_list_for_user
+from .report_figures import report_snapshot
 
 REPORT_KIND = "audit_report"
-TEMPLATE_VERSION = "audit-report-1"
-# Indicator -> standard key, for the judged rows of the report.
-JUDGED_ROWS = [
-    ("Successful reperfusion (eTICI 2b50 or better)", "successful_reperfusion_percent",
-     "successful_reperfusion"),
-    ("Any procedural complication", "any_complication_percent", "any_complication_percent"),
-    ("90-day mRS 0-2", "mrs_0_2_percent", "mrs_0_2_at_90_days_percent"),
-    ("90-day mortality", "mortality_90_days_percent", "mortality_90_days_percent"),
-    ("Entered in SSNAP", "ssnap_entered_percent", "ssnap_entered_percent"),
-]
+TEMPLATE_VERSION = "audit-report-2"
 
 
 def audit_report_request(*, user, period_start: date, period_end: date, organisation=None,
@@ -54,46 +46,65 @@ def audit_report_request(*, user, period_start: date, period_end: date, organisa
         cases = cases.filter(agreement_id__in=involved)
     if trainee is not None:
         cases = cases.filter(trainee=trainee)
-    figures = asdict(indicators_for(cases))
-    standards = standards_in_force()
-    rows = []
-    for label, attribute, key in JUDGED_ROWS:
-        standard = standards.get(key)
-        observed = figures[attribute]
-        rows.append({
-            "label": label, "observed": observed,
-            "standard": standard.target_display if standard else "no standard in force",
-            "source": standard.source if standard else "",
-            "status": standard.status if standard else "",
-            "judgement": standard_judge(standard, observed) if standard else "no standard",
-            "target": float(standard.value) if standard and standard.value is not None else None,
-        })
-    snapshot = {"figures": figures, "judged": rows,
-                "standards_version": next(iter(standards.values())).standard_set.version
-                if standards else None}
+    snapshot = report_snapshot(cases)
     with transaction.atomic():
         report = AuditReport.objects.create(
             requested_by=user, organisation=organisation, trainee=trainee,
             period_start=period_start, period_end=period_end, snapshot=snapshot,
         )
         audit_event_record(actor=user, verb="audit_report.requested", subject=report,
-                           summary=f"{report} requested", data={"mt_cases": figures["mt_cases"]})
+                           summary=f"{report} requested",
+                           data={"mt_cases": snapshot["figures"]["mt_cases"]})
         document_request(kind=REPORT_KIND, subject=report,
                          content_digest=content_digest({"report": report.pk, **snapshot}))
     return report
 
 
+def report_charts(report, *, only: str | None = None) -> dict:
+    """The charts of a report (or the one named), drawn from its frozen snapshot: the page shows
+    them through their own URLs, the PDF embeds the same SVG."""
+    snapshot = report.snapshot
+    charts = {}
+    if only in (None, "indicators"):
+        charts["indicators"] = indicators_chart_svg(snapshot["judged"])
+    if snapshot.get("times") and only in (None, "times"):
+        charts["times"] = times_chart_svg(snapshot["figures"]["intervals"], snapshot["times"])
+    for index, curve in enumerate(snapshot.get("learning_curves", [])):
+        if only not in (None, f"curve-{index}"):
+            continue
+        charts[f"curve-{index}"] = cusum_chart_svg(
+            CusumCurve(CusumParameters(**curve["parameters"]), curve["values"]),
+            title=f"{curve['trainee']} ({curve['agreement']}): learning curve",
+        )
+    return charts
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
+
+
+def report_context(report) -> dict:
+    snapshot = report.snapshot
+    return {
+        "report": report, "figures": snapshot["figures"], "judged": snapshot["judged"],
+        "times": snapshot.get("times", []), "curves": snapshot.get("learning_curves", []),
+        "curves_left_out": snapshot.get("learning_curves_left_out", 0),
+        "standards_version": snapshot.get("standards_version"),
+        "not_met": snapshot.get("not_met", 0),
+    }
+
+
 def render_report_html(report, document) -> str:
-    chart = indicators_chart_svg(report.snapshot["judged"])
-    return document_html("governance/pdf/audit_report.html", {
-        "chart_data_uri": "data:image/svg+xml;base64," + b64encode(chart.encode()).decode(),
-        "report": report, "figures": report.snapshot["figures"], "judged": report.snapshot["judged"],
-        "standards_version": report.snapshot.get("standards_version"),
-    }, document=document)
+    charts = {name: _data_uri(svg) for name, svg in report_charts(report).items()}
+    context = report_context(report)
+    for index, curve in enumerate(context["curves"]):
+        curve["chart"] = charts[f"curve-{index}"]
+    return document_html("governance/pdf/audit_report.html", {**context, "charts": charts},
+                         document=document)
 
 
 def may_download_report(user, report) -> bool:
-    return user.pk == report.requested_by_id or user.has_perm("audit.see_audit_log")
+    return audit_report_list_for_user(user=user).filter(pk=report.pk).exists()
 
 
 def report_document_kind() -> DocumentKind:

@@ -187,11 +187,7 @@ def mt_failures(scope) -> list[bool]:
 
 
 def _learning_curve(criterion, scope):
-    p = criterion.parameters
-    parameters = CusumParameters(
-        p0=float(p.get("p0", 0.15)), p1=float(p.get("p1", 0.30)),
-        alpha=float(p.get("alpha", 0.1)), beta=float(p.get("beta", 0.1)),
-    )
+    parameters = CusumParameters.from_values(criterion.parameters)
     curve = cusum_curve(mt_failures(scope), parameters)
     met = curve.shows_acceptable_performance and not curve.signals_unacceptable_performance
     missing = "" if met else (

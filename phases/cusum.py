@@ -19,6 +19,14 @@ class CusumParameters:
     alpha: float = 0.1
     beta: float = 0.1
 
+    @classmethod
+    def from_values(cls, values: dict | None) -> "CusumParameters":
+        """From a criterion's stored parameters; anything not set keeps the SPEC default."""
+        values = values or {}
+        defaults = cls()
+        return cls(**{name: float(values.get(name, getattr(defaults, name)))
+                      for name in ("p0", "p1", "alpha", "beta")})
+
     @property
     def log_odds_ratio(self) -> float:
         return math.log(self.p1 * (1 - self.p0) / (self.p0 * (1 - self.p1)))

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 
-from agreements.models import AgreementVersion, TrainingAgreement, VersionStatus
+from agreements.models import AgreementVersion, CriterionKind, TrainingAgreement, VersionStatus
 from agreements.selectors import agreement_list_for_user
 
-from .criteria import CriterionProgress, EvidenceScope, evaluate_criteria
+from .criteria import CriterionProgress, EvidenceScope, evaluate_criteria, mt_failures
+from .cusum import CusumCurve, CusumParameters, cusum_curve
 from .models import CompetencySignoff, PhaseRecord, ProgressionRequest
 
 
@@ -45,6 +46,19 @@ def version_in_force(agreement) -> AgreementVersion | None:
         .prefetch_related("criteria", "supervisors__supervisor")
         .first()
     )
+
+
+def learning_curve_for(agreement) -> CusumCurve:
+    """The trainee's CUSUM over their verified thrombectomies in the current phase, with the
+    parameters set on the agreement (its learning-curve criterion) or the SPEC defaults."""
+    version = version_in_force(agreement)
+    criterion = next((c for c in version.criteria.all() if c.kind == CriterionKind.LEARNING_CURVE),
+                     None) if version else None
+    phase = current_phase(agreement)
+    scope = EvidenceScope(agreement.pk, agreement.trainee_id,
+                          phase.started_on if phase else agreement.created_at.date())
+    parameters = CusumParameters.from_values(criterion.parameters if criterion else None)
+    return cusum_curve(mt_failures(scope), parameters)
 
 
 def progress_for(agreement) -> Progress:
