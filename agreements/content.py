@@ -28,7 +28,7 @@ def agreement_version_content(version: AgreementVersion) -> dict:
         .prefetch_related("supervisors__supervisor", "criteria")
         .get(pk=version.pk)
     )
-    return {
+    content = {
         "agreement": version.agreement.reference,
         "version": version.number,
         "supersedes_version": version.supersedes.number if version.supersedes_id else None,
@@ -59,3 +59,8 @@ def agreement_version_content(version: AgreementVersion) -> dict:
             c.as_content() for c in sorted(version.criteria.all(), key=lambda c: (c.phase, c.position, c.pk))
         ],
     }
+    # Added after agreements were first signed: present only when set, so that the fingerprint of
+    # a version signed before the term existed is unchanged.
+    if version.minimum_mt_per_year is not None:
+        content["minimum_mt_per_year"] = version.minimum_mt_per_year
+    return content

@@ -95,10 +95,13 @@ class AgreementTermsForm(forms.ModelForm):
             "independence_local_terms": "Local terms for independence (in addition to the "
             "standard countersignatures)",
             "audit_frequency_months": "Audit after independence every (months)",
+            "minimum_mt_per_year": "Thrombectomies a year to keep up in independent practice",
             "governance_lead": "Named governance lead",
         }
         help_texts = {
             "sessions_per_week": "Programmed activities per week, e.g. 2.",
+            "minimum_mt_per_year": "Optional. Continued-practice monitoring alerts the governance "
+            "lead when the operator's verified thrombectomies over 12 months fall below it.",
             "expected_duration_months": "Likely duration; each phase lasts as long as the "
             "evidence needs.",
             "job_plan_confirmed": "Required before the agreement can be submitted for signature.",
@@ -148,7 +151,7 @@ class AgreementTermsForm(forms.ModelForm):
                 "service_protection_confirmed",
             ),
             Fieldset("Independence and governance", "independence_local_terms",
-                     "audit_frequency_months", "governance_lead"),
+                     "audit_frequency_months", "minimum_mt_per_year", "governance_lead"),
         )
 
     def clean(self):

@@ -197,6 +197,10 @@ class AgreementVersion(models.Model):
     audit_frequency_months = models.PositiveSmallIntegerField(
         default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
+    # The volume an independent operator keeps up; continued-practice monitoring alerts below it.
+    minimum_mt_per_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
     governance_lead = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

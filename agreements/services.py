@@ -51,6 +51,7 @@ TERM_FIELDS = (
     "service_protection_confirmed",
     "independence_local_terms",
     "audit_frequency_months",
+    "minimum_mt_per_year",
     "governance_lead",
 )
 

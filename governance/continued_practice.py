@@ -1,12 +1,14 @@
 """Continued practice (phase 3): each independent operator's rolling 12 months of verified
-thrombectomies against the quality standards in force, with an alert when a figure falls below."""
+thrombectomies against the quality standards in force and the volume their agreement sets, with
+an alert when a figure falls below."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from agreements.models import AgreementVersion, VersionStatus
 from caselogs import choices as c
 from caselogs.selectors import verified_cases
 from phases.models import PhaseRecord
@@ -22,6 +24,7 @@ JUDGED = {
     "mrs_0_2_percent": "mrs_0_2_at_90_days_percent",
     "ssnap_entered_percent": "ssnap_entered_percent",
 }
+VOLUME_LABEL = "Thrombectomies in the last 12 months"
 
 
 @dataclass
@@ -29,11 +32,35 @@ class OperatorPractice:
     trainee: str
     agreement_id: int
     volume: int
-    judgements: list  # (label, observed, standard value, judgement)
+    judgements: list  # dicts: label, observed, unit, standard (in words), judgement
 
     @property
     def alerts(self) -> list:
-        return [row for row in self.judgements if row[3] == Judgement.NOT_MET]
+        return [row for row in self.judgements if row["judgement"] == Judgement.NOT_MET]
+
+    def as_snapshot(self) -> dict:
+        return {**asdict(self), "since_days": ROLLING_DAYS}
+
+
+def _minimum_volumes(agreement_ids) -> dict[int, int]:
+    """The volume term of each agreement's version in force (the latest active or completed)."""
+    minimums = {}
+    for agreement_id, minimum in (
+        AgreementVersion.objects.filter(agreement_id__in=agreement_ids,
+                                        status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED])
+        .order_by("agreement_id", "-number").values_list("agreement_id", "minimum_mt_per_year")
+    ):
+        minimums.setdefault(agreement_id, minimum)
+    return minimums
+
+
+def _volume_row(volume: int, minimum: int | None) -> dict:
+    return {
+        "label": VOLUME_LABEL, "observed": volume, "unit": "cases",
+        "standard": f"at least {minimum} a year (agreement)" if minimum else "none set on the agreement",
+        "judgement": (Judgement.MET if volume >= minimum else Judgement.NOT_MET) if minimum
+        else Judgement.REPORT_ONLY,
+    }
 
 
 def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
@@ -46,11 +73,12 @@ def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
         .select_related("agreement__trainee")
         .order_by("agreement__trainee__full_name")
     )
+    ids = [r.agreement_id for r in independent]
+    minimums = _minimum_volumes(ids)
     totals = {
         row["agreement_id"]: row
         for row in verified_cases()
-        .filter(agreement_id__in=[r.agreement_id for r in independent],
-                procedure=c.Procedure.MT, performed_on__gte=since)
+        .filter(agreement_id__in=ids, procedure=c.Procedure.MT, performed_on__gte=since)
         .order_by()
         .values("agreement_id")
         .annotate(
@@ -72,12 +100,19 @@ def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
             "mrs_0_2_percent": percent_of(t.get("mrs_good", 0), t.get("mrs_recorded", 0)),
             "ssnap_entered_percent": percent_of(t.get("ssnap", 0), n),
         }
-        judgements = [
-            (standards[key].label, observed[attribute], standards[key],
-             standard_judge(standards[key], observed[attribute]))
+        judgements = [_volume_row(n, minimums.get(record.agreement_id))] + [
+            {"label": standards[key].label, "observed": observed[attribute], "unit": "%",
+             "standard": standards[key].target_display,
+             "judgement": standard_judge(standards[key], observed[attribute])}
             for attribute, key in JUDGED.items()
             if key in standards
         ]
         rows.append(OperatorPractice(record.agreement.trainee.full_name, record.agreement_id, n,
                                      judgements))
     return rows
+
+
+def annual_review_continued_practice(agreement) -> dict:
+    """For the annual review's snapshot (registered with phases): the operator's judgements."""
+    rows = continued_practice_for([agreement.pk])
+    return {"continued_practice": rows[0].as_snapshot()} if rows else {}

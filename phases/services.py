@@ -22,6 +22,7 @@ from signoffs.services import StepSpec, signoff_request_open
 
 from .certificate import CERTIFICATE_KIND
 from .models import CompetencySignoff, Phase, PhaseRecord, ProgressionRequest
+from .registry import annual_review_sections
 from .selectors import current_phase, progress_for, version_in_force
 
 SIGNOFF_KIND = "phase_progression"
@@ -206,7 +207,8 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
         figures = annual_review_figures(agreement)
         request = ProgressionRequest.objects.create(
             agreement=agreement, kind=ProgressionRequest.Kind.ANNUAL_REVIEW, from_phase=3,
-            to_phase=3, requested_by=actor, snapshot={"figures": figures},
+            to_phase=3, requested_by=actor,
+            snapshot={"figures": figures, **annual_review_sections(agreement)},
         )
         practice = (f"{agreement.trainee.full_name}'s independent practice over the last year "
                     f"({figures['mt_cases']} thrombectomies)")
