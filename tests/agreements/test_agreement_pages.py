@@ -92,6 +92,8 @@ def test_review_date_before_start_date_is_refused(client, world):
         ("sessions_per_week", "0", "greater than"),
         ("expected_duration_months", "0", "greater than or equal to 1"),
         ("review_dates", "next spring", "is not a date"),
+        ("minimum_mt_per_year", "0", "greater than or equal to 1"),
+        ("minimum_mt_per_year", "lots", "Enter a whole number"),
         ("employer_directorate", "centre", "Choose a directorate of"),
     ],
 )
