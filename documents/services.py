@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_event_record
 
@@ -25,6 +26,8 @@ Status = GeneratedDocument.Status
 # A worker that dies mid-render is redelivered (acks_late); past this many starts the sweeper stops
 # re-queueing the document and marks it failed, so one poisonous document cannot loop forever.
 RENDER_ATTEMPTS_LIMIT = 6
+# Older than any sweeper threshold: a document whose task could not be queued is swept next time.
+SWEEP_AT_ONCE = timedelta(days=1)
 
 
 class DocumentStateError(ValueError):
@@ -32,9 +35,23 @@ class DocumentStateError(ValueError):
 
 
 def _queue_render(document: GeneratedDocument) -> None:
+    document_id = document.pk
+    transaction.on_commit(lambda: _send_render(document_id))
+
+
+def _send_render(document_id: int) -> None:
+    """Hand the render to the broker. If the broker is down, the person's request must still
+    succeed: the row is committed and pending, so it is left for the sweeper, dated far enough
+    back that the next sweep after the broker returns picks it up."""
     from .tasks import document_render_task
 
-    document_render_task.delay_on_commit(document.pk)
+    try:
+        document_render_task.delay(document_id)
+    except (KombuOperationalError, OSError) as error:
+        logger.error("Could not queue document %s (%s); the sweeper will", document_id, error)
+        GeneratedDocument.objects.filter(pk=document_id, status=Status.PENDING).update(
+            queued_at=timezone.now() - SWEEP_AT_ONCE
+        )
 
 
 def document_request(*, kind: str, subject, content_digest: str, actor=None) -> GeneratedDocument:
@@ -108,6 +125,11 @@ def _write_atomically(name: str, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    # A worker killed between mkstemp and the rename (SIGKILL, OOM) could not clean up after
+    # itself. The caller holds the document's row lock, so any other temporary file of this
+    # document is such a leftover, never a write in progress.
+    for leftover in final.parent.glob(f".{final.name}.*.part"):
+        leftover.unlink(missing_ok=True)
 
 
 def document_render(*, document_id: int) -> GeneratedDocument:
