@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 RENDER_MAX_RETRIES = 5
 
 
-def _retry_countdown(retries: int) -> int:
-    return min(30 * 2**retries, 15 * 60)
+def _retry_countdown(retries: int) -> float:
+    return min(settings.DOCUMENTS_RENDER_RETRY_SECONDS * 2**retries, 15 * 60)
 
 
 @shared_task(
@@ -33,6 +33,9 @@ def _retry_countdown(retries: int) -> int:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
+    # Nobody reads the result (the row is the result), and asking the result store to watch for
+    # it would make queuing hang while Redis is down instead of failing at once.
+    ignore_result=True,
     max_retries=RENDER_MAX_RETRIES,
     soft_time_limit=120,
     time_limit=180,
@@ -60,7 +63,7 @@ def document_render_task(self, document_id: int) -> str | None:
         raise self.retry(exc=error, countdown=countdown)
 
 
-@shared_task(name="documents.sweep", acks_late=True)
+@shared_task(name="documents.sweep", acks_late=True, ignore_result=True)
 def document_sweep_task() -> int:
     minutes = settings.DOCUMENTS_SWEEP_AFTER_MINUTES
     return document_sweep_stale(older_than=timedelta(minutes=minutes))
