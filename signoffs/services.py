@@ -1,5 +1,6 @@
 """Opening sign-off requests and signing their steps."""
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import Directorate, Organisation, User
 from audit.services import audit_event_record
@@ -15,6 +17,8 @@ from .eligibility import step_refusal_reason
 from .models import GENESIS_HASH, Signature, SignoffRequest, SignoffStep, content_digest
 from .registry import handler_for
 from .tasks import signoff_notify_task
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,19 @@ def signoff_request_open(
 
 
 def _queue_notifications(request: SignoffRequest) -> None:
-    transaction.on_commit(lambda: signoff_notify_task.delay(request.pk))
+    request_id = request.pk
+    transaction.on_commit(lambda: _send_notifications(request_id))
+
+
+def _send_notifications(request_id: int) -> None:
+    """Queue the e-mail after commit. The signature is already saved, so a broker outage must not
+    turn the signer's request into an error: the e-mail is skipped (logged), and the 3- and 7-day
+    reminders still reach whoever's step it is."""
+    try:
+        # No result is stored: the result store would make queuing hang while Redis is down.
+        signoff_notify_task.apply_async((request_id,), ignore_result=True)
+    except (KombuOperationalError, OSError) as error:
+        logger.error("Could not queue the e-mail for sign-off %s: %s", request_id, error)
 
 
 def _second_factor_method(user: User, code: str) -> str:
