@@ -39,7 +39,8 @@ def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
         axes.set_xlabel("Thrombectomies as primary operator, in order")
         axes.set_ylabel("Cumulative sum")
         axes.set_title(title, fontsize=10, loc="left")
-        axes.legend(loc="upper right", fontsize=8, frameon=False)
+        # Outside the axes, where no curve can run under it.
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         figure.text(0.01, -0.04, f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}; "
                     "failure: final eTICI below 2b50 or a major complication",
                     fontsize=7, color="#555555")

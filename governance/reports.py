@@ -91,7 +91,14 @@ def report_context(report) -> dict:
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),
+        "completeness": [(_sentence_case(label), pct)
+                         for label, pct in snapshot["figures"]["completeness"].items()],
     }
+
+
+def _sentence_case(label: str) -> str:
+    """"age (years)" -> "Age (years)", but "mRS at 90 days" and "eTICI ..." keep their case."""
+    return label if label[1:2].isupper() else label[:1].upper() + label[1:]
 
 
 def render_report_html(report, document) -> str:

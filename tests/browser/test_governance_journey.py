@@ -1,0 +1,160 @@
+"""Acceptance: the governance lead's afternoon, in the browser.
+
+An active agreement with verified and unverified cases (one with a reflection a spreadsheet would
+read as a formula), activities and an assessment. The governance lead signs in, reads the
+dashboard and the trainee's learning curve, filters and downloads the cases as CSV (parsed and
+checked against the database: pseudonymous, formula escaped) and the activities as XLSX (opened
+with openpyxl), then asks for the audit report, watches the PDF being produced, downloads it and
+turns each page into a PNG. Both exports are in the audit log.
+
+Screenshots in test-artifacts/: governance-dashboard.png, governance-learning-curve.png,
+governance-exports.png, governance-report.png, audit-report-page-N.png (and audit-report.pdf).
+"""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import openpyxl
+from playwright.sync_api import expect
+
+from audit.models import AuditEvent
+from caselogs.models import Activity, Case
+from governance.models import QualityStandard, QualityStandardSet
+from governance.standards import default_standards_ensure
+
+from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from ..factories import SiteFactory
+from ..phases.conftest import add_activity, add_assessment, add_case
+from .conftest import browser_sign_in, path_is
+from .test_agreement_journey import _page_count, _pdf_page_png, _pdftotext
+
+PDF_TIMEOUT_MS = 60_000
+FORMULA = '=HYPERLINK("http://example.org","review")'
+
+
+def _drawn_width(page, image) -> int:
+    """The image's natural width once the browser has loaded and decoded it (0 if it cannot)."""
+    handle = image.element_handle()
+    page.wait_for_function("img => img.complete", arg=handle)
+    return page.evaluate("img => img.naturalWidth", handle)
+
+
+def _world():
+    world = build_world()
+    version, _ = submit_and_sign_all(world, draft(world, start_date=date.today() - timedelta(days=200)))
+    world.version, world.agreement = version, version.agreement
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    default_standards_ensure(QualityStandardSet, QualityStandard)
+    grades = ["3", "2c", "2b67", "2b50", "0", "3", "2c", "2a", "3", "2c", "3", "2b67"]
+    for index, grade in enumerate(grades):
+        add_case(world, final_etici=grade, passes=1 + index % 3, days_ago=90 - 5 * index,
+                 door_to_imaging_minutes=15 + index, door_to_puncture_minutes=50 + 4 * index,
+                 puncture_to_reperfusion_minutes=25 + index, mrs_90_days=index % 5,
+                 mrs_90_days_method="face_to_face", ssnap_entered=index % 4 != 0,
+                 reflection=FORMULA if index == 3 else "")
+    add_case(world, verify=False, final_etici="1", days_ago=2)  # waiting: on the dashboard
+    add_case(world, final_etici="3", days_ago=400)  # before the filtered period
+    for _ in range(3):
+        add_activity(world)
+    add_assessment(world)
+    return world
+
+
+def test_the_governance_lead_exports_and_produces_the_audit_report(
+    live_server, open_browser, artifacts_dir
+):
+    world = _world()
+    lead = world.governance_lead
+    person = open_browser("desktop")
+    page = person.page
+    browser_sign_in(person, lead)
+
+    # The dashboard.
+    page.get_by_role("link", name="Governance").first.click()
+    expect(page).to_have_url(path_is("/governance/"))
+    expect(page.locator("#cases-waiting")).to_contain_text(world.trainee.full_name)
+    page.screenshot(path=artifacts_dir / "governance-dashboard.png", full_page=True)
+
+    # The learning curve, drawn as an image from its own URL.
+    person.goto(f"/governance/learning-curves/{world.agreement.pk}/")
+    chart = page.locator("#cusum-chart img")
+    expect(chart).to_be_visible()
+    assert _drawn_width(page, chart) > 300
+    page.screenshot(path=artifacts_dir / "governance-learning-curve.png", full_page=True)
+
+    # Cases as CSV, filtered to the trainee and the last 120 days.
+    since = date.today() - timedelta(days=120)
+    person.goto("/governance/exports/")
+    page.get_by_label("Dataset").select_option("cases")
+    page.get_by_label("CSV").check()
+    page.get_by_label("Trainee").select_option(label=world.trainee.full_name)
+    page.get_by_label("From").fill(since.isoformat())
+    page.screenshot(path=artifacts_dir / "governance-exports.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    rows = list(csv.DictReader(io.StringIO(
+        open(download.value.path(), encoding="utf-8-sig").read())))
+    expected = Case.objects.filter(trainee=world.trainee, performed_on__gte=since)
+    assert len(rows) == expected.count() == 14  # 12 verified, 1 waiting, 1 assessed; not the old one
+    assert {row["reference"] for row in rows} == set(expected.values_list("reference", flat=True))
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert world.trainee.full_name not in text and world.trainee.email not in text
+    assert {row["trainee"] for row in rows} == {rows[0]["trainee"]} and rows[0]["trainee"].startswith("T-")
+    assert [row["reflection"] for row in rows if row["reflection"]] == ["'" + FORMULA]
+
+    # Activities as XLSX.
+    person.goto("/governance/exports/")
+    page.get_by_label("Dataset").select_option("activities")
+    page.get_by_label("Excel").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    xlsx_path = artifacts_dir / "governance-activities.xlsx"
+    download.value.save_as(xlsx_path)
+    workbook = openpyxl.load_workbook(xlsx_path, read_only=True)
+    sheet = workbook.worksheets[0]
+    header, *records = list(sheet.iter_rows(values_only=True))
+    assert len(records) == Activity.objects.filter(trainee=world.trainee).count() == 3
+    assert "kind" in header and all(str(row[header.index("trainee")]).startswith("T-") for row in records)
+
+    exports = AuditEvent.objects.filter(verb="export.downloaded", actor=lead).order_by("pk")
+    assert [(e.data["dataset"], e.data["format"], e.data["rows"]) for e in exports] == [
+        ("cases", "csv", 14), ("activities", "xlsx", 3)]
+
+    # The audit report for the trainee over the same period.
+    person.goto("/governance/reports/")
+    page.get_by_label("Trainee").select_option(label=world.trainee.full_name)
+    page.get_by_label("Period start").fill(since.isoformat())
+    page.get_by_label("Period end").fill(date.today().isoformat())
+    page.get_by_role("button", name="Produce report").click()
+    expect(page.get_by_role("heading", name=f"Audit report: {world.trainee.full_name}")).to_be_visible()
+    status = page.locator(".document-status")
+    expect(status).to_be_visible()  # "Producing the PDF…" until the link replaces it
+    verified = expected.filter(status="verified", procedure="mt").count()
+    assert verified == 13  # the 12, and the case the assessment observed
+    expect(page.locator("#report-mt-cases")).to_have_text(str(verified))
+    for name in ("Indicators against the standards", "Time intervals (minutes)", "Learning curves",
+                 "Data completeness"):
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+    images = page.locator("img.report-chart")
+    expect(images).to_have_count(3)
+    for index in range(3):
+        assert _drawn_width(page, images.nth(index)) > 300
+    link = page.get_by_role("link", name="Download the PDF")
+    expect(link).to_be_visible(timeout=PDF_TIMEOUT_MS)
+    page.screenshot(path=artifacts_dir / "governance-report.png", full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    pdf_path = artifacts_dir / "audit-report.pdf"
+    download.value.save_as(pdf_path)
+    assert pdf_path.read_bytes()[:5] == b"%PDF-"
+    text = " ".join(_pdftotext(pdf_path).split())
+    for words in (f"Verified thrombectomies {verified}", "Successful reperfusion", "Door to groin puncture",
+                  "Learning curves", "Data completeness", "Wasselius"):
+        assert words in text, f"{words!r} is not in the report"
+    pages = _page_count(pdf_path)
+    assert pages >= 3  # paged: times, curves and completeness each start a page
+    for number in range(1, pages + 1):
+        _pdf_page_png(pdf_path, number, artifacts_dir / f"audit-report-page-{number}.png")
+    person.assert_no_csp_errors()
