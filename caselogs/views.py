@@ -184,7 +184,10 @@ def case_verify_view(request, pk):
             decision = verification.get_decision_display().lower()
             messages.success(request, f"Case {case.reference}: {decision}.{note}")
             target = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            # A path only: redirect() would read a bare word ("0") as a URL name and fail.
+            if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}
+            ):
                 target = "caselogs:queue"
             return redirect(target)
     return render(request, "caselogs/verify.html", {"case": case, "form": form})

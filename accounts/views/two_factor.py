@@ -25,7 +25,8 @@ _BACKUP_CODES_SESSION_KEY = "fresh_backup_codes"
 
 def _safe_next(request, default="/"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
+    # A path only: redirect() would read a bare word ("0", "home") as a URL name and fail.
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
