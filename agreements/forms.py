@@ -224,7 +224,12 @@ class CriterionTargetForm(forms.Form):
     )
 
 
-CriterionTargetFormSet = forms.formset_factory(CriterionTargetForm, extra=0)
+# A version has a dozen or so criteria. Without a cap, a posted TOTAL_FORMS of thousands builds
+# and renders a thousand blank forms (Django's default absolute_max): seconds of work per request.
+MAX_CRITERIA = 100
+CriterionTargetFormSet = forms.formset_factory(
+    CriterionTargetForm, extra=0, max_num=MAX_CRITERIA, absolute_max=MAX_CRITERIA, validate_max=True
+)
 
 
 class EndEarlyForm(forms.Form):
