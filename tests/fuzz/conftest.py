@@ -1,0 +1,72 @@
+"""The fuzz harness: post hostile submissions through the views people use, and check that every
+answer is a page or a refusal (never a 500) and comes within two seconds.
+
+Each example runs in a savepoint that is rolled back, so examples do not change each other's
+world (a fuzzed form that happens to be valid saves, and the next example starts from the same
+data) and a database error in one example cannot poison the next.
+"""
+
+import os
+import time
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, Phase, settings
+
+from ..agreements.conftest import world  # noqa: F401  (fixture)
+from ..caselogs.conftest import logbook  # noqa: F401  (fixture)
+from ..phases.conftest import trainee_world  # noqa: F401  (fixture)
+
+ALLOWED = {200, 302, 400, 403, 404}
+LIMIT_SECONDS = 2.0
+
+
+def fuzz(max_examples: int = 15):
+    """Hypothesis settings for one fuzzed view: few examples (the whole folder must stay within
+    two minutes on two shared cores), the two-second deadline, and no example database written
+    into the checkout."""
+    return settings(
+        max_examples=max_examples,
+        deadline=LIMIT_SECONDS * 1000,
+        database=None,
+        derandomize=False,
+        print_blob=True,
+        # Shrinking a slow example can take minutes: CI reports the example as found (it is
+        # reproducible from the printed blob); FUZZ_SHRINK=1 shrinks it when debugging.
+        phases=list(Phase) if os.environ.get("FUZZ_SHRINK") == "1"
+        else [Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                               HealthCheck.large_base_example, HealthCheck.filter_too_much],
+    )
+
+
+def answer(client: Client, method: str, url: str, submission=None, **extra):
+    """Send one submission; assert it is answered, not crashed, within the limit.
+
+    ``submission`` is ("form", dict), ("raw", (bytes, content type)), ("query", dict) or a dict
+    (a form). The default test client re-raises a view's exception, so a 500 fails the example
+    with its traceback."""
+    kind, payload = submission if isinstance(submission, tuple) else ("form", submission or {})
+    with transaction.atomic():
+        started = time.perf_counter()
+        if method == "get":
+            response = client.get(url, payload, **extra)
+        elif kind == "raw":
+            body, content_type = payload
+            # generic() sends the bytes as they are; post() would re-encode them first.
+            response = client.generic("POST", url, body, content_type=content_type, **extra)
+        else:
+            response = client.post(url, payload, **extra)
+        if response.streaming:
+            b"".join(response.streaming_content)  # a download fails while it streams
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    assert response.status_code in ALLOWED, (response.status_code, response.content[:500])
+    assert elapsed < LIMIT_SECONDS, f"{method.upper()} {url} took {elapsed:.2f} s"
+    return response
+
+
+@pytest.fixture
+def visitor():
+    return Client()

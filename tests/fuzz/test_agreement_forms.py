@@ -1,0 +1,106 @@
+"""Fuzz the agreement forms: the new-agreement form, the draft's terms with its criteria formset,
+and ending an agreement early (agreements/forms.py), as a training lead uses them."""
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+
+from agreements.criteria_defaults import default_template_ensure
+from agreements.models import CriteriaTemplate, CriterionTemplate
+
+from ..agreements.conftest import draft, terms_for
+from ..conftest import sign_in
+from .conftest import answer, fuzz
+from .strategies import submissions
+
+pytestmark = pytest.mark.django_db
+
+
+def terms_as_posted(world) -> dict:
+    """The draft's terms as the browser posts them."""
+    terms = terms_for(world)
+    posted = {}
+    for name, value in terms.items():
+        if hasattr(value, "pk"):
+            posted[name] = str(value.pk)
+        elif isinstance(value, bool):
+            if value:
+                posted[name] = "on"
+        elif isinstance(value, list):
+            posted[name] = "\n".join(value) if name == "review_dates" else value
+        else:
+            posted[name] = str(value)
+    posted["supervisors"] = [str(world.lead_supervisor.pk), str(world.second_supervisor.pk)]
+    posted["lead_supervisor"] = str(world.lead_supervisor.pk)
+    return posted
+
+
+def test_new_agreement(world, visitor):
+    template = default_template_ensure(CriteriaTemplate, CriterionTemplate)
+    sign_in(visitor, world.training_lead)
+    valid = {**terms_as_posted(world), "trainee": str(world.trainee.pk),
+             "criteria_template": str(template.pk)}
+    url = reverse("agreements:new")
+
+    @fuzz(25)
+    @given(submissions(valid, choices={
+        "trainee": [str(p.pk) for p in world.people().values()],
+        "employer": [str(world.centre.pk), str(world.outsider_org.pk)],
+    }))
+    def run(submission):
+        answer(visitor, "post", url, submission)
+
+    run()
+
+
+def test_draft_terms_and_criteria(world, visitor):
+    agreement = draft(world)
+    version = agreement.versions.get()
+    criteria = list(version.criteria.all()[:3])
+    sign_in(visitor, world.training_lead)
+    valid = {**terms_as_posted(world), "criteria-TOTAL_FORMS": str(len(criteria)),
+             "criteria-INITIAL_FORMS": str(len(criteria))}
+    for i, criterion in enumerate(criteria):
+        valid |= {f"criteria-{i}-criterion_id": str(criterion.pk),
+                  f"criteria-{i}-description": criterion.description,
+                  f"criteria-{i}-target": str(criterion.target)}
+    url = reverse("agreements:edit", kwargs={"pk": agreement.pk})
+
+    @fuzz(25)
+    @given(submissions(valid, choices={
+        "criteria-TOTAL_FORMS": ["0", "1001", "100000000", "-1"],
+        "criteria-0-criterion_id": ["0", "999999999"],
+        "submit": ["Submit"], "criteria-0-target": ["1e999999", "NaN", "-0", "99999.95"],
+    }))
+    def run(submission):
+        answer(visitor, "post", url, submission)
+
+    run()
+
+
+def test_end_early(world, visitor):
+    agreement = draft(world)
+    sign_in(visitor, world.training_lead)
+    url = reverse("agreements:end", kwargs={"pk": agreement.pk})
+
+    @fuzz(12)
+    @given(submissions({"reason": "The trainee moved to another trust."}))
+    def run(submission):
+        answer(visitor, "post", url, submission)
+
+    run()
+
+
+def test_agreement_pages_with_hostile_queries(world, visitor):
+    agreement = draft(world)
+    sign_in(visitor, world.training_lead)
+    urls = [reverse("agreements:list"), reverse("agreements:detail", kwargs={"pk": agreement.pk})]
+
+    @fuzz(10)
+    @given(submissions({"page": "2"}))
+    def run(submission):
+        kind, data = submission
+        for url in urls:
+            answer(visitor, "get", url, ("query", data if kind == "form" else {}))
+
+    run()
