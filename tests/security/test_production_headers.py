@@ -87,13 +87,13 @@ def test_every_page_carries_the_security_headers(production, response):
     answered = production[response]
     assert answered["status"] == 200
     headers = answered["headers"]
-    hsts = dict(
-        (part.strip().split("=") + [""])[:2] for part in headers["strict-transport-security"].split(";")
-    )
+    hsts = dict((part.strip().split("=") + [""])[:2]
+                for part in headers["strict-transport-security"].split(";"))
     # A year at least, subdomains too: a first visit over plain HTTP cannot be downgraded later.
     assert int(hsts["max-age"]) >= 31536000
     assert "includeSubDomains" in hsts
-    csp = {d.split()[0]: d.split()[1:] for d in headers["content-security-policy"].split(";") if d.strip()}
+    csp = {d.split()[0]: d.split()[1:]
+           for d in headers["content-security-policy"].split(";") if d.strip()}
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["default-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]
