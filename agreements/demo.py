@@ -57,6 +57,7 @@ def _terms(start: date) -> dict:
         "independence_local_terms": "First ten independent cases discussed at the weekly "
         "neurovascular MDT.",
         "audit_frequency_months": 12,
+        "minimum_mt_per_year": 24,
         "governance_lead": _user("governance@northfield.example"),
     }
 
