@@ -1,7 +1,7 @@
 """Writes for the logbook: logging and correcting cases, and their verification."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,6 +26,9 @@ CASE_INPUT_FIELDS = (
 )
 
 
+DUPLICATE_REFERENCE = "You already have a case with this reference; each must be unique."
+
+
 class NoActiveAgreement(ValidationError):
     pass
 
@@ -42,7 +45,7 @@ def _check_context(case: Case, version) -> None:
     if case.pk:
         duplicate = duplicate.exclude(pk=case.pk)
     if case.reference and duplicate.exists():
-        errors["reference"] = "You already have a case with this reference; each must be unique."
+        errors["reference"] = DUPLICATE_REFERENCE
     if errors:
         raise ValidationError(errors)
 
@@ -79,14 +82,21 @@ def case_build(*, trainee: User, data: dict, version=None) -> Case:
 
 def case_log(*, trainee: User, data: dict) -> Case:
     case = case_build(trainee=trainee, data=data)
-    with transaction.atomic():
-        case.save()
-        audit_event_record(
-            actor=trainee,
-            verb="case.logged",
-            subject=case,
-            summary=f"Case {case.reference} logged for verification by {case.supervisor}",
-        )
+    try:
+        with transaction.atomic():
+            case.save()
+            audit_event_record(
+                actor=trainee,
+                verb="case.logged",
+                subject=case,
+                summary=f"Case {case.reference} logged for verification by {case.supervisor}",
+            )
+    except IntegrityError:
+        # The same form posted twice at once (a double click): both passed the reference check
+        # in case_build, the unique constraint let one in, and this one is told why, not a 500.
+        if Case.objects.filter(trainee=trainee, reference=case.reference).exists():
+            raise ValidationError({"reference": DUPLICATE_REFERENCE}) from None
+        raise
     return case
 
 
