@@ -15,19 +15,21 @@ certificate-signature-page.png (and certificate.pdf).
 """
 
 import re
-from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from agreements.models import CriteriaTemplate, CriterionTemplate
-from agreements.services import SupervisorChoice, agreement_create
 from documents.models import GeneratedDocument
 from phases.models import ProgressionRequest
 from signoffs.selectors import signoff_requests_for_subject
 
-from ..agreements.conftest import build_world, submit_and_sign_all, terms_for
-from ..factories import SiteFactory, unused_backup_code
-from ..phases.conftest import TINY_CRITERIA, meet_phase_one, meet_phase_two, phase_of
+from ..factories import unused_backup_code
+from ..phases.conftest import (
+    TINY_CRITERIA,
+    meet_phase_one,
+    meet_phase_two,
+    phase_of,
+    small_world_build,
+)
 from .conftest import browser_sign_in, path_is, sideways_overflow
 from .test_agreement_journey import (
     _page_count,
@@ -37,29 +39,6 @@ from .test_agreement_journey import (
 )
 
 PDF_TIMEOUT_MS = 60_000
-
-
-def _small_world():
-    """What the ``small_world`` fixture builds, for a live-server (transactional) test."""
-    world = build_world()
-    template = CriteriaTemplate.objects.create(name="Small test template", version=1)
-    for position, row in enumerate(TINY_CRITERIA, start=1):
-        CriterionTemplate.objects.create(template=template, position=position, **row)
-    agreement = agreement_create(
-        actor=world.training_lead, trainee=world.trainee,
-        terms=terms_for(world, start_date=date.today() - timedelta(days=60)),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
-        criteria_template=template,
-    )
-    version, _ = submit_and_sign_all(world, agreement)
-    world.version, world.agreement = version, agreement
-    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
-    return world
-
-
-
-
 
 
 def _inbox_items(person, text):
@@ -104,7 +83,7 @@ def _expect_every_criterion_met(page, count):
 
 
 def test_phase_one_to_a_verified_completion_certificate(live_server, open_browser, artifacts_dir):
-    world = _small_world()
+    world = small_world_build()
     meet_phase_one(world)
     agreement, trainee, lead = world.agreement, world.trainee, world.lead_supervisor
     progress_path = f"/progress/{agreement.pk}/"
