@@ -24,6 +24,7 @@ from .selectors import (
     phase_history,
     progress_for,
     progression_requests_for,
+    version_in_force,
 )
 from .services import (
     annual_review_request,
@@ -72,7 +73,7 @@ def progress(request, pk):
         "history": phase_history(agreement),
         "requests": _requests_with_signoffs(request.user, agreement),
         "competencies": competencies,
-        "may_request": request.user.pk == agreement.trainee_id or request.user in supervisors,
+        "may_request": _may_request(request.user, agreement, supervisors),
         "may_sign_competency": request.user in supervisors,
         "competency_form": CompetencySignForm(),
         "may_return": _may_return(request.user, version),
@@ -84,10 +85,20 @@ def progress(request, pk):
     })
 
 
+def _may_request(user, agreement, supervisors=None) -> bool:
+    if supervisors is None:
+        version = version_in_force(agreement)
+        supervisors = named_supervisors(version) if version else []
+    return user.pk == agreement.trainee_id or user in supervisors
+
+
 @login_required
 @require_POST
 def request_progression(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
+    # Seeing the agreement is not enough: only the trainee and their named supervisors ask.
+    if not _may_request(request.user, agreement):
+        raise PermissionDenied
     try:
         progression_request_make(agreement=agreement, actor=request.user)
     except ValidationError as error:
@@ -102,6 +113,9 @@ def request_progression(request, pk):
 @require_POST
 def sign_competency(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
+    version = version_in_force(agreement)
+    if version is None or request.user not in named_supervisors(version):
+        raise PermissionDenied
     form = CompetencySignForm(request.POST)
     if form.is_valid():
         try:

@@ -2,8 +2,8 @@
 of another trainee of the same organisation, and one of another organisation.
 
 A cell is one expected outcome for all three relations, or a tuple (own, same_org, other_org).
-Outcomes are status codes, LOGIN (a redirect to the sign-in page), MOVED (any other redirect: a
-form's "done", a frozen version sending you to its page) or REFUSED (below). What a role may not
+Outcomes are status codes, LOGIN (a redirect to the sign-in page) or MOVED (any other redirect: a
+form's "done", a frozen version sending you to its page). What a role may not
 see answers 404; what it may see but not do answers 403; nothing denied ever answers 200.
 
 Adding a URL? Add a line here: test_access_matrix.py fails, naming it, until you do.
@@ -16,9 +16,6 @@ from .matrix_world import ROLES
 
 LOGIN = "login"
 MOVED = "redirect"
-# A POST the service refuses after the view let it through: sent back to the page with the reason
-# as a message, nothing written (the test checks the row counts). Not 403: see the report.
-REFUSED = "refused, nothing written"
 # Visibility shorthands: (own, same_org, other_org).
 OWN = (200, 404, 404)    # only their own trainee's
 ORG = (200, 200, 404)    # everything of their own organisations
@@ -116,13 +113,13 @@ TABLE = {
     # Phases --------------------------------------------------------------------------------
     "phases:progress": rule("agreement", **SEES_AGREEMENT),
     # The trainee and their named supervisors ask for progression; supervisors sign competencies.
-    # Other viewers are refused by the service (tests/phases/test_phase_access.py: REFUSED).
+    # Others who may see the agreement may not act on it: 403.
     "phases:request": rule(
         "agreement", method="post", trainee=(MOVED, 404, 404), supervisor=(MOVED, 404, 404),
-        others=(REFUSED, REFUSED, 404), administrator=(REFUSED,) * 3),
+        others=(403, 403, 404), administrator=(403,) * 3),
     "phases:competency": rule(
-        "agreement", method="post", trainee=(REFUSED, 404, 404), supervisor=(MOVED, 404, 404),
-        others=(REFUSED, REFUSED, 404), administrator=(REFUSED,) * 3),
+        "agreement", method="post", trainee=(403, 404, 404), supervisor=(MOVED, 404, 404),
+        others=(403, 403, 404), administrator=(403,) * 3),
     # The employer's clinical and medical directors return a trainee to an earlier phase; with
     # the governance lead they open the annual review.
     "phases:return": rule(
