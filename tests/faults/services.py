@@ -26,7 +26,21 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _postgres_bin() -> Path:
+    """The newest server installed the Debian way (/usr/lib/postgresql/<version>/bin), else PATH."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    versions = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()]
+    versions = [p for p in versions if (p / "initdb").exists()]
+    if versions:
+        return max(versions, key=lambda p: int(p.parent.name))
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else Path("/nonexistent")
+
+
+PG_BIN = _postgres_bin()
 REDIS_SERVER = shutil.which("redis-server")
 
 
@@ -212,7 +226,8 @@ class Processes:
                concurrency: int = 1) -> subprocess.Popen:
         return self.start(name, [
             str(BIN / "celery"), "-A", app, "worker", "--loglevel=INFO", "--pool=prefork",
-            f"--concurrency={concurrency}", "-Q", "celery,documents", "-n", f"{name}-{os.getpid()}@%h",
+            f"--concurrency={concurrency}", "-Q", "celery,documents",
+            "-n", f"{name}-{os.getpid()}@%h",
             "--max-tasks-per-child=50", "--without-mingle", "--without-gossip",
         ], env)  # fmt: skip
 
@@ -247,7 +262,14 @@ class Processes:
             pass
 
     def stop_all(self) -> None:
-        for _, process in reversed(self.started):
+        # Signal them all first, then wait: each one's shutdown overlaps the others'.
+        running = [process for _, process in self.started if process.poll() is None]
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in running:
             self.stop(process)
 
 
@@ -310,7 +332,8 @@ class Browser:
                                          method=method)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
-                return response.status, response.read().decode(errors="replace"), dict(response.headers)
+                body = response.read().decode(errors="replace")
+                return response.status, body, dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace"), dict(error.headers)
 

@@ -66,7 +66,7 @@ if events != Signature.objects.count():
 logged = set(AuditEvent.objects.filter(verb="case.logged").values_list("object_id", flat=True))
 cases = {str(pk) for pk in Case.objects.values_list("pk", flat=True)}
 if logged != cases:
-    problems.append(f"cases without their event: {cases - logged}; events without: {logged - cases}")
+    problems.append(f"cases without an event: {cases - logged}; events without: {logged - cases}")
 print("CHECK " + json.dumps({"problems": problems, "cases": len(cases),
                              "signatures": Signature.objects.count()}))
 """

@@ -120,4 +120,5 @@ def test_eight_progression_requests_give_one_request(small_world):  # noqa: F811
     _exactly_one_ok(outcomes, "waiting for signatures")
     assert ProgressionRequest.objects.filter(agreement=small_world.agreement).count() == 1
     request = ProgressionRequest.objects.get(agreement=small_world.agreement)
-    assert SignoffRequest.objects.filter(kind="phase_progression", subject_id=request.pk).count() == 1
+    signoffs = SignoffRequest.objects.filter(kind="phase_progression", subject_id=request.pk)
+    assert signoffs.count() == 1
