@@ -270,7 +270,10 @@ class Processes:
             except ProcessLookupError:
                 pass
         for process in running:
-            self.stop(process)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.stop(process, signal.SIGKILL)
 
 
 def _answers(port: int) -> bool:
