@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -102,7 +103,11 @@ def assessment_new(request):
     trainees = trainees_supervised_by(request.user)
     trainee = None
     if request.GET.get("trainee"):
-        trainee = get_object_or_404(trainees, pk=request.GET["trainee"])
+        trainee_id = request.GET["trainee"]
+        # Not a number is no such trainee: the lookup would raise on it (a 500), not miss.
+        if not (trainee_id.isascii() and trainee_id.isdigit()):
+            raise Http404
+        trainee = get_object_or_404(trainees, pk=trainee_id)
     form = None
     if trainee is not None:
         form = AssessmentForm(request.POST or None, cases=cases_for_assessment(trainee))
