@@ -12,7 +12,9 @@ import time
 import pytest
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, settings
+
+from .strategies import one_bad_field_at_a_time, queries, submissions
 
 from ..agreements.conftest import world  # noqa: F401  (fixture)
 from ..caselogs.conftest import logbook  # noqa: F401  (fixture)
@@ -70,3 +72,22 @@ def answer(client: Client, method: str, url: str, submission=None, **extra):
 @pytest.fixture
 def visitor():
     return Client()
+
+
+def fuzz_view(client: Client, method: str, url: str, valid: dict, *, choices: dict | None = None,
+              max_examples: int = 15, battery: bool = True):
+    """Fuzz one view: every field meets the classic bad values one at a time, then hypothesis
+    sends random hostile submissions built from ``valid``."""
+    kind = "query" if method == "get" else "form"
+    if battery:
+        for data in one_bad_field_at_a_time(valid):
+            answer(client, method, url, (kind, data))
+    strategy = queries(valid, choices=choices) if method == "get" else submissions(
+        valid, choices=choices)
+
+    @fuzz(max_examples)
+    @given(strategy)
+    def run(submission):
+        answer(client, method, url, submission)
+
+    run()

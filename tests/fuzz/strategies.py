@@ -82,7 +82,7 @@ def form_data(valid: dict, *, choices: dict | None = None):
     choices = choices or {}
 
     def field(name, value):
-        options = [st.just(value), hostile_value, st.just(MISSING)]
+        options = [st.just(value), hostile_value, hostile_scalar, st.just(MISSING)]
         if name in choices:
             options.append(st.sampled_from(choices[name]))
         return st.one_of(*options)
@@ -114,11 +114,27 @@ raw_bodies = st.tuples(
 
 
 def submissions(valid: dict, *, choices: dict | None = None):
-    """Mostly forms built from the valid data; sometimes a raw body."""
-    return st.one_of(
-        form_data(valid, choices=choices).map(lambda data: ("form", data)),
-        raw_bodies.map(lambda body: ("raw", body)),
-    )
+    """Mostly forms built from the valid data; one in five a raw body."""
+    forms = form_data(valid, choices=choices).map(lambda data: ("form", data))
+    raw = raw_bodies.map(lambda body: ("raw", body))
+    return st.integers(0, 4).flatmap(lambda n: raw if n == 4 else forms)
+
+
+def queries(valid: dict, *, choices: dict | None = None):
+    """Query strings for a GET: the form data only (a GET has no body)."""
+    return form_data(valid, choices=choices).map(lambda data: ("query", data))
+
+
+# The values that most often break a field, tried one field at a time on otherwise valid data, so
+# every field meets each of them whatever the random run picks.
+CLASSIC_BAD = ("ab", "a\x00b", "9" * 25)
+
+
+def one_bad_field_at_a_time(valid: dict):
+    yield {}
+    for name in valid:
+        for bad in CLASSIC_BAD:
+            yield {**valid, name: bad}
 
 
 # --- CSV files ------------------------------------------------------------------------------------
