@@ -10,7 +10,8 @@ from .selectors import audit_event_list_for_user
 def event_list(request):
     if not request.user.has_perm("audit.see_audit_log"):
         raise PermissionDenied
-    verb_prefix = request.GET.get("verb", "").strip()[:100]
+    # PostgreSQL refuses a NUL in a query parameter (a 500); no verb contains one.
+    verb_prefix = request.GET.get("verb", "").replace("\x00", "").strip()[:100]
     events = audit_event_list_for_user(user=request.user, verb_prefix=verb_prefix)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
