@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup worker beat migrate seed check clean static
+.PHONY: run test setup worker beat migrate seed check clean bench static
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -32,6 +32,10 @@ run: seed
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The national-scale benchmark (README, docs/performance.md): BENCH_CASES cases, default 100000.
+bench: setup
+	$(PY) bench/run.py
 
 # With REDIS_URL set, the background workers. PDFs run on their own queue (see docs/architecture.md).
 worker: setup

@@ -1,0 +1,122 @@
+"""The parts of the benchmark that run inside Django (bench/run.py sets it up on the bench
+database): who signs in, the audit report figures, and the completion certificate."""
+
+import statistics
+import time
+from datetime import date
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import Count
+from django.utils import timezone
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from agreements.models import AgreementVersion, VersionStatus
+from caselogs.models import Case
+from caselogs.selectors import case_list_for_user, verified_cases
+from documents.codes import verification_code_new
+from documents.fetcher import StaticFilesOnlyURLFetcher, static_base_url
+from documents.models import GeneratedDocument
+from documents.tasks import document_render_task
+from governance.indicators import indicators_for
+from phases.certificate import CERTIFICATE_KIND, TEMPLATE_VERSION, render_certificate_html
+from phases.models import ProgressionRequest
+
+BACKEND = "accounts.backends.EmailMembershipBackend"
+# All time: the national programme's whole history, the largest report anyone can ask for.
+REPORT_PERIOD = (date(2000, 1, 1), date(2100, 1, 1))
+
+
+def people() -> dict:
+    """The busiest trainee with an agreement in force, their lead supervisor, and the programme
+    administrator (national scope: the dashboard and the export of every case)."""
+    in_force = AgreementVersion.objects.filter(status=VersionStatus.ACTIVE).values("agreement")
+    busiest = (Case.objects.filter(agreement__in=in_force).values("trainee", "agreement")
+               .annotate(n=Count("pk")).order_by("-n").first())
+    trainee = User.objects.get(pk=busiest["trainee"])
+    version = AgreementVersion.objects.filter(
+        agreement_id=busiest["agreement"], status=VersionStatus.ACTIVE).get()
+    lead = version.supervisors.get(is_lead=True).supervisor
+    admin = User.objects.filter(memberships__role="administrator").order_by("-pk").first()
+    # The dashboard's everyday user: the governance lead of the training centre with the most
+    # trainees (the national administrator's view of every trainee is measured too).
+    centre = (AgreementVersion.objects.filter(status__in=[VersionStatus.ACTIVE,
+                                                          VersionStatus.COMPLETED])
+              .values("training_centre").annotate(n=Count("pk")).order_by("-n").first())
+    governance = User.objects.filter(memberships__role="governance_lead",
+                                     memberships__organisation=centre["training_centre"]).first()
+    return {"trainee": trainee, "supervisor": lead, "administrator": admin,
+            "governance_lead": governance, "agreement": busiest["agreement"],
+            "trainee_cases": busiest["n"]}
+
+
+def session_cookie(user) -> str:
+    """A signed-in session, second factor given, as the login and verify pages would leave it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = BACKEND
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = next(devices_for_user(user, confirmed=True), None)
+    if device is None and user.memberships.exclude(role="trainee").exists():
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    if device is not None:
+        session["otp_device_id"] = device.persistent_id
+    session.create()
+    return session.session_key
+
+
+def _median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report_app_seconds(admin, repeats: int) -> tuple[float, dict]:
+    """``indicators_for`` over the cases the administrator's audit report would cover, as
+    ``governance.reports.audit_report_request`` builds them."""
+    def run():
+        cases = verified_cases(case_list_for_user(user=admin)).filter(
+            performed_on__gte=REPORT_PERIOD[0], performed_on__lte=REPORT_PERIOD[1])
+        return indicators_for(cases)
+
+    figures = run()
+    return _median_time(run, repeats), {"mt_cases": figures.mt_cases,
+                                        "successful_reperfusion_percent":
+                                        figures.successful_reperfusion_percent}
+
+
+def certificate_seconds(repeats: int) -> dict:
+    """The render task for a completion certificate against WeasyPrint alone on the same HTML,
+    alternating, so both see the same machine."""
+    from weasyprint import HTML
+
+    request = (ProgressionRequest.objects.filter(kind="independence", status="approved")
+               .exclude(snapshot__has_key="seeded").order_by("pk").first())
+    if request is None:
+        return {"app_s": None, "bare_s": None, "ratio": None, "note": "no signed certificate"}
+    app, bare = [], []
+    for n in range(repeats + 1):
+        document = GeneratedDocument.objects.create(
+            kind=CERTIFICATE_KIND, subject=request, content_digest=f"bench-{time.time_ns()}-{n}",
+            template_version=TEMPLATE_VERSION, verification_code=verification_code_new(),
+            queued_at=timezone.now())
+        started = time.perf_counter()
+        assert document_render_task.apply(args=[document.pk]).get() == "ready"
+        app_time = time.perf_counter() - started
+        html = render_certificate_html(request, document)
+        started = time.perf_counter()
+        # Our fetcher only maps the template's static URLs to files; WeasyPrint does the rest.
+        HTML(string=html, base_url=static_base_url(),
+             url_fetcher=StaticFilesOnlyURLFetcher()).write_pdf()
+        bare_time = time.perf_counter() - started
+        if n:  # the first of each warms caches (fonts, templates)
+            app.append(app_time)
+            bare.append(bare_time)
+    app_s, bare_s = statistics.median(app), statistics.median(bare)
+    return {"app_s": round(app_s, 3), "bare_s": round(bare_s, 3),
+            "ratio": round(app_s / bare_s, 2), "runs": repeats}

@@ -1,0 +1,65 @@
+"""``make bench`` at a tiny scale, so the harness cannot rot: it must seed, serve, measure every
+figure and write results.json in the documented shape. Timings are not judged here (a CI machine
+is too noisy); bench/results.json in the repository holds the 1,000,000-case record."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {"logbook_first", "logbook_last", "supervisor_queue", "progress", "agreement_detail",
+         "governance_dashboard"}
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+                       reason="the benchmark seeds with COPY: needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="the throughput figure needs wrk"),
+    pytest.mark.timeout(240),
+]
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
+    output = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_CASES": "200", "BENCH_WRK_SECONDS": "2",
+           # Its own database, apart from the test database and from a developer's kept bench.
+           "BENCH_DB_SUFFIX": "_bench_ci", "BENCH_OUTPUT": str(output)}
+    env.pop("BENCH_KEEP_DB", None)
+    env.pop("BENCH_REUSE_DB", None)
+    run = subprocess.run([sys.executable, "bench/run.py"], cwd=ROOT, env=env, text=True,
+                         capture_output=True, timeout=230)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Benchmark: 200 cases" in run.stdout
+
+    results = json.loads(output.read_text())
+    assert results["cases"] == 200 and isinstance(results["machine"], str)
+    assert PAGES <= set(results["pages"])
+    for name, page in results["pages"].items():
+        assert {"p50_ms", "p95_ms", "queries"} <= set(page), name
+        assert all(_number(page[key]) for key in ("p50_ms", "p95_ms", "queries")), name
+        assert page["queries"] > 0 and page["requests"] >= 50
+    assert _number(results["minimal_view"]["p50_ms"]) and _number(results["minimal_view"]["p95_ms"])
+    shape = {
+        "report": ("app_s", "sql_s", "ratio"),
+        "export": ("app_s", "copy_s", "ratio", "peak_rss_mb"),
+        "certificate": ("app_s", "bare_s", "ratio"),
+        "throughput": ("page_rps", "minimal_rps", "ratio", "errors"),
+    }
+    for figure, keys in shape.items():
+        for key in keys:
+            assert _number(results[figure][key]), (figure, key, results[figure])
+    # Every case: the scale cases and the demo trainees' own.
+    assert results["export"]["rows"] >= results["cases"]
+    assert results["throughput"]["errors"] == 0
+    assert all("met" in row for row in results["targets"].values())
+
