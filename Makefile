@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup worker beat migrate seed check clean bench static
+.PHONY: run test setup worker beat migrate seed check clean bench static backup restore
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -55,6 +55,16 @@ static: setup
 	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests --severity-level high --quiet
 	$(PY) -m pip check
 	$(MAKE) --no-print-directory check
+
+# Backups (README, "Backups and restores"): the database (pg_dump) and the private PDFs, with a
+# manifest; a restore goes into a new database and is verified (audit chain, row counts, hashes).
+BACKUP_DIR ?= backups
+backup: setup
+	$(PY) ops/backup.py --dir "$(BACKUP_DIR)"
+
+restore: setup
+	$(PY) ops/restore.py --dir "$(BACKUP_DIR)" --backup "$(BACKUP)" --database "$(RESTORE_DB)" \
+	  --media-root "$(RESTORE_MEDIA_ROOT)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts
