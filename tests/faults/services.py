@@ -242,6 +242,8 @@ class Processes:
         process = self.start("web", [
             str(BIN / "gunicorn"), "irtraining.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5",
+            # Its default control socket is one path in $HOME, shared by every gunicorn started.
+            "--no-control-socket",
         ], env)  # fmt: skip
         wait_for(lambda: _answers(port) or process.poll() is not None, timeout=60,
                  what="gunicorn to answer")
@@ -358,5 +360,13 @@ class Browser:
         return self
 
 
+def page_summary(html: str) -> str:
+    """The page's title and the first lines of its text: for an assertion message (a 500 page's
+    title names the exception)."""
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    return ((title.group(1).strip() + ": ") if title else "") + _text(html)[:300]
+
+
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))[:1500]
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()[:1500]

@@ -165,10 +165,10 @@ def test_a_postgres_restart_under_load(cluster, tmp_path):
 
     processes = Processes(tmp_path / "logs")
     port = free_port()
+    load = Load(f"http://127.0.0.1:{port}")
+    health = []
     try:
         processes.web(env, port)
-        load = Load(f"http://127.0.0.1:{port}")
-        health = []
         case_form = {
             "performed_on": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400)),
             "site": world["case_form"]["site"], "out_of_hours": "true", "procedure": "mt",
@@ -187,8 +187,8 @@ def test_a_postgres_restart_under_load(cluster, tmp_path):
         cluster.start()
         restarted = time.monotonic()
         time.sleep(AFTER_SECONDS)
-        load.stop()
     finally:
+        load.stop()
         processes.stop_all()
 
     results = sorted(load.results)

@@ -27,7 +27,7 @@ from tests.factories import TEST_PASSWORD, unused_backup_code
 from .conftest import needs_redis_server, needs_shared_postgres
 from .people import allow_web_sign_in
 from .kinds import NOTE
-from .services import Browser, django_script, log_tail, wait_for
+from .services import Browser, django_script, log_tail, page_summary, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.real_worker, pytest.mark.postgres,
               needs_shared_postgres, needs_redis_server]
@@ -89,9 +89,9 @@ def test_a_worker_killed_while_writing_the_pdf_renders_it_again(
     _worker_ready(processes, "worker")
     browser = Browser(f"http://127.0.0.1:{web_port}")
     browser.sign_in(last_signer.email, TEST_PASSWORD, unused_backup_code(last_signer))
-    status, _, _ = browser.post(f"/signoffs/steps/{steps[-1].pk}/sign/", {
+    status, body, _ = browser.post(f"/signoffs/steps/{steps[-1].pk}/sign/", {
         "decision": "approve", "reason": "", "code": unused_backup_code(last_signer)})
-    assert status == 302
+    assert status == 302, f"{status} {page_summary(body)}"
 
     # 1. The pool process dies with the temporary file written and not yet renamed.
     document = GeneratedDocument.objects.get(kind="agreement", subject_id=version.pk)
