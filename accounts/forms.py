@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -74,3 +76,15 @@ def add_validation_error(form, error) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class OnceOnlyFormMixin(forms.Form):
+    """A hidden one-time token, new each time the form is shown; the view claims it with
+    ``accounts.services.form_submission_claim`` in the transaction that creates the record."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_token"] = uuid.uuid4()

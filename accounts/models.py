@@ -221,3 +221,13 @@ class Membership(models.Model):
 
     def is_active_on(self, day):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class FormSubmission(models.Model):
+    """The one-time token of a form that creates a record, claimed in the same transaction as the
+    record: the same POST sent again (a double click, a re-post on reload, a retry on a slow
+    network) finds its token taken and creates nothing."""
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)

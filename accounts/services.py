@@ -4,13 +4,13 @@ these, so every change is validated the same way and lands in the audit log."""
 import secrets
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_event_record
 
-from .models import Membership, Organisation, User
+from .models import FormSubmission, Membership, Organisation, User
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -143,3 +143,18 @@ def _new_backup_code() -> str:
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
+
+
+def form_submission_claim(*, user, token) -> bool:
+    """True the first time a form's token is claimed, False when the same form comes again. Call
+    it inside the transaction that creates the record: a concurrent repeat waits on the token's
+    unique key until that transaction ends, then finds it taken; if the first attempt rolled back,
+    the token is free again. A form posted without a token (not from our page) is not guarded."""
+    if token is None:
+        return True
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(token=token, user=user)
+    except IntegrityError:
+        return False
+    return True

@@ -1,10 +1,12 @@
 from django import forms
 
+from accounts.forms import OnceOnlyFormMixin
+
 from .activity_services import ACTIVITY_FIELDS, ASSESSMENT_FIELDS
 from .models import Activity, Assessment
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ACTIVITY_FIELDS
@@ -28,7 +30,7 @@ class ActivityDecisionForm(forms.Form):
                               widget=forms.TextInput(attrs={"placeholder": "Comment (required to query)"}))
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ASSESSMENT_FIELDS

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import add_validation_error
 from accounts.models import Role, User
 from accounts.selectors import user_roles
+from accounts.services import form_submission_claim
 from agreements.selectors import active_version_for_trainee, named_supervisors
 
 from .activity_forms import ActivityDecisionForm, ActivityForm, AssessmentForm
@@ -57,7 +59,12 @@ def activity_new(request):
     form = ActivityForm(request.POST or None, supervisors=supervisors)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = activity_log(trainee=request.user, data=form.cleaned_data)
+            with transaction.atomic():
+                if not form_submission_claim(user=request.user,
+                                             token=form.cleaned_data["submission_token"]):
+                    messages.info(request, "That activity was already logged; it is not logged twice.")
+                    return redirect("caselogs:activities")
+                activity = activity_log(trainee=request.user, data=form.cleaned_data)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
@@ -113,7 +120,13 @@ def assessment_new(request):
         form = AssessmentForm(request.POST or None, cases=cases_for_assessment(trainee))
         if request.method == "POST" and form.is_valid():
             try:
-                assessment_record(assessor=request.user, trainee=trainee, data=form.cleaned_data)
+                with transaction.atomic():
+                    if not form_submission_claim(user=request.user,
+                                                 token=form.cleaned_data["submission_token"]):
+                        messages.info(request, "That assessment was already recorded; it is not "
+                                      "recorded twice.")
+                        return redirect("caselogs:assessments")
+                    assessment_record(assessor=request.user, trainee=trainee, data=form.cleaned_data)
             except ValidationError as error:
                 add_validation_error(form, error)
             else:

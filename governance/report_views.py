@@ -3,13 +3,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.forms import add_validation_error
+from accounts.forms import OnceOnlyFormMixin, add_validation_error
 from accounts.selectors import organisation_list_for_user, user_roles
+from accounts.services import form_submission_claim
 from documents.selectors import document_latest_for_subject
 
 from .navigation import GOVERNANCE_ROLES
@@ -19,7 +21,7 @@ from .selectors import audit_report_get_for_user, audit_report_list_for_user, tr
 DATE_WIDGET = {"type": "date", "class": "form-control"}
 
 
-class AuditReportForm(forms.Form):
+class AuditReportForm(OnceOnlyFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(queryset=None, required=False,
                                           empty_label="Everything you can see",
                                           widget=forms.Select(attrs={"class": "form-select"}))
@@ -48,8 +50,14 @@ def audit_reports(request):
     form = AuditReportForm(request.POST or None, user=request.user, initial={
         "period_start": today.replace(year=today.year - 1), "period_end": today})
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("submission_token")
         try:
-            report = audit_report_request(user=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                if not form_submission_claim(user=request.user, token=token):
+                    messages.info(request, "That report was already requested: it is below.")
+                    return redirect("governance:reports")
+                report = audit_report_request(user=request.user, **fields)
         except ValidationError as error:
             add_validation_error(form, error)
         else:

@@ -15,7 +15,8 @@ from django.db import connection, connections
 from django.test import Client
 
 from agreements.services import agreement_version_submit
-from caselogs.models import Case
+from caselogs.models import Activity, Case
+from governance.models import AuditReport
 from phases.models import ProgressionRequest
 from signoffs.models import Signature
 from tests.agreements.conftest import build_world, draft, sign_step, signer_for
@@ -119,3 +120,42 @@ def test_a_progression_request_posted_five_times_is_made_once(small_world, at_on
     # The view always returns to the progress page, with a message saying what happened.
     assert outcomes == [302] * TIMES, outcomes
     assert ProgressionRequest.objects.filter(agreement=small_world.agreement).count() == 1
+
+
+def _form_with_its_token(client: Client, path: str, fields: dict) -> dict:
+    """The form's fields as the browser sends them: the user's entries and the hidden one-time
+    token of the page that was shown."""
+    form = client.get(path).context["form"]
+    return {**fields, "submission_token": str(form.initial["submission_token"])}
+
+
+@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
+    trainee = sign_in(Client(), logbook.trainee)
+    data = _form_with_its_token(trainee, "/logbook/activities/new/", {
+        "kind": "mdt", "happened_on": (date.today() - timedelta(days=1)).isoformat(),
+        "hours": "1.5", "supervisor": logbook.lead_supervisor.pk, "notes": "",
+    })
+
+    outcomes = post_five_times(trainee, "/logbook/activities/new/", data, at_once=at_once)
+
+    assert outcomes == [302] * TIMES, outcomes
+    assert Activity.objects.filter(trainee=logbook.trainee).count() == 1
+    # A new page is a new form: the next activity is logged.
+    again = _form_with_its_token(trainee, "/logbook/activities/new/", {**data, "hours": "2"})
+    assert trainee.post("/logbook/activities/new/", again).status_code == 302
+    assert Activity.objects.filter(trainee=logbook.trainee).count() == 2
+
+
+@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+def test_an_audit_report_requested_five_times_is_made_once(logbook, at_once):  # noqa: F811
+    lead = sign_in(Client(), logbook.governance_lead)
+    data = _form_with_its_token(lead, "/governance/reports/", {
+        "organisation": "", "trainee": "", "period_end": date.today().isoformat(),
+        "period_start": (date.today() - timedelta(days=30)).isoformat(),
+    })
+
+    outcomes = post_five_times(lead, "/governance/reports/", data, at_once=at_once)
+
+    assert outcomes == [302] * TIMES, outcomes
+    assert AuditReport.objects.filter(requested_by=logbook.governance_lead).count() == 1
