@@ -112,8 +112,8 @@ def test_the_csrf_cookie_is_secure_and_host_only(production):
     # The __Host- prefix: the browser accepts it only over HTTPS, for this host, on path /.
     assert cookie["path"] == "/"
     assert cookie["domain"] == ""
-    # Not HttpOnly, and it need not be: Django's documentation notes a script able to read the
-    # cookie could read the token from the page's form anyway. The session cookie is what matters.
+    # No script reads it: forms carry the token.
+    assert cookie["httponly"] is True
 
 
 def test_the_session_cookie_is_secure_httponly_samesite_and_short_lived(production):
