@@ -71,6 +71,7 @@ field_names = st.one_of(
         "id", "pk", "trainee", "signer", "created_by", "status", "is_superuser", "is_staff",
         "submit", "another", "next", "page", "decision", "csrfmiddlewaretoken", "file",
         "criteria-TOTAL_FORMS", "form-0-id", "user", "actor", "organisation",
+        "submission_token",
     ]),
     st.text(st.characters(codec="utf-8"), min_size=1, max_size=20),
 )

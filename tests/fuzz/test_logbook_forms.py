@@ -2,6 +2,7 @@
 correcting a case, verifying it, the case list's filters, activities and assessments, each as
 the person who uses it."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -91,7 +92,8 @@ def test_log_an_activity_and_decide_it(logbook, visitor):
     sign_in(supervisor, logbook.lead_supervisor)
     fuzz_view(visitor, "post", reverse("caselogs:activity_new"),
               {"kind": "mdt", "happened_on": date.today().isoformat(), "hours": "1.5",
-               "notes": "Stroke MDT.", "supervisor": str(logbook.lead_supervisor.pk)},
+               "notes": "Stroke MDT.", "supervisor": str(logbook.lead_supervisor.pk),
+               "submission_token": str(uuid.uuid4())},
               choices={"hours": ["0", "24", "1000", "0.25"]})
     fuzz_view(supervisor, "post", reverse("caselogs:activity_decide", kwargs={"pk": activity.pk}),
               {"confirm": "yes", "comment": ""}, choices={"confirm": ["no"]})
@@ -105,5 +107,6 @@ def test_record_an_assessment(logbook, visitor):
     fuzz_view(visitor, "post", f"{url}?trainee={logbook.trainee.pk}",
               {"kind": "procedural", "case": str(case.pk), "assessed_on": date.today().isoformat(),
                "entrustment": "2", "strengths": "Steady catheter work.",
-               "development_points": "Plan the second pass."},
+               "development_points": "Plan the second pass.",
+               "submission_token": str(uuid.uuid4())},
               choices={"entrustment": ["0", "1", "5", "6"], "kind": ["case_based_discussion"]})

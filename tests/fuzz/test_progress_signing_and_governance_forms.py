@@ -3,6 +3,8 @@
 page (documents/forms.py), the export filters (governance/exports.py), the audit report form
 (governance/report_views.py) and the audit log's search, each as the person who uses it."""
 
+import uuid
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -94,7 +96,7 @@ def test_audit_report_form(trainee_world, visitor):
     sign_in(visitor, world.governance_lead)
     fuzz_view(visitor, "post", reverse("governance:reports"),
               {"organisation": str(world.employer.pk), "period_start": "2025-01-01",
-               "period_end": "2025-12-31"},
+               "period_end": "2025-12-31", "submission_token": str(uuid.uuid4())},
               choices={"period_start": ["2030-01-01", "0001-01-01"], "period_end": ["9999-12-31"]},
               max_examples=10)
 
