@@ -153,8 +153,9 @@ def _name_key(text: str) -> str:
 class _Context:
     """What a file is checked against: the trainee's agreement, its sites and supervisors."""
 
-    def __init__(self, version):
+    def __init__(self, version, existing_references=None):
         self.version = version
+        self.existing_references = existing_references
         sites = list(
             Site.objects.filter(organisation__in=[version.employer_id, version.training_centre_id])
             .select_related("organisation")
@@ -340,7 +341,8 @@ def _check_row(number: int, cells: dict[str, str], trainee: User, context: _Cont
             problems.append(_problem(number, name, cells[name], str(refused)))
     refused_columns = {p.column for p in problems}
     try:
-        case = case_build(trainee=trainee, data=data, version=context.version)
+        case = case_build(trainee=trainee, data=data, version=context.version,
+                          existing_references=context.existing_references)
     except NoActiveAgreement:
         raise  # the agreement ended mid-check: the whole file is refused, not this row
     except ValidationError as error:
@@ -397,7 +399,9 @@ def case_import_check(*, trainee: User, upload: UploadedFile) -> tuple[list[Case
     if outcome.problems:
         return [], outcome
 
-    context = _Context(version)
+    # Read once for the whole file, not once a row.
+    context = _Context(version, set(
+        Case.objects.filter(trainee=trainee).values_list("reference", flat=True)))
     cases = []
     first_row_of: dict[str, int] = {}
     for number, cells in rows:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from agreements.selectors import active_version_for_trainee, named_supervisors
@@ -33,7 +34,7 @@ class NoActiveAgreement(ValidationError):
     pass
 
 
-def _check_context(case: Case, version) -> None:
+def _check_context(case: Case, version, existing_references=None) -> None:
     errors = {}
     if not case.site_id:
         errors["site"] = "Choose the site where the case was done."
@@ -41,10 +42,14 @@ def _check_context(case: Case, version) -> None:
         errors["supervisor"] = "Choose one of the supervisors named on your training agreement."
     if case.site_id and case.site.organisation_id not in {version.employer_id, version.training_centre_id}:
         errors["site"] = "Choose a site of your employer or of your training centre."
-    duplicate = Case.objects.filter(trainee_id=case.trainee_id, reference=case.reference)
-    if case.pk:
-        duplicate = duplicate.exclude(pk=case.pk)
-    if case.reference and duplicate.exists():
+    if existing_references is not None:  # the import read them once for the whole file
+        repeated = case.reference in existing_references
+    else:
+        duplicate = Case.objects.filter(trainee_id=case.trainee_id, reference=case.reference)
+        if case.pk:
+            duplicate = duplicate.exclude(pk=case.pk)
+        repeated = duplicate.exists()
+    if case.reference and repeated:
         errors["reference"] = DUPLICATE_REFERENCE
     if errors:
         raise ValidationError(errors)
@@ -56,11 +61,12 @@ def _apply(case: Case, data: dict) -> None:
             setattr(case, name, data[name])
 
 
-def case_build(*, trainee: User, data: dict, version=None) -> Case:
+def case_build(*, trainee: User, data: dict, version=None, existing_references=None) -> Case:
     """A validated, unsaved case: the import checks a whole file with this before saving any.
 
-    ``version`` is the trainee's active agreement version, when the caller (the import, checking
-    many rows) has already read it."""
+    ``version`` (the trainee's active agreement version) and ``existing_references`` (the
+    references already in their logbook) are given when the caller, the import checking many
+    rows, has read them once for all."""
     version = version or active_version_for_trainee(trainee)
     if version is None:
         raise NoActiveAgreement(
@@ -69,7 +75,7 @@ def case_build(*, trainee: User, data: dict, version=None) -> Case:
     case = Case(trainee=trainee, agreement_id=version.agreement_id)
     _apply(case, data)
     errors = {}
-    for check in (validate_case, lambda c_: _check_context(c_, version)):
+    for check in (validate_case, lambda c_: _check_context(c_, version, existing_references)):
         try:
             check(case)
         except ValidationError as error:
@@ -101,10 +107,10 @@ def case_log(*, trainee: User, data: dict) -> Case:
 
 
 def case_save_many(*, trainee: User, cases: list[Case]) -> list[Case]:
-    """Save cases already built and checked (the import): all of them, or none."""
+    """Save cases already built and checked (the import): all of them, or none, in batches (with
+    their history rows) rather than one insert each."""
     with transaction.atomic():
-        for case in cases:
-            case.save()
+        cases = bulk_create_with_history(cases, Case, batch_size=500, default_user=trainee)
         audit_event_record(
             actor=trainee,
             verb="case.imported",

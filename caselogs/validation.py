@@ -70,7 +70,11 @@ def validate_case(case) -> None:
     """Field validation (scales, identifiers) and the cross-field rules, all at once."""
     errors = {}
     try:
-        case.full_clean(exclude=["trainee", "agreement", "supervisor", "site"])
+        # Not the database constraints: each would cost a query per case (a 1,000-row import is
+        # 1,000 queries), and each has its rule here in Python (the symptomatic haemorrhage's
+        # definition below; the unique reference in services._check_context).
+        case.full_clean(exclude=["trainee", "agreement", "supervisor", "site"],
+                        validate_constraints=False)
     except ValidationError as error:
         errors.update({k: v[0] if isinstance(v, list) else v for k, v in error.message_dict.items()})
     for field, message in case_errors(case).items():
