@@ -12,7 +12,9 @@ from accounts.selectors import user_roles
 from agreements.selectors import active_version_for_trainee
 
 from .forms import CaseImportForm
-from .importer import MAX_ROWS, MULTI_SEPARATOR, case_import, column_guide, template_csv
+from .import_cells import MULTI_SEPARATOR
+from .import_guide import column_guide, template_csv
+from .importer import MAX_ROWS, case_import
 
 PROBLEMS_SHOWN = 1000
 

@@ -60,7 +60,7 @@ from agreements.selectors import agreement_list_for_user
 from audit.context import current_request_id
 from audit.services import audit_event_record
 from caselogs import choices as c
-from caselogs.importer import MULTI_SEPARATOR
+from caselogs.import_cells import MULTI_SEPARATOR
 from caselogs.models import Case
 from caselogs.selectors import (
     activity_list_for_user,
