@@ -69,7 +69,8 @@ class World:
                    for i, org in enumerate(self.orgs)))
         self.directorate = dict(zip(self.orgs, _ids("accounts_directorate", n)))
         copy_rows("accounts_directorate", ("id", "name", "organisation_id"),
-                  ((self.directorate[org], "Neurosciences and Radiology", org) for org in self.orgs))
+                  ((self.directorate[org], "Neurosciences and Radiology", org)
+                   for org in self.orgs))
 
     # People and memberships --------------------------------------------------------------------
 

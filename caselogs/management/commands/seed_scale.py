@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--trainees", type=int, default=None,
-                            help="Trainees in the programme (default: one per 400 cases, 20 or more).")
+                            help="Trainees (default: one per 400 cases, at least 20).")
         parser.add_argument("--cases", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--no-demo", action="store_true",
@@ -55,6 +55,12 @@ class Command(BaseCommand):
         trainees = options["trainees"] or max(20, cases // 400)
         if trainees < 2 or cases < 0:
             raise CommandError("At least 2 trainees and no negative number of cases.")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM accounts_user WHERE email LIKE %s LIMIT 1",
+                           ["%@scale.example"])
+            if cursor.fetchone():
+                raise CommandError("This database already holds scale data: seed a fresh one "
+                                   "(make bench creates its own).")
         started = time.monotonic()
         if not options["no_demo"]:
             self.stderr.write("demo data (seed_demo) ...")
