@@ -266,7 +266,6 @@ class World:
 
     def assessment_rows(self):
         """A procedural assessment for about one case in forty, on the trainee's own cases."""
-        rng = self.rng
         for plan in self.plans:
             for n in range(plan["count"] // 40):
                 offset = int(plan["count"] * (n + 0.5) / max(plan["count"] // 40, 1))
