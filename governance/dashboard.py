@@ -18,6 +18,9 @@ from signoffs.models import SignoffRequest, SignoffStep
 
 from .continued_practice import continued_practice_for
 
+# A national programme has thousands of trainees: each list shows this many, what needs attention
+# first, and says how many more there are (the counts above cover everyone).
+LIST_LIMIT = 50
 # One programmed activity (session) is four hours.
 HOURS_PER_SESSION = Decimal(4)
 DELIVERY_WEEKS = 8
@@ -135,6 +138,9 @@ def dashboard_for(user) -> dict:
         "overdue": overdue_agreements(versions, today),
         "waiting_signatures": waiting_signatures(agreement_ids),
         "cases_waiting": cases_waiting(agreement_ids),
-        "training_time": training_time(versions, today),
-        "continued_practice": continued_practice_for(agreement_ids),
+        # Shortfalls and alerts first, so the rows past the limit are the ones that are fine.
+        "training_time": sorted(training_time(versions, today), key=lambda row: not row.short),
+        "continued_practice": sorted(continued_practice_for(agreement_ids),
+                                     key=lambda operator: not operator.alerts),
+        "list_limit": LIST_LIMIT, "list_slice": f":{LIST_LIMIT}",
     }

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -73,3 +74,19 @@ def test_learning_curve_chart_draws_the_boundaries(trainee_world, client):
     sign_in(client, outsider)
     assert client.get(f"/governance/learning-curves/{trainee_world.agreement.pk}/").status_code == 404
     assert client.get(f"/governance/learning-curves/{trainee_world.agreement.pk}/chart.svg").status_code == 404
+
+
+def test_long_lists_are_cut_at_the_limit_and_say_how_many_more(trainee_world, client):
+    from governance.dashboard import LIST_LIMIT, TrainingTime
+
+    rows = [TrainingTime("Dr Short", 999, 2, 1)]
+    rows += [TrainingTime(f"Dr Fine {n:03d}", n, 2, 2) for n in range(LIST_LIMIT + 5)]
+    context = {**dashboard_for(trainee_world.governance_lead), "training_time": rows}
+    page = render_to_string("governance/dashboard.html", context)
+    shown = page.split('id="training-time"')[1].split("</table>")[0]
+    assert shown.count("<tr>") == 1 + LIST_LIMIT  # the header and the first LIST_LIMIT
+    assert "Dr Short" in shown and "Dr Fine 049" not in shown
+    assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 6}: those below the agreement first." in page
+    # Short lists say nothing more.
+    sign_in(client, trainee_world.governance_lead)
+    assert "more-rows" not in client.get("/governance/").content.decode()
