@@ -150,6 +150,11 @@ class VersionStatus(models.TextChoices):
     ENDED_EARLY = "ended_early", "Ended early"
 
 
+# The versions whose terms govern training: the one signed and running, or the one whose training
+# is complete (phase 3 is practised under it).
+IN_FORCE_STATUSES = (VersionStatus.ACTIVE, VersionStatus.COMPLETED)
+
+
 class AgreementVersion(models.Model):
     agreement = models.ForeignKey(
         TrainingAgreement, on_delete=models.PROTECT, related_name="versions"

@@ -6,7 +6,13 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Membership, Role, User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 
-from .models import AgreementVersion, CriteriaTemplate, TrainingAgreement, VersionStatus
+from .models import (
+    IN_FORCE_STATUSES,
+    AgreementVersion,
+    CriteriaTemplate,
+    TrainingAgreement,
+    VersionStatus,
+)
 
 # Roles that see every agreement touching their organisation (as employer or training centre).
 AGREEMENT_OVERSIGHT_ROLES = frozenset(
@@ -111,7 +117,7 @@ def active_version_for_trainee(trainee) -> AgreementVersion | None:
     agreement stays in force for independent practice (phase 3), whose cases are still logged."""
     return (
         AgreementVersion.objects.filter(
-            agreement__trainee=trainee, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+            agreement__trainee=trainee, status__in=IN_FORCE_STATUSES
         )
         .select_related("agreement", "employer", "training_centre")
         .prefetch_related("supervisors__supervisor")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from agreements.models import AgreementVersion, VersionStatus
+from agreements.models import IN_FORCE_STATUSES, AgreementVersion
 from caselogs import choices as c
 from caselogs.selectors import verified_cases
 from phases.models import PhaseRecord
@@ -47,7 +47,7 @@ def _minimum_volumes(agreement_ids) -> dict[int, int]:
     minimums = {}
     for agreement_id, minimum in (
         AgreementVersion.objects.filter(agreement_id__in=agreement_ids,
-                                        status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED])
+                                        status__in=IN_FORCE_STATUSES)
         .order_by("agreement_id", "-number").values_list("agreement_id", "minimum_mt_per_year")
     ):
         minimums.setdefault(agreement_id, minimum)

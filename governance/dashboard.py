@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from agreements.models import AgreementVersion, VersionStatus
+from agreements.models import IN_FORCE_STATUSES, AgreementVersion, VersionStatus
 from agreements.selectors import agreement_list_for_user
 from caselogs import choices as c
 from caselogs.models import Activity, Case, ConfirmationStatus
@@ -40,7 +40,7 @@ class TrainingTime:
 
 def _in_force(agreement_ids):
     return AgreementVersion.objects.filter(
-        agreement_id__in=agreement_ids, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+        agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
     ).select_related("agreement__trainee", "employer", "training_centre")
 
 

@@ -72,6 +72,7 @@ from caselogs.services import CASE_INPUT_FIELDS
 from phases.models import Phase, PhaseRecord
 
 from .exports_sql import case_lines_sql
+from .selectors import trainee_list_for_user
 
 CHUNK_SIZE = 2000
 LINES_PER_BLOCK = 100
@@ -135,9 +136,7 @@ class ExportForm(forms.Form):
             organisation__in=organisations
         ).select_related("organisation").order_by("organisation__name", "name")
         self.fields["site"].label_from_instance = lambda site: f"{site.name} ({site.organisation})"
-        self.fields["trainee"].queryset = User.objects.filter(
-            pk__in=agreement_list_for_user(user=user).order_by().values("trainee")
-        ).order_by("full_name")
+        self.fields["trainee"].queryset = trainee_list_for_user(user=user)
         self.fields["trainee"].label_from_instance = lambda person: person.full_name
 
     def clean(self):

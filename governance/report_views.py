@@ -15,7 +15,13 @@ from accounts.services import form_submission_claim
 from documents.selectors import document_latest_for_subject
 
 from .navigation import GOVERNANCE_ROLES
-from .reports import REPORT_KIND, audit_report_request, report_charts, report_context
+from .reports import (
+    REPORT_KIND,
+    audit_report_request,
+    report_chart_names,
+    report_chart_svg,
+    report_context,
+)
 from .selectors import audit_report_get_for_user, audit_report_list_for_user, trainee_list_for_user
 
 DATE_WIDGET = {"type": "date", "class": "form-control"}
@@ -73,19 +79,12 @@ def audit_reports(request):
 @login_required
 def audit_report_detail(request, pk):
     report = audit_report_get_for_user(user=request.user, pk=pk)
-    context = report_context(report)
     charts = {name: reverse("governance:report_chart", args=[report.pk, name])
-              for name in _chart_names(report)}
-    for index, curve in enumerate(context["curves"]):
-        curve["chart"] = charts[f"curve-{index}"]
+              for name in report_chart_names(report)}
     return render(request, "governance/report_detail.html", {
-        **context, "charts": charts, "document": document_latest_for_subject(REPORT_KIND, report),
+        **report_context(report, charts),
+        "document": document_latest_for_subject(REPORT_KIND, report),
     })
-
-
-def _chart_names(report) -> list[str]:
-    names = ["indicators"] + (["times"] if report.snapshot.get("times") else [])
-    return names + [f"curve-{i}" for i in range(len(report.snapshot.get("learning_curves", [])))]
 
 
 # matplotlib styles the chart with style attributes; this response is an image of our own making,
@@ -94,6 +93,6 @@ def _chart_names(report) -> list[str]:
 @login_required
 def audit_report_chart(request, pk, name):
     report = audit_report_get_for_user(user=request.user, pk=pk)
-    if name not in _chart_names(report):
+    if name not in report_chart_names(report):
         raise Http404
-    return HttpResponse(report_charts(report, only=name)[name], content_type="image/svg+xml")
+    return HttpResponse(report_chart_svg(report, name), content_type="image/svg+xml")

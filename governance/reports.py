@@ -60,34 +60,40 @@ def audit_report_request(*, user, period_start: date, period_end: date, organisa
     return report
 
 
-def report_charts(report, *, only: str | None = None) -> dict:
-    """The charts of a report (or the one named), drawn from its frozen snapshot: the page shows
-    them through their own URLs, the PDF embeds the same SVG."""
+def report_chart_names(report) -> list[str]:
+    """The charts a report has: its indicators, its time targets, and one per learning curve."""
     snapshot = report.snapshot
-    charts = {}
-    if only in (None, "indicators"):
-        charts["indicators"] = indicators_chart_svg(snapshot["judged"])
-    if snapshot.get("times") and only in (None, "times"):
-        charts["times"] = times_chart_svg(snapshot["figures"]["intervals"], snapshot["times"])
-    for index, curve in enumerate(snapshot.get("learning_curves", [])):
-        if only not in (None, f"curve-{index}"):
-            continue
-        charts[f"curve-{index}"] = cusum_chart_svg(
-            CusumCurve(CusumParameters(**curve["parameters"]), curve["values"]),
-            title=f"{curve['trainee']} ({curve['agreement']}): learning curve",
-        )
-    return charts
+    names = ["indicators"] + (["times"] if snapshot.get("times") else [])
+    return names + [f"curve-{i}" for i in range(len(snapshot.get("learning_curves", [])))]
+
+
+def report_chart_svg(report, name: str) -> str:
+    """One chart of a report, drawn from its frozen snapshot: the page shows it through its own
+    URL, the PDF embeds the same SVG."""
+    snapshot = report.snapshot
+    if name == "indicators":
+        return indicators_chart_svg(snapshot["judged"])
+    if name == "times":
+        return times_chart_svg(snapshot["figures"]["intervals"], snapshot["times"])
+    curve = snapshot["learning_curves"][int(name.removeprefix("curve-"))]
+    return cusum_chart_svg(
+        CusumCurve(CusumParameters(**curve["parameters"]), curve["values"]),
+        title=f"{curve['trainee']} ({curve['agreement']}): learning curve",
+    )
 
 
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
-def report_context(report) -> dict:
+def report_context(report, charts: dict) -> dict:
+    """What the page and the PDF print; ``charts`` maps each chart's name to its image source."""
     snapshot = report.snapshot
+    curves = [{**curve, "chart": charts[f"curve-{index}"]}
+              for index, curve in enumerate(snapshot.get("learning_curves", []))]
     return {
         "report": report, "figures": snapshot["figures"], "judged": snapshot["judged"],
-        "times": snapshot.get("times", []), "curves": snapshot.get("learning_curves", []),
+        "times": snapshot.get("times", []), "curves": curves, "charts": charts,
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),
@@ -102,11 +108,8 @@ def _sentence_case(label: str) -> str:
 
 
 def render_report_html(report, document) -> str:
-    charts = {name: _data_uri(svg) for name, svg in report_charts(report).items()}
-    context = report_context(report)
-    for index, curve in enumerate(context["curves"]):
-        curve["chart"] = charts[f"curve-{index}"]
-    return document_html("governance/pdf/audit_report.html", {**context, "charts": charts},
+    charts = {name: _data_uri(report_chart_svg(report, name)) for name in report_chart_names(report)}
+    return document_html("governance/pdf/audit_report.html", report_context(report, charts),
                          document=document)
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 
-from agreements.models import AgreementVersion, CriterionKind, TrainingAgreement, VersionStatus
+from agreements.models import IN_FORCE_STATUSES, AgreementVersion, CriterionKind, TrainingAgreement
 from agreements.selectors import agreement_list_for_user
 
 from .criteria import CriterionProgress, EvidenceScope, evaluate_criteria, mt_failures
@@ -40,7 +40,7 @@ def current_phase(agreement) -> PhaseRecord | None:
 def version_in_force(agreement) -> AgreementVersion | None:
     return (
         AgreementVersion.objects.filter(
-            agreement=agreement, status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED]
+            agreement=agreement, status__in=IN_FORCE_STATUSES
         )
         .order_by("-number")
         .prefetch_related("criteria", "supervisors__supervisor")
