@@ -15,6 +15,7 @@ from django.db.models import Q
 from agreements.models import AgreementVersion
 
 from audit.services import audit_event_record
+from caselogs.choices import Procedure
 from caselogs.selectors import case_list_for_user, verified_cases
 from documents.pdf import document_html
 from documents.registry import DocumentKind
@@ -97,6 +98,8 @@ def report_context(report, charts: dict) -> dict:
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),
+        "volumes": [(Procedure(code).label if code in Procedure.values else code, n)
+                    for code, n in snapshot["figures"]["by_procedure"].items()],
         "completeness": [(_sentence_case(label), pct)
                          for label, pct in snapshot["figures"]["completeness"].items()],
     }
