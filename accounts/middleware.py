@@ -5,14 +5,13 @@ A signed-in user who must use two-factor and has no device is sent to enrol; any
 that, to sign out, and the public pages answer.
 """
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
-from django_otp import user_has_device
-
-from .selectors import user_requires_two_factor
+from .selectors import user_has_confirmed_device, user_requires_two_factor
 
 _OPEN_BEFORE_SECOND_FACTOR = frozenset(
     {
@@ -31,7 +30,7 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._is_open(request):
-            if user_has_device(user, confirmed=True):
+            if user_has_confirmed_device(user):
                 return self._redirect("accounts:two_factor_verify", request)
             if user_requires_two_factor(user):
                 return self._redirect("accounts:two_factor_setup", request)
@@ -52,4 +51,31 @@ class TwoFactorRequiredMiddleware:
         response = redirect(view_name)
         if request.method == "GET":
             response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+        return response
+
+
+_RENEWED_AT = "_idle_renewed_at"
+RENEW_AFTER_SECONDS = 60
+
+
+class IdleTimeoutRenewalMiddleware:
+    """Renews a signed-in session's 30 idle minutes (SESSION_COOKIE_AGE) at most once a minute.
+
+    Django's SESSION_SAVE_EVERY_REQUEST writes and commits the session row on every page, which
+    was a third of a logbook page's database time (docs/performance.md). Marking the session
+    changed once a minute makes SessionMiddleware save it with a fresh expiry; the idle limit is
+    thereby between 29 and 30 minutes. Placed after AuthenticationMiddleware, so on the way out
+    it runs before SessionMiddleware saves, and after a sign-out (an anonymous user) it does not
+    bring the flushed session back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(_RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
+                request.session[_RENEWED_AT] = now
         return response

@@ -40,6 +40,16 @@ def membership_list_active_for_user(user) -> list[Membership]:
     return cached
 
 
+def user_has_confirmed_device(user) -> bool:
+    """Whether the user has a confirmed second-factor device, cached on the user object for the
+    request: the two-factor middleware and the navigation both ask. The enrolment views, which
+    confirm devices mid-request, ask django_otp directly."""
+    cached = getattr(user, "_has_confirmed_device", None)
+    if cached is None:
+        cached = user._has_confirmed_device = user_has_device(user, confirmed=True)
+    return cached
+
+
 def user_roles(user) -> set[str]:
     return {m.role for m in membership_list_active_for_user(user)}
 
@@ -65,7 +75,7 @@ def second_factor_satisfied(user) -> bool:
     """True once the user has given a second factor, or needs none and has not opted in."""
     if user.is_verified():
         return True
-    return not user_requires_two_factor(user) and not user_has_device(user, confirmed=True)
+    return not user_requires_two_factor(user) and not user_has_confirmed_device(user)
 
 
 def organisation_ids_for_user(user) -> set[int]:

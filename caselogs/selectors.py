@@ -26,6 +26,13 @@ def case_list_for_user(*, user) -> QuerySet[Case]:
     return cases.select_related("trainee", "site", "supervisor")
 
 
+def own_case_list_for_user(*, user) -> QuerySet[Case]:
+    """The cases this person logged as the trainee: their own logbook. Always within
+    ``case_list_for_user``; asked for on its own because, without the union with overseen
+    agreements, PostgreSQL reads a page of it straight from the (trainee, day) index."""
+    return Case.objects.filter(trainee=user).select_related("trainee", "site", "supervisor")
+
+
 def case_get_for_user(*, user, pk) -> Case:
     return get_object_or_404(case_list_for_user(user=user), pk=pk)
 
@@ -67,13 +74,30 @@ def verification_queue_for_user(*, user) -> QuerySet[Case]:
     )
 
 
-def case_counts(cases: QuerySet[Case]) -> dict:
-    """The logbook summary: counts by type, role and verification state, in three queries."""
-    return {
-        "by_procedure": dict(cases.order_by().values_list("procedure").annotate(n=Count("pk"))),
-        "by_role": dict(cases.order_by().values_list("trainee_role").annotate(n=Count("pk"))),
-        "by_status": dict(cases.order_by().values_list("status").annotate(n=Count("pk"))),
-    }
+SUMMARY_GROUPS = (
+    ("by_procedure", "procedure", c.Procedure.choices),
+    ("by_role", "trainee_role", c.TraineeRole.choices),
+    ("by_status", "status", c.VerificationStatus.choices),
+)
+
+
+def case_counts(cases: QuerySet[Case], *, viewer=None) -> dict:
+    """The logbook summary in one query: the total, and counts by type, role and verification
+    state. With ``viewer``, roles are not counted for cases waiting for that supervisor's own view
+    (``without_pending_entries_of``), so no count tells them what the trainee entered."""
+    pending_for_viewer = Q(supervisor=viewer, status=c.VerificationStatus.SUBMITTED)
+    aggregates = {"total": Count("pk")}
+    for group, field, choices in SUMMARY_GROUPS:
+        for value, _label in choices:
+            counted = Q(**{field: value})
+            if group == "by_role" and viewer is not None:
+                counted &= ~pending_for_viewer
+            aggregates[f"{group}__{value}"] = Count("pk", filter=counted)
+    row = cases.order_by().aggregate(**aggregates)
+    counts = {"total": row["total"]}
+    for group, _field, choices in SUMMARY_GROUPS:
+        counts[group] = {value: row[f"{group}__{value}"] for value, _label in choices}
+    return counts
 
 
 def discordant_verifications_for_user(*, user) -> QuerySet[CaseVerification]:

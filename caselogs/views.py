@@ -18,15 +18,30 @@ from . import choices as c
 from .filters import CaseFilter
 from .forms import CaseForm, VerificationForm
 from .selectors import (
+    SUMMARY_GROUPS,
     case_counts,
     case_get_for_user,
     case_list_for_user,
+    own_case_list_for_user,
     verification_queue_for_user,
     without_pending_entries_of,
 )
 from .services import case_correct, case_log, case_verify
 
 PAGE_SIZE = 25
+# The columns the logbook table shows: a case has about sixty, and building 25 whole cases with
+# their people was most of the page's ORM time (docs/performance.md).
+LIST_COLUMNS = ("reference", "performed_on", "procedure", "out_of_hours", "trainee_role",
+                "final_etici", "status", "revision", "supervisor_id", "trainee_id",
+                "supervisor__full_name", "trainee__full_name")
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, for a list whose summary has counted them."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # shadows the cached property that would run COUNT(*) again
 
 
 def _form_choices(version):
@@ -40,28 +55,32 @@ def _form_choices(version):
     }
 
 
-def _summary(counts, role_visible_cases):
-    counts["by_role"] = case_counts(role_visible_cases)["by_role"]
+SUMMARY_TITLES = {"by_procedure": "By type", "by_role": "By role", "by_status": "Verification"}
+
+
+def _summary(counts):
     return [
-        (title, [(label, counts[key].get(value, 0)) for value, label in choices])
-        for title, key, choices in (
-            ("By type", "by_procedure", c.Procedure.choices),
-            ("By role", "by_role", c.TraineeRole.choices),
-            ("Verification", "by_status", c.VerificationStatus.choices),
-        )
+        (SUMMARY_TITLES[group], [(label, counts[group][value]) for value, label in choices])
+        for group, _field, choices in SUMMARY_GROUPS
     ]
 
 
 @login_required
 def case_list(request):
-    cases = case_list_for_user(user=request.user)
-    mine = request.GET.get("trainee") != "all" and Role.TRAINEE in user_roles(request.user)
-    if mine:
-        cases = cases.filter(trainee=request.user)
+    may_log = Role.TRAINEE in user_roles(request.user)
+    if may_log and request.GET.get("trainee") != "all":
+        cases = own_case_list_for_user(user=request.user)
+    else:
+        cases = case_list_for_user(user=request.user)
     if request.GET.get("trainee_role"):
         cases = without_pending_entries_of(cases, request.user)
     filtered = CaseFilter(request.GET or None, queryset=cases.order_by("-performed_on", "-pk"))
-    page = Paginator(filtered.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = case_counts(filtered.qs, viewer=request.user)
+    # The summary has already counted the cases, so the paginator need not count them again.
+    rows = filtered.qs.select_related(None).select_related("trainee", "supervisor").only(
+        *LIST_COLUMNS)
+    page = CountedPaginator(rows, PAGE_SIZE, count=counts["total"]).get_page(
+        request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -70,10 +89,9 @@ def case_list(request):
         {
             "filter": filtered,
             "page": page,
-            "summary": _summary(case_counts(filtered.qs), without_pending_entries_of(
-                filtered.qs, request.user)),
+            "summary": _summary(counts),
             "query": query.urlencode(),
-            "may_log": Role.TRAINEE in user_roles(request.user),
+            "may_log": may_log,
         },
     )
 

@@ -153,6 +153,29 @@ def test_thirty_idle_minutes_end_the_session(client, supervisor):
         assert _is_signed_out(_replay(key))
 
 
+
+def test_the_idle_timeout_is_renewed_once_a_minute_not_written_on_every_page(client, supervisor):
+    from django.contrib.sessions.models import Session
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, supervisor)
+        key = _session_key(client)
+        signed_in_expiry = Session.objects.get(pk=key).expire_date
+    # Pages within the minute leave the session row alone (no write per request) ...
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):
+        assert not _is_signed_out(client)
+        assert Session.objects.get(pk=key).expire_date == signed_in_expiry
+    # ... the first page after it renews the 30 minutes from then.
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert not _is_signed_out(client)
+        assert Session.objects.get(pk=key).expire_date == (
+            start + timedelta(minutes=5) + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    # Anonymous visitors get no session row from the renewal.
+    before = Session.objects.count()
+    Client().get(LOGIN)
+    assert Session.objects.count() == before
+
 # Signing after re-authentication -----------------------------------------------------------------
 
 def _totp(device) -> str:
