@@ -38,35 +38,65 @@ class TrainingTime:
         return self.delivered_per_week < self.agreed_per_week
 
 
-def _in_force(agreement_ids):
-    return AgreementVersion.objects.filter(
-        agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
-    ).select_related("agreement__trainee", "employer", "training_centre")
+@dataclass(frozen=True)
+class InForceVersion:
+    """What the overdue and training-time lists read of a version in force. Plain values: a
+    national administrator has thousands, and model instances cost more than the figures."""
+
+    pk: int
+    agreement_id: int
+    reference: str
+    trainee: str
+    status: str
+    start_date: date
+    expected_duration_months: int
+    review_dates: list
+    sessions_per_week: Decimal
+
+    def review_dates_as_dates(self) -> list[date]:
+        return [date.fromisoformat(d) for d in self.review_dates]
+
+
+def _in_force(agreement_ids) -> list[InForceVersion]:
+    return [
+        InForceVersion(*row)
+        for row in AgreementVersion.objects.filter(
+            agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
+        ).values_list("pk", "agreement_id", "agreement__reference", "agreement__trainee__full_name",
+                      "status", "start_date", "expected_duration_months", "review_dates",
+                      "sessions_per_week")
+    ]
 
 
 def trainees_by_phase(agreement_ids):
+    """How many trainees are in each phase, and the first LIST_LIMIT of them by phase and name."""
     current = PhaseRecord.objects.filter(agreement_id__in=agreement_ids, ended_on__isnull=True)
     counts = dict(current.values_list("phase").annotate(n=Count("pk")).order_by())
-    rows = current.select_related("agreement__trainee").order_by("phase", "agreement__trainee__full_name")
+    rows = current.select_related("agreement__trainee").order_by(
+        "phase", "agreement__trainee__full_name")[:LIST_LIMIT]
     return counts, list(rows)
 
 
 def overdue_agreements(versions, today: date):
-    """Active agreements past their expected duration, or past a review date."""
+    """Active agreements past their expected duration, or past a review date, longest overdue
+    first."""
     flagged = []
     for version in versions:
         if version.status != VersionStatus.ACTIVE:
             continue
         end = _add_months(version.start_date, version.expected_duration_months)
         reviews_due = [d for d in version.review_dates_as_dates() if d <= today]
-        reasons = []
+        passed = []
         if end < today:
-            reasons.append(f"past its expected duration ({end:%d %b %Y})")
+            passed.append((end, f"past its expected duration ({end:%d %b %Y})"))
         if reviews_due:
-            reasons.append(f"review date {max(reviews_due):%d %b %Y} has passed")
-        if reasons:
-            flagged.append((version, "; ".join(reasons)))
-    return flagged
+            due = max(reviews_due)
+            passed.append((due, f"review date {due:%d %b %Y} has passed"))
+        if passed:
+            flagged.append((min(day for day, _ in passed), version,
+                            "; ".join(reason for _, reason in passed)))
+    flagged.sort(key=lambda row: (row[0], row[1].agreement_id))
+    return [(version, reason) for _, version, reason in flagged]
 
 
 def _add_months(day: date, months: int) -> date:
@@ -122,19 +152,21 @@ def training_time(versions, today: date) -> list[TrainingTime]:
             case_minutes.get(version.agreement_id) or 0
         ) / 60
         per_week = (hours / HOURS_PER_SESSION / DELIVERY_WEEKS).quantize(Decimal("0.1"))
-        rows.append(TrainingTime(version.agreement.trainee.full_name, version.agreement_id,
+        rows.append(TrainingTime(version.trainee, version.agreement_id,
                                  version.sessions_per_week, per_week))
     return rows
 
 
 def dashboard_for(user) -> dict:
     today = timezone.localdate()
-    agreement_ids = list(agreement_list_for_user(user=user).values_list("pk", flat=True))
-    versions = list(_in_force(agreement_ids))
+    # A subquery, not a list of ids: thousands of bound ids cost PostgreSQL more than the join.
+    agreement_ids = agreement_list_for_user(user=user).values("pk")
+    versions = _in_force(agreement_ids)
     counts, phases = trainees_by_phase(agreement_ids)
     return {
         "phase_counts": [(n, counts.get(n, 0)) for n in (1, 2, 3)],
         "phases": phases,
+        "phases_total": sum(counts.values()),
         "overdue": overdue_agreements(versions, today),
         "waiting_signatures": waiting_signatures(agreement_ids),
         "cases_waiting": cases_waiting(agreement_ids),

@@ -90,3 +90,37 @@ def test_long_lists_are_cut_at_the_limit_and_say_how_many_more(trainee_world, cl
     # Short lists say nothing more.
     sign_in(client, trainee_world.governance_lead)
     assert "more-rows" not in client.get("/governance/").content.decode()
+
+
+def test_overdue_and_waiting_lists_are_cut_too_longest_waiting_first(trainee_world):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from governance.dashboard import LIST_LIMIT, InForceVersion, overdue_agreements
+
+    today = date(2026, 6, 1)
+
+    def version(n, start, review):
+        return InForceVersion(n, n, f"AGR-{n:03d}", f"Dr Overdue {n:03d}", "active", start, 12,
+                              [review.isoformat()], Decimal(2))
+
+    # Agreement n's review passed n days ago; agreement 0 also ran past its expected duration.
+    versions = [version(n, date(2026, 1, 1), today - timedelta(days=n))
+                for n in range(1, LIST_LIMIT + 3)]
+    versions.append(version(0, date(2024, 1, 1), today + timedelta(days=30)))
+    flagged = overdue_agreements(versions, today)
+    assert [v.pk for v, _ in flagged[:3]] == [0, LIST_LIMIT + 2, LIST_LIMIT + 1]
+    assert flagged[0][1] == "past its expected duration (01 Jan 2025)"
+    waiting = [{"trainee__full_name": f"Dr Waiting {n:03d}", "supervisor__full_name": "Dr S",
+                "n": 1, "oldest": timezone.now()} for n in range(LIST_LIMIT + 4)]
+    context = {**dashboard_for(trainee_world.governance_lead), "overdue": flagged,
+               "cases_waiting": waiting, "phases_total": LIST_LIMIT + 7}
+    page = render_to_string("governance/dashboard.html", context)
+    overdue = page.split('id="overdue"')[1].split("</ul>")[0]
+    assert overdue.count("<li") == LIST_LIMIT and "AGR-000" in overdue and "AGR-001" not in overdue
+    assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 3}: longest overdue first." in page
+    cases = page.split('id="cases-waiting"')[1].split("</ul>")[0]
+    assert cases.count("<li") == LIST_LIMIT and "Dr Waiting 050" not in cases
+    assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 4}: oldest first." in page
+    # The trainees are cut in the query, so their total comes from the phase counts.
+    assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 7}: every agreement is listed" in page
