@@ -66,15 +66,16 @@ class IdleTimeoutRenewalMiddleware:
     changed once a minute makes SessionMiddleware save it with a fresh expiry; the idle limit is
     thereby between 29 and 30 minutes. Placed after AuthenticationMiddleware, so on the way out
     it runs before SessionMiddleware saves, and after a sign-out (an anonymous user) it does not
-    bring the flushed session back."""
+    bring the flushed session back. A request that never read the session (a health check, a
+    static file) is left alone rather than made to load it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and request.user.is_authenticated:
             now = int(time.time())
             if now - request.session.get(_RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
                 request.session[_RENEWED_AT] = now
