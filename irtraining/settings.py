@@ -195,6 +195,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 OTP_TOTP_ISSUER = "IR Thrombectomy Training"
+# An administrator may manage people's devices but never read their TOTP secrets (the admin's key
+# field, configuration page and QR code), which would let them pass as that person's second
+# factor. It also makes those pages 403 before django-otp looks the device up without a 404.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 

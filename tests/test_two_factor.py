@@ -204,3 +204,17 @@ def test_admin_site_is_closed_to_other_roles(client, organisation, member):
 def test_admin_sign_in_goes_through_the_app_login(client):
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/account/login/?next=/admin/")
+
+
+def test_an_administrator_cannot_read_anyones_totp_secret(client, organisation, member):
+    person = member(Role.SUPERVISOR, organisation)
+    device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    admin_user = member(Role.ADMINISTRATOR, organisation)
+    sign_in(client, admin_user)
+    base = "/admin/otp_totp/totpdevice"
+    change = client.get(f"{base}/{device.pk}/change/")
+    assert change.status_code == 200 and device.key not in change.content.decode()
+    for page in ("config", "qrcode"):
+        assert client.get(f"{base}/{device.pk}/{page}/").status_code == 403
+        # A device that does not exist is refused the same way, not a 500.
+        assert client.get(f"{base}/{device.pk + 999}/{page}/").status_code == 403
