@@ -153,10 +153,14 @@ CELERY_TASK_ROUTES = {"documents.*": {"queue": "documents"}}
 DOCUMENTS_SWEEP_AFTER_MINUTES = env.int("DOCUMENTS_SWEEP_AFTER_MINUTES", default=5)
 # How often beat runs the sweeper, and the first retry delay of a failed render (it doubles each
 # time, at most 15 minutes). Settings rather than constants so the fault tests can shorten them.
-DOCUMENTS_SWEEP_INTERVAL_SECONDS = 5 * 60
+DOCUMENTS_SWEEP_INTERVAL_SECONDS = env.int("DOCUMENTS_SWEEP_INTERVAL_SECONDS", default=5 * 60)
 DOCUMENTS_RENDER_RETRY_SECONDS = 30
+# How often beat sends the sign-off e-mails a broker outage kept from being queued.
+SIGNOFF_NOTIFY_SWEEP_SECONDS = 5 * 60
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
+    "signoff-notify-sweep": {"task": "signoffs.notify_sweep",
+                             "schedule": SIGNOFF_NOTIFY_SWEEP_SECONDS},
     "documents-sweep": {"task": "documents.sweep", "schedule": DOCUMENTS_SWEEP_INTERVAL_SECONDS},
     "case-verification-reminders": {"task": "caselogs.verification_reminders", "schedule": 60 * 60},
 }

@@ -1,5 +1,6 @@
 """E-mail to signers: when a step becomes theirs, reminders after 3 and 7 days, and the outcome to
-the author. Each send is recorded on the row first, so a retried task does not send twice."""
+the author. Each send is recorded on the row first, so a retried task does not send twice, and a
+sweep sends what a broker outage kept from being queued."""
 
 from datetime import timedelta
 
@@ -13,6 +14,9 @@ from .models import SignoffRequest, SignoffStep
 from .selectors import signoff_step_eligible_users
 
 REMINDER_AFTER_DAYS = (3, 7)
+# An outcome the sweep finds unsent is sent if the request closed this recently; older ones
+# predate the sweep or were dealt with by hand, and an e-mail weeks late would only confuse.
+MISSED_OUTCOME_DAYS = 7
 
 
 def _signable_steps(request: SignoffRequest) -> list[SignoffStep]:
@@ -94,3 +98,25 @@ def signoff_send_due_reminders() -> int:
                 transaction.on_commit(lambda m=messages: send_mass_mail(m, fail_silently=False))
                 sent += len(messages)
     return sent
+
+
+def signoff_send_missed_notifications() -> int:
+    """Send the e-mails whose task could not be queued (the broker was down when the request was
+    opened, signed or closed): steps that are someone's to sign but were never announced, and
+    approvals or declines the author was never told of. Safe to run as often as wanted and
+    alongside the tasks themselves: each goes through signoff_notify_open_steps, which locks the
+    request and records every send before it is made."""
+    unannounced = (
+        SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN,
+                                      steps__status=SignoffStep.Status.PENDING,
+                                      steps__notified_at__isnull=True)
+        .distinct().prefetch_related("steps")
+    )
+    due = [request.pk for request in unannounced
+           if any(step.notified_at is None for step in _signable_steps(request))]
+    due += SignoffRequest.objects.filter(
+        status__in=[SignoffRequest.Status.APPROVED, SignoffRequest.Status.DECLINED],
+        outcome_notified_at__isnull=True,
+        closed_at__gte=timezone.now() - timedelta(days=MISSED_OUTCOME_DAYS),
+    ).values_list("pk", flat=True)
+    return sum(signoff_notify_open_steps(request_id=request_id) for request_id in due)

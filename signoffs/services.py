@@ -99,13 +99,14 @@ def _queue_notifications(request: SignoffRequest) -> None:
 
 def _send_notifications(request_id: int) -> None:
     """Queue the e-mail after commit. The signature is already saved, so a broker outage must not
-    turn the signer's request into an error: the e-mail is skipped (logged), and the 3- and 7-day
-    reminders still reach whoever's step it is."""
+    turn the signer's request into an error: the failure is logged, and the sign-off sweep
+    (``signoffs.notify_sweep``, beat) sends the e-mail once the broker is back."""
     try:
         # No result is stored: the result store would make queuing hang while Redis is down.
         signoff_notify_task.apply_async((request_id,), ignore_result=True)
     except (KombuOperationalError, OSError) as error:
-        logger.error("Could not queue the e-mail for sign-off %s: %s", request_id, error)
+        logger.error("Could not queue the e-mail for sign-off %s (the sweep will send it): %s",
+                     request_id, error)
 
 
 def _second_factor_method(user: User, code: str) -> str:

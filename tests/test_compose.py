@@ -39,6 +39,8 @@ NOT_NEEDED_IN_PRODUCTION = {
     "DJANGO_SECURE_SSL_REDIRECT",
     # Tuning with a sane default (5 minutes before a pending PDF is queued again).
     "DOCUMENTS_SWEEP_AFTER_MINUTES",
+    # Tuning with a sane default (beat runs the sweeper every 5 minutes).
+    "DOCUMENTS_SWEEP_INTERVAL_SECONDS",
 }
 
 

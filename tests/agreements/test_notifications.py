@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from agreements.services import agreement_version_submit
-from signoffs.tasks import signoff_notify_task, signoff_reminders_task
+from signoffs.tasks import signoff_notify_sweep_task, signoff_notify_task, signoff_reminders_task
 
 from ..conftest import sign_in
 from .conftest import draft, sign_step
@@ -91,3 +91,56 @@ def test_the_inbox_lists_what_waits_for_each_person(world, client, django_captur
     client.logout()
     sign_in(client, world.employer_medical_director, code_index=5)
     assert request.title not in client.get("/").content.decode()
+
+
+def test_e_mails_a_broker_outage_kept_from_being_queued_are_sent_by_the_sweep(
+    world, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from signoffs import services
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(services.signoff_notify_task, "apply_async", broker_down)
+    request = _submit(world, django_capture_on_commit_callbacks)
+    assert mail.outbox == [] and "the sweep will send it" in caplog.text
+    # The broker is back: the sweep announces every step once; a second sweep sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signoff_notify_sweep_task() == 7
+        assert signoff_notify_sweep_task() == 0
+    assert len(mail.outbox) == 7 and all(m.subject.startswith("For your signature") for m in mail.outbox)
+    # Down again while everyone signs: the approval's e-mail to the author is swept up too.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for step in request.steps.all():
+            sign_step(world, step)
+    request.refresh_from_db()
+    assert request.status == "approved" and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signoff_notify_sweep_task() == 1
+        assert signoff_notify_sweep_task() == 0
+    assert [(m.to[0], m.subject.split(":")[0]) for m in mail.outbox] == [
+        (world.training_lead.email, "Approved")]
+
+
+def test_the_sweep_leaves_old_outcomes_and_announced_steps_alone(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from signoffs import services
+
+    request = _submit(world, django_capture_on_commit_callbacks)  # announced as usual
+    monkeypatch.setattr(services.signoff_notify_task, "apply_async",
+                        lambda *a, **k: (_ for _ in ()).throw(OperationalError("down")))
+    with django_capture_on_commit_callbacks(execute=True):
+        for step in request.steps.all():
+            sign_step(world, step)
+    mail.outbox.clear()
+    # Found more than a week after it closed, an unsent outcome is no longer news.
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert signoff_notify_sweep_task() == 0
+    assert mail.outbox == []

@@ -5,9 +5,11 @@ no persistence, every message queued in it is gone too), two people sign each of
 web. Every request succeeds, at once; each completed agreement's PDF waits as a pending document,
 since its render could not be queued. Redis comes back on the same port after 60 seconds; the
 sweeper (beat every 5 seconds here) queues every PDF again within two sweep intervals, and each is
-produced once: one document, one file."""
+produced once: one document, one file. The e-mails telling the author each agreement was approved
+could not be queued either; the sign-off sweep sends each of them, once."""
 
 import time
+from email import message_from_string
 
 import pytest
 from django.utils import timezone
@@ -18,6 +20,7 @@ from agreements.criteria_defaults import default_template_ensure
 from agreements.models import CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
 from documents.models import GeneratedDocument
+from signoffs.models import SignoffRequest
 from tests.agreements.conftest import build_world, sign_step, signer_for, terms_for
 from tests.factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_member, unused_backup_code
 
@@ -53,8 +56,20 @@ def _worker_on_broker(processes, name) -> bool:
     return "Connected to redis" in processes.log(name).read_text(errors="replace")
 
 
+def _approvals_sent(mail_dir) -> list[str]:
+    """The subjects of the "Approved" e-mails the app's processes wrote to mail_dir (Django's file
+    backend: one file per connection, messages separated by a line of 79 dashes)."""
+    subjects = []
+    for log in sorted(mail_dir.glob("*.log")):
+        for text in log.read_text().split("-" * 79):
+            if text.strip():
+                subject = " ".join(str(message_from_string(text.strip())["Subject"]).split())
+                subjects += [subject] if subject.startswith("Approved") else []
+    return subjects
+
+
 def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
-    app_env, processes, private_redis, media_root, web_port
+    app_env, processes, private_redis, media_root, web_port, tmp_path
 ):
     world = build_world()
     trainees = [world.trainee] + [
@@ -65,7 +80,8 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     signers = {signer_for(world, step) for _, steps in waiting for step in steps}
     allow_web_sign_in(*signers)
 
-    env = {**app_env, "FAULTS_FAST": "1"}
+    mail_dir = tmp_path / "mail"
+    env = {**app_env, "FAULTS_FAST": "1", "EMAIL_URL": f"filemail:///{mail_dir}"}
     processes.worker(env, app="tests.faults.celeryapp")
     processes.beat(env, app="tests.faults.celeryapp")
     processes.web(env, web_port)
@@ -116,6 +132,14 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     assert all(d.attempts == 1 for d in documents), "a PDF was rendered more than once"
 
     assert documents.count() == AGREEMENTS
+    # The author hears of each approval exactly once (by the sweep: nothing was queued while
+    # Redis was down, and the lost messages are not replayed).
+    wait_for(lambda: len(_approvals_sent(mail_dir)) >= AGREEMENTS, timeout=30, interval=0.5,
+             what="the approval e-mails")
+    time.sleep(2 * FAST_SWEEP_SECONDS)  # another two sweeps: still one e-mail each
+    titles = SignoffRequest.objects.filter(
+        pk__in=[steps[0].request_id for _, steps in waiting]).values_list("title", flat=True)
+    assert sorted(_approvals_sent(mail_dir)) == sorted(f"Approved: {title}" for title in titles)
     files = sorted(p.name for p in (media_root / "documents").iterdir())
     assert files == sorted(f"{d.pk}.pdf" for d in documents)
     assert all(d.sha256 and d.file for d in documents)
