@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.selectors import user_roles
 
-from .exports import DATASETS, FORMATS, ExportForm, csv_stream, xlsx_file
+from .export_forms import ExportForm
+from .exports import DATASETS, FORMATS, csv_stream, xlsx_file
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -16,194 +16,26 @@ queue, sideways scrolling at 375 px) are collected and reported together at the 
 screenshot is taken.
 """
 
-import importlib
 import re
 from datetime import timedelta
 
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
-from agreements.models import CriteriaTemplate
 from caselogs import choices as c
 from caselogs.models import Case, CaseVerification
-from caselogs.services import case_log, case_verify
 
-from ..agreements.conftest import build_world, draft, submit_and_sign_all
-from ..factories import SiteFactory
 from .conftest import browser_sign_in, path_is, sideways_overflow
+from .logbook_world import (
+    active, date_field_is_day_first, duplicated_ids, lived_in_world, open_logbook,
+    text_outside_verify_form,
+)
 
 KEYBOARD_REFERENCE = "MT-2026-101"
 DISCORDANT_REFERENCE = "MT-2026-012"
 NHS_LIKE = "943 476 5919"  # ten digits with a valid modulus-11 check digit: refused
-PREFIXES = {
-    "mt": "MT", "diagnostic_angiogram": "DSA", "carotid_stenting": "CAS", "other_neuro": "NI"
-}
 ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
 MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-
-
-
-
-
-def _ensure_default_criteria_template():
-    """A previous live-server test's flush emptied every table, the migration's template too."""
-    if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
-        migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
-        migration.seed_default_template(django_apps, None)
-
-
-
-
-
-
-def _open_logbook(person):
-    """Through the main navigation, collapsed behind its toggle at phone width."""
-    page = person.page
-    toggle = page.get_by_role("button", name="Show navigation")
-    if toggle.is_visible():
-        toggle.click()
-    page.locator("#main-nav").get_by_role("link", name="Logbook").click()
-    expect(page).to_have_url(path_is("/logbook/"))
-    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
-
-
-def _active(page) -> str:
-    """The focused control, as `id` (with `=value` for radios and checkboxes)."""
-    return page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            if (!el) return '';
-            const checkable = el.type === 'radio' || el.type === 'checkbox';
-            return (el.id || el.tagName) + (checkable ? '=' + el.value : '');
-        }"""
-    )
-
-
-def _date_field_is_day_first(page) -> bool:
-    """The order of the parts of Chromium's date field follows the browser's own language, not
-    the page's or the context's: Debian's headless Chromium shows mm/dd/yyyy even with locale
-    en-GB. Type 01 02 2026 into a probe field, as a person reads the mask, and see what it held."""
-    page.evaluate(
-        """() => { const probe = document.createElement('input');
-                   probe.type = 'date'; probe.id = 'date-order-probe';
-                   document.body.append(probe); }"""
-    )
-    page.focus("#date-order-probe")
-    page.keyboard.type("01022026")
-    value = page.eval_on_selector(
-        "#date-order-probe", "el => { const v = el.value; el.remove(); return v; }"
-    )
-    assert value in ("2026-02-01", "2026-01-02"), value
-    return value == "2026-02-01"
-
-
-def _text_outside_verify_form(page) -> str:
-    """What the supervisor can read on the page, leaving out the choices of their own form."""
-    return page.evaluate(
-        """() => {
-            const main = document.querySelector('main').cloneNode(true);
-            main.querySelectorAll('.verify-form').forEach(f => f.remove());
-            return main.innerText;
-        }"""
-    )
-
-
-def _duplicate_ids(page) -> list[str]:
-    return page.evaluate(
-        """() => { const seen = {};
-                   document.querySelectorAll('[id]').forEach(
-                       el => seen[el.id] = (seen[el.id] || 0) + 1);
-                   return Object.keys(seen).filter(id => seen[id] > 1); }"""
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The world: an active agreement and a logbook that looks lived in
-
-
-def _seed_logbook(world):
-    """Fifteen earlier cases: most verified by the lead supervisor, one queried, some waiting.
-
-    The last one is logged with the second supervisor at the trainee's home site, so the form's
-    defaults (taken from the previous case) must be changed from the keyboard."""
-    today = timezone.localdate()
-    lead, second = world.lead_supervisor, world.second_supervisor
-    rows = [
-        # days ago, procedure, role, mode, eTICI, passes, supervisor, outcome
-        (70, "diagnostic_angiogram", "assistant", "scrubbed", "", None, lead, "verified"),
-        (66, "mt", "observer", "scrubbed", "2b67", 2, lead, "verified"),
-        (61, "mt", "assistant", "scrubbed", "3", 1, lead, "verified"),
-        (55, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "verified"),
-        (50, "mt", "assistant", "scrubbed", "2c", 1, second, "verified"),
-        (44, "mt", "primary_operator", "scrubbed", "2b50", 3, lead, "verified"),
-        (39, "carotid_stenting", "assistant", "scrubbed", "", None, lead, "verified"),
-        (33, "mt", "primary_operator", "scrubbed", "3", 1, lead, "verified"),
-        (28, "mt", "primary_operator", "in_room", "2a", 4, lead, "queried"),
-        (21, "mt", "primary_operator", "scrubbed", "2c", 2, lead, "waiting"),
-        (17, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "waiting"),
-        (12, "mt", "primary_operator", "scrubbed", "2b67", 2, lead, "waiting"),
-        (8, "mt", "assistant", "scrubbed", "3", 1, lead, "waiting"),
-        (5, "other_neuro", "assistant", "scrubbed", "", None, lead, "waiting"),
-        (3, "mt", "primary_operator", "in_room", "2c", 1, second, "waiting"),
-    ]
-    cases = []
-    for n, (days, procedure, role, mode, etici, passes, supervisor, outcome) in enumerate(rows, 1):
-        reference = f"{PREFIXES[procedure]}-2026-{n:03d}"
-        case = case_log(
-            trainee=world.trainee,
-            data={
-                "reference": reference,
-                "performed_on": today - timedelta(days=days),
-                "site": world.home_site if n == len(rows) else world.site,
-                "out_of_hours": n % 3 == 0,
-                "procedure": procedure,
-                "trainee_role": role,
-                "supervisor": supervisor,
-                "supervision_mode": mode,
-                "final_etici": etici,
-                "passes": passes,
-                "any_complication": n == 6,
-                "complications": ["access_haematoma"] if n == 6 else [],
-                "age": 60 + n,
-                "sex": "female" if n % 2 else "male",
-                "occlusion_site": "m1" if procedure == "mt" else "",
-                "occlusion_side": "left" if procedure == "mt" else "",
-            },
-        )
-        # Submitted when performed, so the queue shows real waiting times.
-        Case.objects.filter(pk=case.pk).update(
-            submitted_at=timezone.now() - timedelta(days=days) + timedelta(hours=6)
-        )
-        if outcome != "waiting":
-            case_verify(
-                case=case,
-                supervisor=supervisor,
-                role_view=role,
-                mode_view=mode,
-                decision=outcome,
-                comment="Please add the door-to-puncture time from the stroke sheet."
-                if outcome == "queried"
-                else "",
-            )
-        cases.append(case)
-    return cases
-
-
-def _world():
-    _ensure_default_criteria_template()
-    world = build_world()
-    submit_and_sign_all(world, draft(world))
-    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
-    world.home_site = SiteFactory(organisation=world.employer, name="Northgate General")
-    world.cases = _seed_logbook(world)
-    return world
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,9 +109,9 @@ def _log_case_with_the_keyboard(person, world):
     trail = []
 
     def step(expected):
-        trail.append((expected, _active(page)))
+        trail.append((expected, active(page)))
 
-    day_first = _date_field_is_day_first(page)
+    day_first = date_field_is_day_first(page)
     page.focus("#id_performed_on")
     step("id_performed_on")
     # Each part of Chromium's date field moves on to the next when full; the year stays.
@@ -288,7 +120,7 @@ def _log_case_with_the_keyboard(person, world):
     # Chromium's calendar button inside the field is a tab stop of its own: Tab past it.
     for _ in range(3):
         keys.press("Tab")
-        if _active(page) != "id_performed_on":
+        if active(page) != "id_performed_on":
             break
     step("id_reference")
     keys.type(KEYBOARD_REFERENCE)
@@ -381,7 +213,7 @@ def _log_case_with_the_keyboard(person, world):
 
 def _assert_blind(page, case):
     """The trainee's own role and supervision are not on the page before the decision."""
-    text = _text_outside_verify_form(page)
+    text = text_outside_verify_form(page)
     shown = [label for label in ROLE_LABELS + MODE_LABELS if label.lower() in text.lower()]
     assert not shown, f"the trainee's entry shows before the decision on {page.url}: {shown}"
     form = page.locator(f"form.verify-form[action$='/logbook/{case.pk}/verify/']")
@@ -461,7 +293,7 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
 def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
     """One form per case in the queue; the supervisor saw the trainee assist, not operate."""
     page = person.page
-    _open_logbook(person)
+    open_logbook(person)
     page.locator("nav[aria-label='Logbook sections']").get_by_role(
         "link", name="Verification queue"
     ).click()
@@ -471,7 +303,7 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
     )
     expect(card).to_have_count(1)
     _assert_blind(page, case)
-    duplicate_ids = _duplicate_ids(page)
+    duplicate_ids = duplicated_ids(page)
     if not duplicate_ids:
         card.get_by_label("Assistant", exact=True).check()
         card.get_by_label("Supervisor scrubbed", exact=True).check()
@@ -500,14 +332,14 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
 def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervisor(
     live_server, open_browser, artifacts_dir
 ):
-    world = _world()
+    world = lived_in_world()
     people, overflow, problems = [], {}, []
 
     # The trainee, on a phone.
     phone = open_browser("phone")
     people.append(phone)
     browser_sign_in(phone, world.trainee)
-    _open_logbook(phone)
+    open_logbook(phone)
     expect(phone.page.locator("#case-table tbody tr")).to_have_count(15)
     phone.page.screenshot(path=artifacts_dir / "logbook-list-phone.png", full_page=True)
     overflow["logbook-list-phone"] = sideways_overflow(phone.page)
@@ -517,7 +349,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     _show_errors_beside_fields(phone, world, artifacts_dir, problems)
     overflow["case-form-errors-phone"] = sideways_overflow(phone.page)
 
-    _open_logbook(phone)
+    open_logbook(phone)
     case = _log_case_with_the_keyboard(phone, world)
     phone.goto(f"/logbook/{case.pk}/")
     overflow["case-detail-phone"] = sideways_overflow(phone.page)
@@ -526,7 +358,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     trainee_desktop = open_browser("desktop")
     people.append(trainee_desktop)
     browser_sign_in(trainee_desktop, world.trainee)
-    _open_logbook(trainee_desktop)
+    open_logbook(trainee_desktop)
     trainee_desktop.page.screenshot(path=artifacts_dir / "logbook-list.png", full_page=True)
     _form_screenshots(trainee_desktop, artifacts_dir, "case-form.png")
 
@@ -554,7 +386,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     supervisor_phone = open_browser("phone")
     people.append(supervisor_phone)
     browser_sign_in(supervisor_phone, world.lead_supervisor)
-    _open_logbook(supervisor_phone)
+    open_logbook(supervisor_phone)
     supervisor_phone.page.locator("nav[aria-label='Logbook sections']").get_by_role(
         "link", name="Verification queue"
     ).click()

@@ -1,0 +1,184 @@
+"""The logbook journey's world and page helpers (tests/browser/test_logbook_journey.py): an
+active agreement with a logbook that looks lived in, and what the journey reads off its pages."""
+
+import importlib
+from datetime import timedelta
+
+from django.apps import apps as django_apps
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
+from agreements.models import CriteriaTemplate
+from caselogs.models import Case
+from caselogs.services import case_log, case_verify
+
+from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from ..factories import SiteFactory
+from .conftest import path_is
+
+PREFIXES = {
+    "mt": "MT", "diagnostic_angiogram": "DSA", "carotid_stenting": "CAS", "other_neuro": "NI"
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+
+
+
+
+def ensure_default_criteria_template():
+    """A previous live-server test's flush emptied every table, the migration's template too."""
+    if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
+        migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
+        migration.seed_default_template(django_apps, None)
+
+
+
+
+
+
+def open_logbook(person):
+    """Through the main navigation, collapsed behind its toggle at phone width."""
+    page = person.page
+    toggle = page.get_by_role("button", name="Show navigation")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#main-nav").get_by_role("link", name="Logbook").click()
+    expect(page).to_have_url(path_is("/logbook/"))
+    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
+
+
+def active(page) -> str:
+    """The focused control, as `id` (with `=value` for radios and checkboxes)."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el) return '';
+            const checkable = el.type === 'radio' || el.type === 'checkbox';
+            return (el.id || el.tagName) + (checkable ? '=' + el.value : '');
+        }"""
+    )
+
+
+def date_field_is_day_first(page) -> bool:
+    """The order of the parts of Chromium's date field follows the browser's own language, not
+    the page's or the context's: Debian's headless Chromium shows mm/dd/yyyy even with locale
+    en-GB. Type 01 02 2026 into a probe field, as a person reads the mask, and see what it held."""
+    page.evaluate(
+        """() => { const probe = document.createElement('input');
+                   probe.type = 'date'; probe.id = 'date-order-probe';
+                   document.body.append(probe); }"""
+    )
+    page.focus("#date-order-probe")
+    page.keyboard.type("01022026")
+    value = page.eval_on_selector(
+        "#date-order-probe", "el => { const v = el.value; el.remove(); return v; }"
+    )
+    assert value in ("2026-02-01", "2026-01-02"), value
+    return value == "2026-02-01"
+
+
+def text_outside_verify_form(page) -> str:
+    """What the supervisor can read on the page, leaving out the choices of their own form."""
+    return page.evaluate(
+        """() => {
+            const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('.verify-form').forEach(f => f.remove());
+            return main.innerText;
+        }"""
+    )
+
+
+def duplicated_ids(page) -> list[str]:
+    return page.evaluate(
+        """() => { const seen = {};
+                   document.querySelectorAll('[id]').forEach(
+                       el => seen[el.id] = (seen[el.id] || 0) + 1);
+                   return Object.keys(seen).filter(id => seen[id] > 1); }"""
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: an active agreement and a logbook that looks lived in
+
+
+def seed_logbook(world):
+    """Fifteen earlier cases: most verified by the lead supervisor, one queried, some waiting.
+
+    The last one is logged with the second supervisor at the trainee's home site, so the form's
+    defaults (taken from the previous case) must be changed from the keyboard."""
+    today = timezone.localdate()
+    lead, second = world.lead_supervisor, world.second_supervisor
+    rows = [
+        # days ago, procedure, role, mode, eTICI, passes, supervisor, outcome
+        (70, "diagnostic_angiogram", "assistant", "scrubbed", "", None, lead, "verified"),
+        (66, "mt", "observer", "scrubbed", "2b67", 2, lead, "verified"),
+        (61, "mt", "assistant", "scrubbed", "3", 1, lead, "verified"),
+        (55, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "verified"),
+        (50, "mt", "assistant", "scrubbed", "2c", 1, second, "verified"),
+        (44, "mt", "primary_operator", "scrubbed", "2b50", 3, lead, "verified"),
+        (39, "carotid_stenting", "assistant", "scrubbed", "", None, lead, "verified"),
+        (33, "mt", "primary_operator", "scrubbed", "3", 1, lead, "verified"),
+        (28, "mt", "primary_operator", "in_room", "2a", 4, lead, "queried"),
+        (21, "mt", "primary_operator", "scrubbed", "2c", 2, lead, "waiting"),
+        (17, "diagnostic_angiogram", "primary_operator", "in_room", "", None, lead, "waiting"),
+        (12, "mt", "primary_operator", "scrubbed", "2b67", 2, lead, "waiting"),
+        (8, "mt", "assistant", "scrubbed", "3", 1, lead, "waiting"),
+        (5, "other_neuro", "assistant", "scrubbed", "", None, lead, "waiting"),
+        (3, "mt", "primary_operator", "in_room", "2c", 1, second, "waiting"),
+    ]
+    cases = []
+    for n, (days, procedure, role, mode, etici, passes, supervisor, outcome) in enumerate(rows, 1):
+        reference = f"{PREFIXES[procedure]}-2026-{n:03d}"
+        case = case_log(
+            trainee=world.trainee,
+            data={
+                "reference": reference,
+                "performed_on": today - timedelta(days=days),
+                "site": world.home_site if n == len(rows) else world.site,
+                "out_of_hours": n % 3 == 0,
+                "procedure": procedure,
+                "trainee_role": role,
+                "supervisor": supervisor,
+                "supervision_mode": mode,
+                "final_etici": etici,
+                "passes": passes,
+                "any_complication": n == 6,
+                "complications": ["access_haematoma"] if n == 6 else [],
+                "age": 60 + n,
+                "sex": "female" if n % 2 else "male",
+                "occlusion_site": "m1" if procedure == "mt" else "",
+                "occlusion_side": "left" if procedure == "mt" else "",
+            },
+        )
+        # Submitted when performed, so the queue shows real waiting times.
+        Case.objects.filter(pk=case.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days) + timedelta(hours=6)
+        )
+        if outcome != "waiting":
+            case_verify(
+                case=case,
+                supervisor=supervisor,
+                role_view=role,
+                mode_view=mode,
+                decision=outcome,
+                comment="Please add the door-to-puncture time from the stroke sheet."
+                if outcome == "queried"
+                else "",
+            )
+        cases.append(case)
+    return cases
+
+
+def lived_in_world():
+    ensure_default_criteria_template()
+    world = build_world()
+    submit_and_sign_all(world, draft(world))
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    world.home_site = SiteFactory(organisation=world.employer, name="Northgate General")
+    world.cases = seed_logbook(world)
+    return world
