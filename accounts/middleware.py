@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+
 from .selectors import user_has_confirmed_device, user_requires_two_factor
 
 _OPEN_BEFORE_SECOND_FACTOR = frozenset(
@@ -77,6 +78,6 @@ class IdleTimeoutRenewalMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.accessed and request.user.is_authenticated:
             now = int(time.time())
-            if now - request.session.get(_RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
-                request.session[_RENEWED_AT] = now
+            if now - session.get(_RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
+                session[_RENEWED_AT] = now
         return response

@@ -3,7 +3,8 @@
 It is the project's app, with two test-only additions read from the environment:
 
 - FAULTS_FAST=1 shortens the documents timings (sweep interval and age, first retry delay) and
-  the sign-off e-mail sweep to seconds, through the settings made for that, so a fault test does not wait minutes;
+  the sign-off e-mail sweep to seconds, through the settings made for that, so a fault test does
+  not wait minutes;
 - FAULTS_KINDS=1 registers the document kinds of tests.faults.kinds (one of them never prints);
 - FAULTS_PAUSE_BEFORE_RENAME=<folder>: the first render of each document to reach the rename of
   its temporary PDF writes a marker file named after the PDF into the folder and stops there for a
