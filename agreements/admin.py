@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.services import audit_event_record
+from audit.services import audit_commitments, audit_event_record
 
 from .models import AgreementVersion, CriteriaTemplate, CriterionTemplate, TrainingAgreement
 
@@ -27,7 +27,12 @@ class CriteriaTemplateAdmin(SimpleHistoryAdmin):
             actor=request.user,
             verb="criteria_template.changed" if change else "criteria_template.created",
             subject=obj,
-            summary=f"Criteria template {'changed' if change else 'created'}: {obj}",
+            # References only: the template's name and description are text a person wrote.
+            summary=f"Criteria template {obj.pk} (version {obj.version}) "
+            f"{'changed' if change else 'created'}",
+            data={"changed": audit_commitments(
+                {name: form.cleaned_data.get(name) for name in form.changed_data}
+            )},
         )
 
     @admin.action(description="Copy as a new version (and retire the old one)")
@@ -52,7 +57,9 @@ class CriteriaTemplateAdmin(SimpleHistoryAdmin):
                     actor=request.user,
                     verb="criteria_template.versioned",
                     subject=copy,
-                    summary=f"New criteria template version: {copy}",
+                    summary=f"Criteria template {copy.pk} (version {copy.version}) copied from "
+                    f"criteria template {template.pk} (version {template.version})",
+                    data={"copied_from": template.pk},
                 )
             messages.success(request, f"Created {copy}. Agreements already drafted keep their copy.")
 

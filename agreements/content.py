@@ -1,8 +1,12 @@
 """The canonical content of an agreement version: what a signature is bound to.
 
 Everything a signer agrees to is here, read from the database, so that a term changed by any
-route after signing (even raw SQL) changes the digest and shows as an integrity failure.
+route after signing (even raw SQL) changes the digest and shows as an integrity failure. Free text
+enters as a commitment (privacy/commitments.py), never as itself: the signed content then holds no
+copy of what a person wrote, and a redacted term still gives the digest that was signed.
 """
+
+from audit.redaction import committed_text
 
 from .models import AgreementVersion
 
@@ -46,13 +50,13 @@ def agreement_version_content(version: AgreementVersion) -> dict:
         "review_dates": list(version.review_dates),
         "sessions_per_week": str(version.sessions_per_week),
         "arrangements": sorted(version.arrangements),
-        "backfill_trainee_service": version.backfill_trainee_service,
+        "backfill_trainee_service": committed_text(version, "backfill_trainee_service"),
         "backfill_trainee_sessions": str(version.backfill_trainee_sessions),
-        "backfill_centre": version.backfill_centre,
+        "backfill_centre": committed_text(version, "backfill_centre"),
         "backfill_centre_sessions": str(version.backfill_centre_sessions),
         "job_plan_confirmed": version.job_plan_confirmed,
         "service_protection_confirmed": version.service_protection_confirmed,
-        "independence_local_terms": version.independence_local_terms,
+        "independence_local_terms": committed_text(version, "independence_local_terms"),
         "audit_frequency_months": version.audit_frequency_months,
         "governance_lead": _person(version.governance_lead),
         "criteria": [

@@ -17,6 +17,8 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Directorate, Organisation
+from audit.redaction import committed_text
+from privacy.identifiers import reject_patient_identifiers
 
 
 class Arrangement(models.TextChoices):
@@ -57,8 +59,8 @@ class CriterionFields(models.Model):
         max_digits=6, decimal_places=1, help_text="The number required (a count, weeks or %)."
     )
     parameters = models.JSONField(default=dict, blank=True)
-    description = models.CharField(max_length=300)
-    source = models.CharField(max_length=300)
+    description = models.CharField(max_length=300, validators=[reject_patient_identifiers])
+    source = models.CharField(max_length=300, validators=[reject_patient_identifiers])
     source_status = models.CharField(
         max_length=20, choices=SourceStatus.choices, default=SourceStatus.PROVISIONAL
     )
@@ -84,16 +86,16 @@ class CriterionFields(models.Model):
             "kind": self.kind,
             "target": str(self.target),
             "parameters": self.parameters,
-            "description": self.description,
-            "source": self.source,
+            "description": committed_text(self, "description"),
+            "source": committed_text(self, "source"),
             "source_status": self.source_status,
         }
 
 
 class CriteriaTemplate(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[reject_patient_identifiers])
     version = models.PositiveIntegerField(default=1)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[reject_patient_identifiers])
     is_active = models.BooleanField(
         default=True, help_text="Active templates are offered for new agreements."
     )
@@ -139,6 +141,9 @@ class TrainingAgreement(models.Model):
 
     def __str__(self):
         return f"Training agreement {self.reference}"
+
+    def audit_reference(self):
+        return self.reference
 
 
 class VersionStatus(models.TextChoices):
@@ -188,9 +193,9 @@ class AgreementVersion(models.Model):
     arrangements = models.JSONField(default=list)
 
     # Backfill and support
-    backfill_trainee_service = models.TextField()
+    backfill_trainee_service = models.TextField(validators=[reject_patient_identifiers])
     backfill_trainee_sessions = models.DecimalField(max_digits=3, decimal_places=1, default=0)
-    backfill_centre = models.TextField()
+    backfill_centre = models.TextField(validators=[reject_patient_identifiers])
     backfill_centre_sessions = models.DecimalField(max_digits=3, decimal_places=1, default=0)
 
     # Statements the guidance requires
@@ -198,7 +203,7 @@ class AgreementVersion(models.Model):
     service_protection_confirmed = models.BooleanField(default=False)
 
     # Independence and governance
-    independence_local_terms = models.TextField(blank=True)
+    independence_local_terms = models.TextField(blank=True, validators=[reject_patient_identifiers])
     audit_frequency_months = models.PositiveSmallIntegerField(
         default=12, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -218,7 +223,7 @@ class AgreementVersion(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True, validators=[reject_patient_identifiers])
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -247,6 +252,9 @@ class AgreementVersion(models.Model):
 
     def __str__(self):
         return f"{self.agreement.reference} version {self.number}"
+
+    def audit_reference(self):
+        return f"{self.agreement.reference} v{self.number}"
 
     def get_absolute_url(self):
         return reverse("agreements:version", args=[self.agreement_id, self.number])

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from audit.services import audit_event_record
+from audit.services import audit_changes, audit_event_record
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_supersede
+from privacy.commitments import text_commitment
 from signoffs.models import Signature, SignoffRequest, content_digest
 from signoffs.services import signoff_request_open
 
@@ -76,6 +77,10 @@ def _set_supervisors(version: AgreementVersion, choice: SupervisorChoice) -> Non
         NamedSupervisor.objects.create(version=version, supervisor=user, is_lead=user == choice.lead)
 
 
+def _supervisor_keys(version: AgreementVersion) -> list[list]:
+    return sorted([named.supervisor_id, named.is_lead] for named in version.supervisors.all())
+
+
 def _copy_criteria(source_rows, version: AgreementVersion) -> None:
     for row in source_rows:
         AgreementCriterion.objects.create(
@@ -133,12 +138,23 @@ def agreement_version_update(
         version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_editable:
             raise ValidationError("Only a draft can be edited; this version is frozen.")
+        before = {name: getattr(version, name) for name in TERM_FIELDS}
+        before["supervisors"] = _supervisor_keys(version)
         _set_terms(version, terms)
         version.full_clean()
         version.save()
         _set_supervisors(version, supervisors)
+        after = {name: getattr(version, name) for name in TERM_FIELDS}
+        after["supervisors"] = _supervisor_keys(version)
+        criteria_changed = {}
         for criterion in version.criteria.filter(pk__in=list(criteria_targets or {})):
             change = criteria_targets[criterion.pk]
+            changed = audit_changes(
+                {"target": criterion.target, "description": criterion.description},
+                {"target": change["target"], "description": change["description"]},
+            )
+            if changed:
+                criteria_changed[str(criterion.pk)] = changed
             if change["target"] != criterion.target and not criterion.source.startswith(LOCAL):
                 # A figure changed here no longer rests on the template's source alone.
                 criterion.source = f"{LOCAL} (template default {criterion.target.normalize():f}). " \
@@ -152,6 +168,9 @@ def agreement_version_update(
             verb="agreement.edited",
             subject=version,
             summary=f"Draft {version} edited",
+            # Which fields changed, each with a commitment to its new value: the text stays in
+            # the version's row (and its history).
+            data={"changed": audit_changes(before, after), "criteria_changed": criteria_changed},
         )
     return version
 
@@ -259,7 +278,7 @@ def agreement_end_early(*, actor: User, agreement: TrainingAgreement, reason: st
             verb="agreement.ended_early",
             subject=agreement,
             summary=f"{agreement} ended early",
-            data={"reason": reason},
+            data={"changed": {"end_reason": text_commitment(reason)}},
         )
     return version
 
@@ -301,9 +320,10 @@ def on_agreement_signed(request: SignoffRequest, signer: User) -> None:
 def on_agreement_declined(request: SignoffRequest, signature: Signature) -> None:
     version = AgreementVersion.objects.select_for_update().get(pk=request.subject_id)
     version.return_to_draft()
+    # The app's words only: the signer's reason stays on their signature, shown beside this.
     version.returned_reason = (
         f"{signature.signer_name} ({signature.signed_as}) declined on "
-        f"{signature.signed_at:%d %b %Y}: {signature.reason}"
+        f"{signature.signed_at:%-d %b %Y}."
     )
     version.save()
 

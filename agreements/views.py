@@ -13,7 +13,7 @@ from accounts.forms import add_validation_error
 from documents.selectors import document_latest_for_subject
 from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_request_integrity_problems
-from signoffs.selectors import signoff_requests_for_subject
+from signoffs.selectors import signoff_latest_decline_for_subject, signoff_requests_for_subject
 
 from .forms import CriterionTargetFormSet, EndEarlyForm, NewAgreementForm, AgreementTermsForm
 from .models import VersionStatus
@@ -100,6 +100,7 @@ def agreement_detail(request, pk, number=None):
             "steps": steps,
             "signable_step_ids": step_ids_signable_by(request.user, steps),
             "timeline": agreement_timeline(version, requests),
+            "decline": signoff_latest_decline_for_subject(version) if version.returned_reason else None,
             "document": document_latest_for_subject(DOCUMENT_KIND, version),
             "integrity_problems": signoff_request_integrity_problems(current_request)
             if current_request
@@ -160,7 +161,8 @@ def agreement_edit(request, pk):
     return render(
         request,
         "agreements/edit.html",
-        {"agreement": agreement, "version": version, "form": form, "criteria": criteria},
+        {"agreement": agreement, "version": version, "form": form, "criteria": criteria,
+         "decline": signoff_latest_decline_for_subject(version) if version.returned_reason else None},
     )
 
 

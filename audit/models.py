@@ -99,3 +99,34 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit head at #{self.sequence}"
+
+
+class Redaction(models.Model):
+    """A free text removed from a row by an administrator acting for the Caldicott guardian.
+
+    The row keeps "[redacted]"; this record keeps the commitment (an HMAC) of what was removed, so
+    signatures, sign-off digests and audit events that committed to the text still verify
+    (``audit.redaction.committed_text``). It holds no text itself.
+    """
+
+    class Reason(models.TextChoices):
+        PATIENT_IDENTIFIER = "patient_identifier", "A patient identifier was written in free text"
+        OTHER_PERSONAL_DATA = "other_personal_data", "Other personal data that must not be kept"
+
+    app_label = models.CharField(max_length=100, editable=False)
+    model = models.CharField(max_length=100, editable=False)
+    object_id = models.CharField(max_length=64, editable=False)
+    field = models.CharField(max_length=100, editable=False)
+    commitment = models.CharField(max_length=80, editable=False)
+    reason = models.CharField(max_length=30, choices=Reason.choices, editable=False)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    redacted_at = models.DateTimeField(editable=False)
+
+    class Meta:
+        ordering = ["-redacted_at"]
+        indexes = [models.Index(fields=["app_label", "model", "object_id", "field"])]
+
+    def __str__(self):
+        return f"{self.app_label}.{self.model} {self.object_id}: {self.field} redacted"

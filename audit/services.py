@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.commitments import text_commitment
+
 from .context import current_request_id
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
@@ -13,6 +15,40 @@ from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 def _json_normalised(data) -> dict:
     # Hash exactly what the JSON column will give back, so a re-read event hashes the same.
     return json.loads(json.dumps(data or {}, default=str, sort_keys=True))
+
+
+def audit_reference(subject) -> str:
+    """How the log names an object: a reference the system wrote, never a model's ``__str__``
+    (which may quote text a person wrote: a criterion's description, a case's reference)."""
+    reference = getattr(subject, "audit_reference", None)
+    if callable(reference):
+        return str(reference())
+    return f"{subject._meta.verbose_name} {subject.pk}"
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "pk") and hasattr(value, "_meta"):
+        return str(value.pk)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str, sort_keys=True)
+    return str(value)
+
+
+def audit_commitments(values: dict) -> dict[str, str]:
+    """Each field's name with a commitment to its value, never the value: what an edit's audit
+    event holds (the row and its history hold the values, and may be redacted)."""
+    return {name: text_commitment(_as_text(values[name])) for name in sorted(values)}
+
+
+def audit_changes(before: dict, after: dict) -> dict[str, str]:
+    """The fields whose value changed, each with a commitment to its new value."""
+    return audit_commitments(
+        {name: value for name, value in after.items() if before.get(name) != value}
+    )
 
 
 def audit_event_record(*, actor, verb: str, summary: str, subject=None, data=None) -> AuditEvent:
@@ -30,7 +66,7 @@ def audit_event_record(*, actor, verb: str, summary: str, subject=None, data=Non
             verb=verb,
             object_type=subject._meta.label_lower if subject is not None else "",
             object_id=str(subject.pk) if subject is not None else "",
-            object_repr=str(subject)[:300] if subject is not None else "",
+            object_repr=audit_reference(subject)[:300] if subject is not None else "",
             summary=summary[:500],
             data=_json_normalised(data),
             request_id=current_request_id.get(),

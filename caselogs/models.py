@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Site
 
 from . import choices as c
-from .identifiers import reject_patient_identifiers
+from privacy.identifiers import reject_patient_identifiers
 
 # Longest plausible interval for each timing field, in minutes, with the reason shown when a
 # value is refused. Beyond these a value is almost certainly a typing error (hours for minutes).

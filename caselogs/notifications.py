@@ -39,9 +39,11 @@ def case_send_verification_reminders() -> int:
                 f"Cases waiting over {REMINDER_AFTER_DAYS} days for your verification: {len(cases)}",
                 f"Dear {supervisor.full_name},\n\nThese cases have waited more than "
                 f"{REMINDER_AFTER_DAYS} days for your verification:\n\n"
+                # The date, procedure and trainee only: the case's reference is the trainee's
+                # own text and stays on the page the link opens.
                 + "\n".join(
-                    f"- {case.reference} ({case.trainee.full_name}, {case.get_procedure_display()}, "
-                    f"{case.performed_on:%d %b %Y})" for case in cases
+                    f"- {case.performed_on:%d %b %Y}: {case.get_procedure_display()}, "
+                    f"{case.trainee.full_name}" for case in cases
                 )
                 + f"\n\nReview them here: {queue_url}\n",
                 settings.DEFAULT_FROM_EMAIL,

@@ -7,7 +7,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from agreements.selectors import active_version_for_trainee, named_supervisors
-from audit.services import audit_event_record
+from audit.services import audit_changes, audit_event_record
 
 from . import choices as c
 from .models import Case, CaseVerification
@@ -95,7 +95,9 @@ def case_log(*, trainee: User, data: dict) -> Case:
                 actor=trainee,
                 verb="case.logged",
                 subject=case,
-                summary=f"Case {case.reference} logged for verification by {case.supervisor}",
+                # "case <pk>", never its reference: the trainee makes the reference up.
+                summary=f"Case {case.pk} ({case.get_procedure_display()}, "
+                f"{case.performed_on:%d %b %Y}) logged for verification by {case.supervisor}",
             )
     except IntegrityError:
         # The same form posted twice at once (a double click): both passed the reference check
@@ -115,7 +117,7 @@ def case_save_many(*, trainee: User, cases: list[Case]) -> list[Case]:
             actor=trainee,
             verb="case.imported",
             summary=f"{len(cases)} cases imported by {trainee}",
-            data={"references": [case.reference for case in cases]},
+            data={"cases": [case.pk for case in cases]},
         )
     return cases
 
@@ -130,6 +132,7 @@ def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
         version = active_version_for_trainee(trainee)
         if version is None:
             raise NoActiveAgreement("Your training agreement is no longer active.")
+        before = {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
         _apply(case, data)
         validate_case(case)
         _check_context(case, version)
@@ -143,7 +146,11 @@ def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
             actor=trainee,
             verb="case.corrected",
             subject=case,
-            summary=f"Case {case.reference} corrected (revision {case.revision})",
+            summary=f"Case {case.pk} corrected (revision {case.revision})",
+            # Which fields changed, each with a commitment to its new value: the values stay in
+            # the case's row and its history.
+            data={"revision": case.revision, "changed": audit_changes(
+                before, {name: getattr(case, name) for name in CASE_INPUT_FIELDS})},
         )
     return case
 
@@ -197,7 +204,7 @@ def case_verify(
             actor=supervisor,
             verb=f"case.{decision}",
             subject=case,
-            summary=f"Case {case.reference} {decision} by {supervisor}"
+            summary=f"Case {case.pk} {decision} by {supervisor}"
             + (" (ratings differ from the trainee's)" if discordant else ""),
             data={"revision": case.revision, "discordant": discordant},
         )

@@ -85,6 +85,9 @@ class GeneratedDocument(models.Model):
     def __str__(self):
         return f"{self.title or self.kind} {self.verification_code}"
 
+    def audit_reference(self):
+        return self.verification_code
+
     @property
     def validity(self) -> str:
         if self.revoked_at:

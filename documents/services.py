@@ -13,6 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_event_record
+from privacy.commitments import text_commitment
 
 from .codes import verification_code_new
 from .models import GeneratedDocument
@@ -298,6 +299,7 @@ def document_revoke(*, document: GeneratedDocument, reason: str, actor) -> Gener
             verb="document.revoked",
             subject=locked,
             summary=f"Document {locked.verification_code} revoked",
-            data={"reason": reason[:500]},
+            # The reason stays on the document's row; the log commits to it.
+            data={"changed": {"revoked_reason": text_commitment(reason)}},
         )
     return locked

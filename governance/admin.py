@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.services import audit_commitments
+
 from .models import QualityStandard, QualityStandardSet
 from .standards import standard_set_changes_record, standard_set_new_version
 
@@ -25,7 +27,12 @@ def _standard_changes(formsets):
             continue
         added += [row.key for row in formset.new_objects]
         deleted += [row.key for row in formset.deleted_objects]
-        changed.update({row.key: fields for row, fields in formset.changed_objects})
+        # Field names, each with a commitment to its new value: labels, sources and notes are
+        # text a person wrote, and stay in the rows (and their history).
+        changed.update({
+            row.key: audit_commitments({name: getattr(row, name) for name in fields})
+            for row, fields in formset.changed_objects
+        })
     return changed, added, deleted
 
 
@@ -52,7 +59,9 @@ class QualityStandardSetAdmin(SimpleHistoryAdmin):
             actor=request.user,
             standard_set=form.instance,
             created=not change,
-            set_changed=list(form.changed_data),
+            set_changed=audit_commitments(
+                {name: form.cleaned_data.get(name) for name in form.changed_data}
+            ),
             standards_changed=changed,
             standards_added=added,
             standards_deleted=deleted,

@@ -14,12 +14,13 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from agreements.models import SourceStatus
+from privacy.identifiers import reject_patient_identifiers
 
 
 class QualityStandardSet(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[reject_patient_identifiers])
     version = models.PositiveIntegerField(default=1)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[reject_patient_identifiers])
     is_active = models.BooleanField(
         "in force",
         default=True,
@@ -82,7 +83,7 @@ class QualityStandard(models.Model):
         max_length=60,
         help_text="A stable name the code looks the standard up by; keep it across versions.",
     )
-    label = models.CharField(max_length=200)
+    label = models.CharField(max_length=200, validators=[reject_patient_identifiers])
     kind = models.CharField(max_length=20, choices=StandardKind.choices)
     measure = models.CharField(
         max_length=20,
@@ -115,11 +116,11 @@ class QualityStandard(models.Model):
         help_text="Reported beside the published figure, with no target to meet. "
         "Put the published figure in the notes.",
     )
-    source = models.CharField(max_length=300)
+    source = models.CharField(max_length=300, validators=[reject_patient_identifiers])
     status = models.CharField(
         max_length=20, choices=SourceStatus.choices, default=SourceStatus.PROVISIONAL
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[reject_patient_identifiers])
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()

@@ -163,7 +163,7 @@ def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> Qualit
             in_force.is_active = False
             in_force._history_user = actor
             in_force.save(update_fields=["is_active"])
-            retired.append(str(in_force))
+            retired.append(in_force.pk)
         copy = QualityStandardSet(
             name=source_set.name,
             version=newest + 1,
@@ -183,23 +183,28 @@ def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> Qualit
             actor=actor,
             verb="quality_standards.versioned",
             subject=copy,
-            summary=f"New version of the quality standards: {copy} (copied from {source_set})",
+            # References only: a set's name and description are text a person wrote.
+            summary=f"New version of the quality standards: set {copy.pk} (version "
+            f"{copy.version}), copied from set {source_set.pk} (version {source_set.version})",
             data={"copied_from": source_set.pk, "retired": retired},
         )
     return copy
 
 
 def standard_set_changes_record(
-    *, actor, standard_set: QualityStandardSet, created: bool, set_changed: list[str],
-    standards_changed: dict[str, list[str]], standards_added: list[str],
+    *, actor, standard_set: QualityStandardSet, created: bool, set_changed: dict[str, str],
+    standards_changed: dict[str, dict[str, str]], standards_added: list[str],
     standards_deleted: list[str],
 ) -> None:
-    """The audit event for an administrator's edit; the row history holds the values."""
+    """The audit event for an administrator's edit: standards by key, fields by name, each
+    changed field with a commitment to its value (``audit_commitments``); the row history holds
+    the values."""
     audit_event_record(
         actor=actor,
         verb="quality_standards.created" if created else "quality_standards.changed",
         subject=standard_set,
-        summary=f"Quality standards {'created' if created else 'changed'}: {standard_set}",
+        summary=f"Quality standards set {standard_set.pk} (version {standard_set.version}) "
+        f"{'created' if created else 'changed'}",
         data={
             "changed": set_changed,
             "standards_changed": standards_changed,

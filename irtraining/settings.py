@@ -30,6 +30,14 @@ else:
     DEBUG = env.bool("DJANGO_DEBUG", default=True)
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
+# The key of every commitment to free text (privacy/commitments.py): signatures and the audit log
+# hold HMACs under it, so it must never change once the service holds data. Required in production.
+TEXT_COMMITMENT_KEY = (
+    env.str("TEXT_COMMITMENT_KEY")
+    if IS_PRODUCTION
+    else env.str("TEXT_COMMITMENT_KEY", default="development-only-text-commitment-key")
+)
+
 # Printed into every PDF and QR code, which cannot change once issued: required in production.
 SITE_URL = (
     env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -55,6 +63,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "csp",
+    "privacy",
     "accounts",
     "audit",
     "signoffs",

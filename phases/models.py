@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from privacy.identifiers import reject_patient_identifiers
+
 
 class Phase(models.IntegerChoices):
     DIRECT = 1, "Phase 1 (direct supervision)"
@@ -59,7 +61,7 @@ class CompetencySignoff(models.Model):
     )
     competency = models.CharField(max_length=40, choices=Competency.choices)
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    statement = models.TextField(blank=True)
+    statement = models.TextField(blank=True, validators=[reject_patient_identifiers])
     signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,7 +97,7 @@ class ProgressionRequest(models.Model):
     to_phase = models.PositiveSmallIntegerField(choices=Phase.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[reject_patient_identifiers])
     # The criteria and the evidence as judged at the time of the request; never recomputed.
     snapshot = models.JSONField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -114,6 +116,9 @@ class ProgressionRequest(models.Model):
         ]
 
     def __str__(self):
+        return f"{self.get_kind_display()}: {self.agreement.reference}"
+
+    def audit_reference(self):
         return f"{self.get_kind_display()}: {self.agreement.reference}"
 
     def get_absolute_url(self):

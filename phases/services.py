@@ -13,6 +13,7 @@ from agreements.models import AgreementVersion, TrainingAgreement
 from agreements.selectors import named_supervisors
 from caselogs import choices as c
 from caselogs.selectors import verified_cases
+from audit.redaction import committed_text
 from audit.services import audit_event_record
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_revoke
@@ -162,7 +163,7 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
         version = version_in_force(agreement)
         request = ProgressionRequest.objects.create(
             agreement=agreement, kind=ProgressionRequest.Kind.RETURN, from_phase=phase.phase,
-            to_phase=to_phase, requested_by=actor, reason=reason, snapshot={"reason": reason},
+            to_phase=to_phase, requested_by=actor, reason=reason, snapshot={},
         )
         steps = [
             StepSpec(label=f"Clinical director, {version.employer_directorate.name}, "
@@ -170,11 +171,11 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
                      role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
                      directorate=version.employer_directorate,
                      meaning=f"I agree that {agreement.trainee.full_name} returns to "
-                     f"{Phase(to_phase).label}: {reason}"),
+                     f"{Phase(to_phase).label}, for the reason given in the request."),
             StepSpec(label=f"Medical director, {version.employer.name}", role=Role.MEDICAL_DIRECTOR,
                      organisation=version.employer,
                      meaning=f"I agree that {agreement.trainee.full_name} returns to "
-                     f"{Phase(to_phase).label}: {reason}"),
+                     f"{Phase(to_phase).label}, for the reason given in the request."),
         ]
         _open_signoff(request, version, steps, actor, ordered=False)
     return request
@@ -228,7 +229,9 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
 def progression_content(request: ProgressionRequest) -> dict:
     return {
         "request": request.pk, "agreement": request.agreement.reference, "kind": request.kind,
-        "from_phase": request.from_phase, "to_phase": request.to_phase, "reason": request.reason,
+        "from_phase": request.from_phase, "to_phase": request.to_phase,
+        # A commitment, not the text: the reason stays on the request and can be redacted.
+        "reason": committed_text(request, "reason"),
         "snapshot": request.snapshot,
     }
 
@@ -248,8 +251,7 @@ def on_progression_approved(signoff: SignoffRequest, signer) -> None:
     phase.save()
     PhaseRecord.objects.create(
         agreement=request.agreement, phase=request.to_phase, started_on=today,
-        reason=request.reason if request.kind == ProgressionRequest.Kind.RETURN
-        else f"{request.get_kind_display()} approved",
+        reason=f"{request.get_kind_display()} approved (request {request.pk})",
     )
     if request.kind == ProgressionRequest.Kind.INDEPENDENCE:
         version = AgreementVersion.objects.select_for_update().get(
@@ -272,7 +274,7 @@ def _revoke_certificates(request, actor):
         certificate = document_latest_for_subject(CERTIFICATE_KIND, granted)
         if certificate is not None and certificate.revoked_at is None:
             document_revoke(document=certificate, actor=actor,
-                            reason=f"Returned to {Phase(request.to_phase).label}: {request.reason}")
+                            reason=f"Returned to {Phase(request.to_phase).label}")
     version = AgreementVersion.objects.select_for_update().filter(
         agreement=request.agreement, status="completed").first()
     if version is not None:
@@ -286,7 +288,7 @@ def on_progression_declined(signoff: SignoffRequest, signature) -> None:
     request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
     request.status = ProgressionRequest.Status.DECLINED
     request.decided_at = timezone.now()
-    request.outcome_reason = f"{signature.signer_name} ({signature.signed_as}): {signature.reason}"
+    request.outcome_reason = f"Declined by {signature.signer_name} ({signature.signed_as})."
     request.save()
 
 

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Organisation, Role
+from audit.redaction import committed_text
+from privacy.identifiers import reject_patient_identifiers
 
 GENESIS_HASH = "0" * 64
 
@@ -138,7 +140,7 @@ class Signature(models.Model):
     signer_gmc_number = models.CharField(max_length=7, blank=True)
     signed_as = models.CharField(max_length=200, help_text="The role and organisation signed for.")
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[reject_patient_identifiers])
     meaning = models.TextField()
     signed_at = models.DateTimeField()
     authentication = models.CharField(max_length=100)
@@ -180,7 +182,8 @@ class Signature(models.Model):
             "signer_gmc_number": self.signer_gmc_number,
             "signed_as": self.signed_as,
             "decision": self.decision,
-            "reason": self.reason,
+            # A commitment, not the text: a redacted reason leaves the chain intact.
+            "reason": committed_text(self, "reason"),
             "meaning": self.meaning,
             "signed_at": self.signed_at.isoformat(timespec="microseconds"),
             "authentication": self.authentication,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import SignoffRequest, SignoffStep
+from .registry import handler_for
 from .selectors import signoff_step_eligible_users
 
 REMINDER_AFTER_DAYS = (3, 7)
@@ -59,11 +60,23 @@ def signoff_notify_open_steps(*, request_id: int) -> int:
     return len(messages)
 
 
+def _subject_page(request: SignoffRequest) -> str:
+    """The page where the author reads the outcome in full (a reason given stays there)."""
+    try:
+        url = handler_for(request.kind).subject_url(request.subject)
+    except LookupError:
+        url = ""
+    return settings.SITE_URL + (url or reverse("home"))
+
+
 def _outcome_message(request: SignoffRequest):
+    # What happened and where to read it: never the text a signer wrote (a decline's reason
+    # stays on the signature, shown on the page).
     outcome = request.get_status_display().lower()
     body = f"Dear {request.created_by.full_name},\n\n{request.title} was {outcome}.\n"
-    if request.outcome_reason:
-        body += f"\nReason: {request.outcome_reason}\n"
+    if request.status == SignoffRequest.Status.DECLINED:
+        body += "\nThe reason given is on its page.\n"
+    body += f"\nSee it here: {_subject_page(request)}\n"
     return (
         f"{request.get_status_display()}: {request.title}",
         body,

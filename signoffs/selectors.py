@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import Membership, User
 from accounts.selectors import membership_list_active_for_user
 
-from .models import SignoffRequest, SignoffStep
+from .models import Signature, SignoffRequest, SignoffStep
 
 
 def _eligibility_filter(user) -> Q:
@@ -58,4 +58,18 @@ def signoff_requests_for_subject(subject) -> QuerySet[SignoffRequest]:
         )
         .prefetch_related("steps__signature", "steps__named_user", "steps__organisation")
         .order_by("-created_at")
+    )
+
+
+def signoff_latest_decline_for_subject(subject) -> Signature | None:
+    """The newest declining signature on any request about ``subject``: where its reason lives
+    (copies elsewhere hold only the app's words, so a redaction reaches every place it showed)."""
+    return (
+        Signature.objects.filter(
+            request__subject_type=ContentType.objects.get_for_model(subject),
+            request__subject_id=subject.pk,
+            decision=Signature.Decision.DECLINE,
+        )
+        .order_by("-signed_at")
+        .first()
     )

@@ -20,6 +20,8 @@ from .tasks import signoff_notify_task
 
 logger = logging.getLogger(__name__)
 
+DECLINE_MEANING = "I decline to sign, for the reason I give."
+
 
 @dataclass(frozen=True)
 class StepSpec:
@@ -185,7 +187,8 @@ def _write_signature(request, step, signer, decision, reason, authentication) ->
         signed_as=step.label,
         decision=decision,
         reason=reason,
-        meaning=step.meaning if decision == Signature.Decision.APPROVE else f"I decline: {reason}",
+        # The reason stays in its own field: the meaning is the app's words, never the signer's.
+        meaning=step.meaning if decision == Signature.Decision.APPROVE else DECLINE_MEANING,
         signed_at=timezone.now(),
         authentication=authentication,
         digest_seen=request.digest,
@@ -209,7 +212,7 @@ def _settle(request, step, signature, handler, signer) -> None:
     )
     if declined:
         request.status = SignoffRequest.Status.DECLINED
-        request.outcome_reason = signature.reason
+        request.outcome_reason = f"Declined by {signature.signer_name} as {signature.signed_as}."
     elif not request.steps.filter(status=SignoffStep.Status.PENDING).exists():
         request.status = SignoffRequest.Status.APPROVED
     if request.status == SignoffRequest.Status.OPEN:

@@ -41,14 +41,19 @@ def test_every_signer_is_emailed_once(world, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 7
 
 
-def test_the_author_hears_of_a_decline_with_its_reason(world, django_capture_on_commit_callbacks):
+def test_the_author_hears_of_a_decline_and_is_sent_to_its_page(
+    world, django_capture_on_commit_callbacks
+):
     request = _submit(world, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sign_step(world, request.steps.get(label="Trainee"), decision="decline",
                   reason="My start date is wrong.")
     assert [m.to[0] for m in mail.outbox] == [world.training_lead.email]
-    assert "My start date is wrong." in mail.outbox[0].body
+    body = mail.outbox[0].body
+    # What happened and a link to the version's page; the reason the signer wrote stays there.
+    assert "declined" in body and request.subject.get_absolute_url() in body
+    assert "My start date is wrong." not in body
 
 
 def test_reminders_after_three_and_seven_days_only_to_those_still_to_sign(

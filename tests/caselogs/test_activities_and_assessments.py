@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -114,7 +115,7 @@ def test_the_supervisor_records_an_assessment_through_the_page(logbook, client):
 def test_a_case_waiting_seven_days_reminds_its_supervisor_once(logbook, django_capture_on_commit_callbacks):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        log_case(logbook, reference="W-1")
+        case = log_case(logbook, reference="W-1")
     with time_machine.travel(start + timedelta(days=6), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             assert case_verification_reminders_task() == 0
@@ -123,4 +124,10 @@ def test_a_case_waiting_seven_days_reminds_its_supervisor_once(logbook, django_c
             assert case_verification_reminders_task() == 1
             assert case_verification_reminders_task() == 0
     assert [m.to[0] for m in mail.outbox] == [logbook.lead_supervisor.email]
-    assert "W-1" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    # The case by its date, procedure and trainee, and the link to the queue; never the
+    # reference the trainee wrote.
+    assert (f"{case.performed_on:%d %b %Y}: {case.get_procedure_display()}, "
+            f"{logbook.trainee.full_name}") in body
+    assert reverse("caselogs:queue") in body
+    assert "W-1" not in body

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from caselogs.identifiers import (
+from privacy.identifiers import (
     DATE_OF_BIRTH,
     NHS_NUMBER,
     POSTCODE,

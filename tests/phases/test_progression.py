@@ -142,7 +142,10 @@ def test_a_return_revokes_the_certificate_and_verify_says_so(
     for step in _signoff(back).steps.all():
         sign_step(small_world, step)
     phase = phase_of(small_world)
-    assert phase.phase == 2 and "perforations" in phase.reason
+    assert phase.phase == 2 and phase.reason == f"Return to an earlier phase approved (request {back.pk})"
+    # The reason stays on the request it was written in; the phase history refers to it.
+    back.refresh_from_db()
+    assert back.reason == "Two unexplained perforations in a month."
     page = client.get(f"/verify/{certificate.verification_code}/").content.decode()
     assert "Revoked on" in page
     assert "perforations" not in page  # the reason is never shown publicly
