@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Directorate, Organisation, Role
+from privacy.identifiers import reject_patient_identifiers
 
 from .models import AgreementVersion, Arrangement
 from .services import TERM_FIELDS
@@ -215,7 +216,7 @@ class CriterionTargetForm(forms.Form):
 
     criterion_id = forms.IntegerField(widget=forms.HiddenInput)
     description = forms.CharField(
-        max_length=300, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+        max_length=300, validators=[reject_patient_identifiers], widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
     )
     target = forms.DecimalField(
         min_value=0, max_digits=6, decimal_places=1, localize=False,
@@ -236,5 +237,6 @@ class EndEarlyForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[reject_patient_identifiers],
         help_text="Recorded with your name and shown on the agreement.",
     )

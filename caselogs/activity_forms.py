@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.forms import OnceOnlyFormMixin
+from privacy.identifiers import reject_patient_identifiers
 
 from .activity_services import ACTIVITY_FIELDS, ASSESSMENT_FIELDS
 from .models import Activity, Assessment
@@ -26,7 +27,7 @@ class ActivityDecisionForm(forms.Form):
         choices=[("yes", "Confirm"), ("no", "Query")], coerce=lambda v: v == "yes",
         widget=forms.RadioSelect, label="Decision",
     )
-    comment = forms.CharField(required=False, max_length=1000,
+    comment = forms.CharField(required=False, max_length=1000, validators=[reject_patient_identifiers],
                               widget=forms.TextInput(attrs={"placeholder": "Comment (required to query)"}))
 
 

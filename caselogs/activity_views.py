@@ -89,7 +89,9 @@ def activity_decide_view(request, pk):
         else:
             messages.success(request, f"{activity}: {'confirmed' if form.cleaned_data['confirm'] else 'queried'}.")
     else:
-        messages.error(request, "Choose confirm or query.")
+        # The decision is made inline on the list, so each refusal is said at the top of it.
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
     return redirect("caselogs:activities")
 
 

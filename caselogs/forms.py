@@ -1,5 +1,7 @@
 from django import forms
 
+from privacy.identifiers import reject_patient_identifiers
+
 from . import choices as c
 from .models import Case, CaseVerification
 from .importer import MAX_BYTES, MAX_ROWS
@@ -113,7 +115,7 @@ class VerificationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_patient_identifiers],
         help_text="Required for a query. The trainee sees it.",
     )
 

@@ -1,12 +1,14 @@
 from django import forms
 
+from privacy.identifiers import reject_patient_identifiers
+
 from .models import Competency, Phase
 
 
 class CompetencySignForm(forms.Form):
     competency = forms.ChoiceField(choices=Competency.choices,
                                    widget=forms.Select(attrs={"class": "form-select"}))
-    statement = forms.CharField(required=False, max_length=1000,
+    statement = forms.CharField(required=False, max_length=1000, validators=[reject_patient_identifiers],
                                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                                 help_text="Optional: what you observed.")
 
@@ -17,4 +19,5 @@ class ReturnForm(forms.Form):
         choices=[(Phase.DIRECT, Phase.DIRECT.label), (Phase.INDIRECT, Phase.INDIRECT.label)],
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             validators=[reject_patient_identifiers],
                              help_text="The concern about practice. Kept in the phase history.")

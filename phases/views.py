@@ -127,7 +127,9 @@ def sign_competency(request, pk):
         else:
             messages.success(request, "Competency signed off.")
     else:
-        messages.error(request, "Choose a competency.")
+        # Signed inline on the progress page, so each refusal is said at the top of it.
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
     return redirect("phases:progress", pk=agreement.pk)
 
 

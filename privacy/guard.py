@@ -185,3 +185,23 @@ def guard_free_text_before_save(sender, instance, **kwargs) -> None:
     if is_history_model(sender):
         return
     guard_free_text(instance)
+
+
+def unguarded_text_fields() -> list[str]:
+    """Every CharField and TextField of our models that is neither guarded nor listed, with the
+    listed names that no longer exist: both must be empty (tests/privacy)."""
+    from django.apps import apps
+
+    problems, seen = [], set()
+    for model in apps.get_models():
+        if is_history_model(model) or model._meta.app_label in THIRD_PARTY_APPS:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            key = f"{model._meta.app_label}.{model.__name__}.{field.name}"
+            seen.add(key)
+            if reject_patient_identifiers not in field.validators and key not in SYSTEM_WRITTEN:
+                problems.append(f"{key} is neither guarded nor listed as system-written")
+    problems += [f"{key} is listed but does not exist" for key in SYSTEM_WRITTEN if key not in seen]
+    return problems

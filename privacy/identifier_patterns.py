@@ -48,7 +48,7 @@ _DATE_LABEL = (
 # groups (12/03, 07/1938, 23 07 38, 230738), or these forms, which are refused as they stand.
 LABELLED_DATE = re.compile(
     _DATE_LABEL
-    + r"[ \t]*[:=\-]?[ \t]*(?:(?:is|was)[ \t]+)?(?:"
+    + r"[ \t]*[:=\-]?[ \t]*(?:(?:is|was)[ \t]+)?(?:the[ \t]+)?(?:"
     + r"(?<!\d)\d{1,2}(?!\d)(?:st|nd|rd|th)?" + _GAP + r"(?:of[ \t]+)?" + _ANY_MONTH  # 12 March
     + r"|" + _ANY_MONTH + _GAP + r"\d{1,4}(?!\d)"  # March 12, March 1956
     + r"|'\d\d(?!\d)"  # '38
@@ -83,7 +83,7 @@ TITLED_NAME = re.compile(
     r"(?P<name>" + _NAME_WORD + r")"
 )
 PATIENT_NAME = re.compile(
-    r"(?<![A-Za-z])(?:[Pp]atient|[Pp]t)(?:['\u2019]s)?(?:[ \t]+(?:[Nn]ame|NAME))?"
+    r"(?<![A-Za-z])(?:[Pp]atient|PATIENT|[Pp]t)(?:['\u2019]s)?(?:[ \t]+(?:[Nn]ame|NAME))?"
     r"(?:[ \t]*:[ \t]*|[ \t]+)(?P<name>" + _NAME_WORD + r")"
 )
 # Abbreviations written with a trailing x: Hx, Dx, Rx, Sx, Tx, Mx, Fx, Ix, PMHx, DHx.
@@ -135,10 +135,12 @@ LABELLED_HOSPITAL_NUMBER = re.compile(
 TRUST_CODE_NUMBER = re.compile(
     r"(?<![A-Za-z0-9])(?!REF)R[A-Z0-9][A-Z0-9][ \t]*[:\-]?[ \t]*\d{6,10}(?![A-Za-z0-9])", re.ASCII
 )
-# Letters then digits, as trusts write hospital numbers; a ClinicalTrials.gov id (NCT and 8
-# digits) is not one.
+# Letters then digits, as trusts write hospital numbers. Not one: a ClinicalTrials.gov id (NCT and
+# 8 digits), or a device label printed against its number (LOT1234567, REF1234567, SN1234567).
 HOSPITAL_NUMBER_SHAPE = re.compile(
-    r"(?<![A-Za-z0-9])(?!NCT\d{8}(?!\d))[A-Za-z]{1,3}\d{6,10}(?![A-Za-z0-9])", re.ASCII
+    r"(?<![A-Za-z0-9])(?!NCT\d{8}(?!\d))(?!(?i:lot|ref|sn|cat|udi)\d)"
+    r"[A-Za-z]{1,3}\d{6,10}(?![A-Za-z0-9])",
+    re.ASCII,
 )
 # A device label straight before a number makes it a lot or catalogue number (searched up to the
 # number's start, so "$" is the number's start).

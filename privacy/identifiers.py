@@ -30,7 +30,8 @@ Hospital number
     at once by 6 to 10 digits ("RX1234567", "K123456"), which is how trusts write them, unless a
     device label comes straight before it (lot, batch, ref, reference, cat, catalogue, serial, SN,
     S/N, UDI, GTIN, part, product, model, code; with or without "no", "number", ":" or "#"), or it
-    is a ClinicalTrials.gov id (NCT and 8 digits). Known false positives: a made-up case reference
+    is a ClinicalTrials.gov id (NCT and 8 digits), or its letters are such a label printed against
+    the number ("LOT1234567", "REF1234567", "SN1234567"). Known false positives: a made-up case reference
     of that shape ("MT2024015"; "MT-2024-015" passes) and a catalogue number with no label.
 
 Patient name
@@ -38,7 +39,7 @@ Patient name
     a capitalised word or initial: "Mr John Brown", "Mrs O'Neill", "Dr Shah", "Mr BROWN". Case
     matters, so "mRS 0-2", "MRS", "MR angiography" and "dr" are not titles; "Near Miss" is not one
     either. Staff names are refused too, by design: free text names roles, not people. Also
-    "patient" or "pt" (or "Patient", "Pt"; optionally "'s", "name", ":") followed by a capitalised
+    "patient" or "pt" (or "Patient", "PATIENT", "Pt"; then optionally "'s", "name", ":") and a capitalised
     word of 2 or more letters that is not clinical: words in `FUNCTION_WORDS` and `CLINICAL_WORDS`
     (NHS phrases such as "Patient Safety" or "Patient Group Direction", common verbs, results and
     drugs), all-capital abbreviations of up to 6 letters ("pt NIHSS", "patient GA"), and history

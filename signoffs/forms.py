@@ -1,5 +1,7 @@
 from django import forms
 
+from privacy.identifiers import reject_patient_identifiers
+
 from .models import Signature
 
 
@@ -16,6 +18,7 @@ class SignForm(forms.Form):
     reason = forms.CharField(
         label="Reason for declining",
         required=False,
+        validators=[reject_patient_identifiers],
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required if you decline. The author sees it.",
