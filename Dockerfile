@@ -31,7 +31,8 @@ COPY . .
 # static files collected in development mode have no manifest, and every production page that
 # uses {% static %} would fail. The key is a throwaway: collectstatic signs nothing, and the real
 # key comes from the environment at run time.
-RUN DJANGO_ENV=production DJANGO_SECRET_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid \
+RUN DJANGO_ENV=production DJANGO_SECRET_KEY=collectstatic-at-build-time-only \
+        TEXT_COMMITMENT_KEY=collectstatic-at-build-time-only SITE_URL=https://build.invalid \
         python manage.py collectstatic --noinput \
     && python -m compileall -q .
 

@@ -46,6 +46,7 @@ beat: setup
 
 check: setup
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
+	  TEXT_COMMITMENT_KEY=$${TEXT_COMMITMENT_KEY:-check-only} \
 	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -35,6 +35,7 @@ _VARIABLES = (
     "REDIS_URL",
     "DJANGO_ENV",
     "DJANGO_SECRET_KEY",
+    "TEXT_COMMITMENT_KEY",
     "EMAIL_URL",
     "SITE_URL",
     # Set by the browser tests for Playwright; it would fail the deploy check (async.E001).
@@ -81,20 +82,30 @@ def test_redis_url_switches_celery_and_cache_to_redis():
 
 
 def test_production_requires_a_secret_key():
-    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", SITE_URL="https://example.org")
+    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", SITE_URL="https://example.org",
+                  TEXT_COMMITMENT_KEY="k" * 40)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_requires_the_public_address_printed_on_documents():
-    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60)
+    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60,
+                  TEXT_COMMITMENT_KEY="k" * 40)
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
 
 
+def test_production_requires_the_key_free_text_is_committed_under():
+    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60,
+                  SITE_URL="https://example.org")
+    assert result.returncode != 0
+    assert "TEXT_COMMITMENT_KEY" in result.stderr
+
+
 def test_production_turns_on_the_safety_settings():
     s = _settings(
-        DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60, SITE_URL="https://training.example.org"
+        DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60, SITE_URL="https://training.example.org",
+        TEXT_COMMITMENT_KEY="k" * 40,
     )
     assert s["debug"] is False
     assert s["secure_cookie"] is True
@@ -107,6 +118,7 @@ def test_deploy_check_passes_under_production_settings():
     env.update(
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-check-" + "k" * 30,
+        TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
         SITE_URL="https://training.example.nhs.uk",
         DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
     )

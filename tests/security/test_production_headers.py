@@ -65,6 +65,7 @@ def production(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="irtraining.settings",
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-header-probe-" + "h" * 30,
+        TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
         SITE_URL=f"https://{HOST}",
         DJANGO_ALLOWED_HOSTS=HOST,
         DATABASE_URL=f"sqlite:///{database}",
