@@ -51,7 +51,7 @@ class RedactionAdmin(admin.ModelAdmin):
     """Redaction, for the Caldicott guardian: the row keeps "[redacted]", this keeps who, when,
     which field and why, and the commitment that keeps every chain verifiable."""
 
-    list_display = ("redacted_at", "app_label", "model", "object_id", "field", "reason", "redacted_by")
+    list_display = ("redacted_at", "where", "reason", "redacted_by")
     list_filter = ("reason", "model")
     list_select_related = ("redacted_by",)
 
@@ -60,6 +60,10 @@ class RedactionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Table, column and row")
+    def where(self, redaction):
+        return f"{redaction.app_label}_{redaction.model}.{redaction.field}, row {redaction.object_id}"
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
