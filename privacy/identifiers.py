@@ -79,6 +79,9 @@ UK postcode
 The checks run on the NFKC form of the text, so full-width digits and unusual spaces are caught.
 They guard against mistakes, not against someone set on hiding an identifier.
 
+Stretches that overlap count once, reported as the most specific kind among them: NHS number,
+then date, postcode, hospital number, name ("MRN 999 590 8301" is reported as an NHS number).
+
 Messages say what kind of identifier was found and what to write instead, and never repeat the
 identifier, so nothing identifying reaches an error page, a log or an e-mail.
 """
@@ -260,32 +263,38 @@ def _hospital_number_spans(text: str) -> Spans:
                 yield match.span()
 
 
-_DETECTORS = (
+_DETECTORS = (  # most specific first
     (NHS_NUMBER, _nhs_number_spans),
     (DATE_OF_BIRTH, _date_spans),
     (POSTCODE, _postcode_spans),
-    (PERSON_NAME, _name_spans),
     (HOSPITAL_NUMBER, _hospital_number_spans),
+    (PERSON_NAME, _name_spans),
 )
 
 
+# When stretches overlap ("MRN 999 590 8301"), the most specific kind is reported.
+_SPECIFICITY = [kind for kind, _ in _DETECTORS]
+
+
 def find_patient_identifiers(text: str) -> list[IdentifierFinding]:
-    """Every identifier-shaped stretch of `text`, in reading order; overlapping hits count once."""
+    """Every identifier-shaped stretch of `text`, in reading order; overlapping hits count once,
+    as the most specific kind among them."""
     if not text:
         return []
     normalised = unicodedata.normalize("NFKC", text)
     hits = sorted(
         (start, end, kind) for kind, spans in _DETECTORS for start, end in spans(normalised)
     )
-    findings = []
+    clusters: list[list[str]] = []
     covered_to = -1
     for start, end, kind in hits:
         if start < covered_to:
-            covered_to = max(covered_to, end)
-            continue
-        findings.append(IdentifierFinding(kind=kind, message=MESSAGES[kind]))
-        covered_to = end
-    return findings
+            clusters[-1].append(kind)
+        else:
+            clusters.append([kind])
+        covered_to = max(covered_to, end)
+    kinds = [min(cluster, key=_SPECIFICITY.index) for cluster in clusters]
+    return [IdentifierFinding(kind=kind, message=MESSAGES[kind]) for kind in kinds]
 
 
 def reject_patient_identifiers(value: str) -> None:

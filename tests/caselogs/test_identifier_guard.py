@@ -1,5 +1,8 @@
 """The free-text guard refuses NHS numbers, dates and postcodes, and lets clinical shorthand pass.
 
+Names and hospital numbers, the wider separators and the clinical corpus are tested in
+tests/privacy/test_identifier_detection.py.
+
 Hand-picked NHS numbers are in the 999 range, which is never issued to patients; the generated
 ones are random digits, linked to nobody. Nothing here is real patient data.
 """
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 from privacy.identifiers import (
     DATE_OF_BIRTH,
     NHS_NUMBER,
+    PERSON_NAME,
     POSTCODE,
     find_patient_identifiers,
     reject_patient_identifiers,
@@ -277,8 +281,11 @@ def test_any_valid_nhs_number_is_found(number, prefix, suffix):
 def test_ten_digits_failing_the_check_are_never_refused(first_nine, last, layout, prefix, suffix):
     assume(check_digit(first_nine) != last)
     number = first_nine + str(last)
+    text = embedded(prefix, layout.format(number[:3], number[3:6], number[6:]), suffix)
 
-    assert kinds(embedded(prefix, layout.format(number[:3], number[3:6], number[6:]), suffix)) == []
+    # The random surroundings may themselves spell a name ("Mr Ab") or a label ("mrn"), which the
+    # guard rightly refuses; the number must never be read as an NHS number, date or postcode.
+    assert not {NHS_NUMBER, DATE_OF_BIRTH, POSTCODE} & set(kinds(text))
 
 
 @PROPERTY
@@ -387,5 +394,6 @@ def test_clinical_phrases_are_never_refused(parts):
 
 @PROPERTY
 @given(st.text(alphabet=st.characters(categories=["L", "P", "Zs"])))
-def test_text_without_digits_is_never_refused(text):
-    assert kinds(text) == []
+def test_text_without_digits_is_refused_only_for_a_name(text):
+    # Names have no digits ("Dr Shah"): tests/privacy/test_identifier_detection.py covers them.
+    assert set(kinds(text)) <= {PERSON_NAME}

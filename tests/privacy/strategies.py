@@ -41,6 +41,10 @@ def _check_digit(first_nine: str) -> int:
     return 0 if result == 11 else result
 
 
+def _is_nhs_number(digits: str) -> bool:
+    return len(digits) == 10 and _check_digit(digits[:9]) == int(digits[9])
+
+
 NHS_SEPARATORS = ["", " ", "  ", "   ", "-", " - ", "\u2013", ".", "/", " / ", "\u00a0", "\t"]
 
 
@@ -106,11 +110,11 @@ HOSPITAL_LABELS = [
 def hospital_numbers(draw):
     """Labelled (MRN 12345678), a trust code then digits (RXH 1234567), or letters then digits."""
     shape = draw(st.sampled_from(["labelled", "trust code", "letters and digits"]))
+    digits = draw(st.text(alphabet=DIGITS, min_size=4 if shape == "labelled" else 6, max_size=10))
+    assume(not _is_nhs_number(digits))  # reported as the more specific kind, an NHS number
     if shape == "labelled":
         letters = draw(st.text(alphabet=UPPER, max_size=3))
-        digits = draw(st.text(alphabet=DIGITS, min_size=4, max_size=10))
         return f"{draw(st.sampled_from(HOSPITAL_LABELS))} {letters}{digits}"
-    digits = draw(st.text(alphabet=DIGITS, min_size=6, max_size=10))
     if shape == "trust code":
         code = "R" + draw(st.text(alphabet=UPPER + DIGITS, min_size=2, max_size=2))
         assume(code != "REF")

@@ -203,7 +203,9 @@ def test_logbook_text_stays_in_its_rows(logbook, django_capture_on_commit_callba
 # Phases: a competency statement, and a return with a reason, declined then approved -------------
 
 
-def test_phase_text_stays_in_its_rows(small_world, django_capture_on_commit_callbacks):  # noqa: F811
+def test_phase_text_stays_in_its_rows(  # noqa: F811  (the fixture imported above)
+    small_world, django_capture_on_commit_callbacks
+):
     world = small_world
     with django_capture_on_commit_callbacks(execute=True):
         meet_phase_one(world)
@@ -252,7 +254,8 @@ def _change_form_data(response):
 
     def put(form, name, value):
         if value is not False:  # an unticked box is not posted
-            data[form.add_prefix(name)] = "on" if value is True else "" if value is None else str(value)
+            text = "on" if value is True else "" if value is None else str(value)
+            data[form.add_prefix(name)] = text
 
     main = response.context["adminform"].form
     for name in main.fields:
