@@ -51,6 +51,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from accounts.models import Role
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
@@ -363,11 +364,16 @@ def xlsx_file(*, user, dataset: str, filters: dict):
     header, rows = export_rows(user=user, dataset=dataset, filters=filters)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=DATASETS[dataset])
+    # A write-only sheet writes its view before the first row: the header stays in sight while
+    # scrolling only if the pane is frozen now.
+    sheet.freeze_panes = "A2"
     sheet.append([_xlsx_cell(sheet, name) for name in header])
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
         count += 1
+    # The filter is written after the rows, so it can span all of them.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     output = tempfile.TemporaryFile(suffix=".xlsx")
     try:
         workbook.save(output)

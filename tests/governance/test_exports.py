@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from accounts.models import Role
 from accounts.services import backup_codes_set
@@ -383,3 +384,14 @@ def test_people_without_a_role_cannot_export(world):
     assert client.get(reverse("governance:exports")).status_code == 403
     assert download(client, "cases", "csv").status_code == 403
     assert Client().get(reverse("governance:exports")).status_code == 302
+
+
+@pytest.mark.parametrize("dataset", ["cases", "activities", "assessments"])
+def test_an_xlsx_export_freezes_its_header_and_filters_every_column(world, dataset):
+    """Issue 13, item 18: the header stays in view while scrolling, and every column filters."""
+    response = download(_client_for(world.trainee), dataset, "xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    columns = len(next(sheet.iter_rows(max_row=1)))
+
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(columns)}{sheet.max_row}"
