@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.forms import OnceOnlyFormMixin
+from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
 
 from .activity_services import ACTIVITY_FIELDS, ASSESSMENT_FIELDS
@@ -12,7 +13,7 @@ class ActivityForm(OnceOnlyFormMixin, forms.ModelForm):
         model = Activity
         fields = ACTIVITY_FIELDS
         widgets = {
-            "happened_on": forms.DateInput(attrs={"type": "date"}),
+            "happened_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -36,7 +37,7 @@ class AssessmentForm(OnceOnlyFormMixin, forms.ModelForm):
         model = Assessment
         fields = ASSESSMENT_FIELDS
         widgets = {
-            "assessed_on": forms.DateInput(attrs={"type": "date"}),
+            "assessed_on": DateInput(),
             "entrustment": forms.RadioSelect,
             "strengths": forms.Textarea(attrs={"rows": 3}),
             "development_points": forms.Textarea(attrs={"rows": 3}),

@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
 
+from accounts.widgets import DateInput
+
 from . import choices as c
 from .models import Case
 
@@ -15,11 +17,11 @@ SORTS = {
 class CaseFilter(django_filters.FilterSet):
     performed_after = django_filters.DateFilter(
         field_name="performed_on", lookup_expr="gte", label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     performed_before = django_filters.DateFilter(
         field_name="performed_on", lookup_expr="lte", label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     procedure = django_filters.ChoiceFilter(choices=c.Procedure.choices, empty_label="Any type")
     trainee_role = django_filters.ChoiceFilter(

@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
 
 from . import choices as c
@@ -32,7 +33,24 @@ DETAIL_SECTIONS = (
     ("Reflection", ("reflection",)),
 )
 
-_UNKNOWN_YES_NO = [("", "Not recorded"), ("true", "Yes"), ("false", "No")]
+
+
+class BooleanRadioSelect(forms.RadioSelect):
+    """Radios whose values are "true" and "false". A saved case's value is a Python bool, whose
+    str() ("False") matches neither, so without this an edit form opened with no radio chosen."""
+
+    def format_value(self, value):
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        return super().format_value(value)
+
+
+class UnknownYesNoSelect(forms.NullBooleanSelect):
+    """Yes, no or not recorded, with the saved value selected again when a case is edited."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
 
 
 class CaseForm(forms.ModelForm):
@@ -40,8 +58,8 @@ class CaseForm(forms.ModelForm):
         label="When",
         choices=[("false", "In hours"), ("true", "Out of hours")],
         coerce=lambda v: v == "true",
-        widget=forms.RadioSelect,
-        initial="false",
+        widget=BooleanRadioSelect,
+        initial=False,
     )
     imaging = forms.MultipleChoiceField(
         choices=c.Imaging.choices, widget=forms.CheckboxSelectMultiple, required=False,
@@ -55,7 +73,7 @@ class CaseForm(forms.ModelForm):
         model = Case
         fields = CASE_INPUT_FIELDS
         widgets = {
-            "performed_on": forms.DateInput(attrs={"type": "date"}),
+            "performed_on": DateInput(),
             "reference": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "aborted_reason": forms.Textarea(attrs={"rows": 2}),
             "reflection": forms.Textarea(attrs={"rows": 4}),
@@ -73,7 +91,7 @@ class CaseForm(forms.ModelForm):
                      "died_in_hospital", "ssnap_entered"):
             self.fields[name] = forms.NullBooleanField(
                 label=self.fields[name].label, required=False,
-                widget=forms.Select(choices=_UNKNOWN_YES_NO),
+                widget=UnknownYesNoSelect,
             )
         for name, field in self.fields.items():
             if name.endswith("_minutes"):

@@ -55,10 +55,23 @@ def _check_context(case: Case, version, existing_references=None) -> None:
         raise ValidationError(errors)
 
 
+# Ticked lists are kept in the order of their choices, so the same ticks always store the same
+# list: a form sends them in that order, and a case re-saved unchanged must not show a change.
+_LIST_ORDER = {
+    "imaging": {v: i for i, v in enumerate(c.Imaging.values)},
+    "complications": {v: i for i, v in enumerate(c.Complication.values)},
+}
+
+
 def _apply(case: Case, data: dict) -> None:
     for name in CASE_INPUT_FIELDS:
         if name in data:
-            setattr(case, name, data[name])
+            value = data[name]
+            if name in _LIST_ORDER and isinstance(value, list):
+                order = _LIST_ORDER[name]
+                value = sorted(value, key=lambda v: order.get(v, len(order)) if isinstance(v, str)
+                               else len(order))
+            setattr(case, name, value)
 
 
 def case_build(*, trainee: User, data: dict, version=None, existing_references=None) -> Case:
