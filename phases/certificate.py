@@ -7,7 +7,7 @@ from signoffs.selectors import signoff_requests_for_subject
 from .models import ProgressionRequest
 from .selectors import phase_history, version_in_force
 
-TEMPLATE_VERSION = "certificate-1"
+TEMPLATE_VERSION = "certificate-2"
 CERTIFICATE_KIND = "completion_certificate"
 
 

@@ -5,10 +5,13 @@ A request freezes a snapshot of the criteria and of the evidence that met them; 
 bound to that snapshot, so later edits to cases cannot change what was judged.
 """
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from privacy.identifiers import reject_patient_identifiers
@@ -120,6 +123,12 @@ class ProgressionRequest(models.Model):
 
     def audit_reference(self):
         return f"{self.get_kind_display()}: {self.agreement.reference}"
+
+    @property
+    def judged_on(self) -> date | None:
+        """The day the criteria were judged, in local time (the snapshot keeps the UTC instant)."""
+        judged_at = (self.snapshot or {}).get("judged_at")
+        return timezone.localtime(datetime.fromisoformat(judged_at)).date() if judged_at else None
 
     def get_absolute_url(self):
         return reverse("phases:progress", args=[self.agreement_id])

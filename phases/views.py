@@ -67,11 +67,16 @@ def progress(request, pk):
         {"key": key, "label": label, "signers": [s.supervisor for s in signoffs if s.competency == key]}
         for key, label in Competency.choices
     ]
+    requests = _requests_with_signoffs(request.user, agreement)
     return render(request, "phases/progress.html", {
         "agreement": agreement,
         "progress": progress_now,
         "history": phase_history(agreement),
-        "requests": _requests_with_signoffs(request.user, agreement),
+        "requests": requests,
+        # One open request at a time (a constraint): while it waits, the page says so instead of
+        # offering a request the service would refuse.
+        "open_request": next((row["request"] for row in requests
+                              if row["request"].status == ProgressionRequest.Status.OPEN), None),
         "competencies": competencies,
         "may_request": _may_request(request.user, agreement, supervisors),
         "may_sign_competency": request.user in supervisors,

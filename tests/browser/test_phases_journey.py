@@ -10,7 +10,7 @@ signature"); nobody sees the request in their inbox before their turn. The train
 certificate, which is read with pdftotext, drawn with pdftoppm and checked on /verify/.
 
 Screenshots in test-artifacts/: progress-phase1.png, progress-phase1-phone.png,
-signoff-independence.png, progress-phase3.png, certificate-page-1.png,
+progress-request-waiting-phone.png, progress-independence-waiting.png, signoff-independence.png, progress-phase3.png, certificate-page-1.png,
 certificate-signature-page.png (and certificate.pdf).
 """
 
@@ -123,6 +123,12 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     expect(card).to_contain_text("Move to the next phase")
     expect(card.locator(".badge").first).to_have_text("Awaiting signatures")
     expect(card.locator(".signoff-steps li")).to_contain_text("Lead supervisor (INR)")
+    # While it waits, the page says so and offers no second request (issue 13, item 7).
+    expect(phone.page.get_by_role("button", name="Request the move to phase 2")).to_have_count(0)
+    waiting = phone.page.locator("#request-next")
+    expect(waiting).to_contain_text("A request is waiting for signatures: move to the next phase")
+    waiting.scroll_into_view_if_needed()
+    phone.page.screenshot(path=artifacts_dir / "progress-request-waiting-phone.png", full_page=True)
 
     # The lead supervisor approves from their inbox, with a fresh backup code.
     lead_browser = open_browser("desktop")
@@ -141,6 +147,11 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     _expect_every_criterion_met(lead_browser.page, len(phase_two))
     lead_browser.page.get_by_role("button", name="Request independence").click()
     expect(lead_browser.page.get_by_role("status").filter(has_text="Requested.")).to_be_visible()
+    expect(lead_browser.page.get_by_role("button", name="Request independence")).to_have_count(0)
+    expect(lead_browser.page.locator("#request-next")).to_contain_text(
+        "A request is waiting for signatures: independence (phase 2 to 3)")
+    lead_browser.page.screenshot(path=artifacts_dir / "progress-independence-waiting.png",
+                                 full_page=True)
     independence = ProgressionRequest.objects.get(agreement=agreement, status="open")
     assert independence.kind == ProgressionRequest.Kind.INDEPENDENCE
     signoff = signoff_requests_for_subject(independence).get()
@@ -220,9 +231,9 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
                  agreement.reference, code):
         assert _squeezed(fact) in squeezed, f"{fact!r} is not on the certificate"
     for record in agreement.phase_records.all():
-        assert f"{record.started_on:%-d %B %Y}" in flat, f"{record} start is not on the certificate"
+        assert f"{record.started_on:%-d %b %Y}" in flat, f"{record} start is not on the certificate"
         if record.ended_on:
-            assert f"{record.ended_on:%-d %B %Y}" in flat, f"{record} end is not on the certificate"
+            assert f"{record.ended_on:%-d %b %Y}" in flat, f"{record} end is not on the certificate"
     for item in independence.snapshot["criteria"]:
         for words in (item["description"], item["required"], item["current"]):
             assert _squeezed(words) in squeezed, f"{words!r} (criteria) is not on the certificate"
