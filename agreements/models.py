@@ -74,8 +74,11 @@ class CriterionFields(models.Model):
 
     @property
     def required_display(self) -> str:
-        if self.kind in (CriterionKind.COMPETENCIES, CriterionKind.LEARNING_CURVE):
-            return "Signed off"
+        if self.kind == CriterionKind.LEARNING_CURVE:
+            return "Acceptable curve (crosses the lower limit)"
+        if self.kind == CriterionKind.COMPETENCIES:
+            signers = int((self.parameters or {}).get("signers_required", 1))
+            return f"Signed off by {signers} INR{'s' if signers != 1 else ''}"
         figure = f"{self.target.normalize():f}"
         return f"{figure}%" if self.kind == CriterionKind.REPERFUSION_RATE else figure
 
