@@ -28,6 +28,17 @@ def case_errors(case) -> dict[str, str]:
         errors["door_to_puncture_minutes"] = (
             "Door to puncture cannot be shorter than door to imaging: imaging comes first."
         )
+    # The procedure runs from groin puncture to closure, so reperfusion happens within it.
+    if (
+        case.puncture_to_reperfusion_minutes is not None
+        and case.procedure_minutes is not None
+        and case.puncture_to_reperfusion_minutes > case.procedure_minutes
+    ):
+        errors.setdefault("puncture_to_reperfusion_minutes", (
+            f"Puncture to reperfusion ({case.puncture_to_reperfusion_minutes} minutes) cannot be "
+            f"longer than the whole procedure ({case.procedure_minutes} minutes): reperfusion "
+            "happens during the procedure. Check both times."
+        ))
 
     if case.procedure == c.Procedure.MT:
         if not case.final_etici:

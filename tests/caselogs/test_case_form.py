@@ -44,10 +44,13 @@ def test_quick_entry_alone_logs_a_case(logbook, client):
     ("door_to_puncture_minutes", "900", "hours were entered as minutes"),
     ("reflection", "Seen at home, postcode M1 1AE", "postcode"),
     ("age", "7", "greater than or equal to 16"),
+    ("puncture_to_reperfusion_minutes", "95", "longer than the whole procedure"),
 ])
 def test_bad_input_shows_beside_its_field_and_saves_nothing(logbook, client, field, value, message):
     sign_in(client, logbook.trainee)
-    response = client.post("/logbook/new/", _post_data(logbook, **{field: value}))
+    # A procedure of 60 minutes throughout, for the reperfusion time to be judged against.
+    response = client.post("/logbook/new/", _post_data(logbook, procedure_minutes="60",
+                                                       **{field: value}))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field]), errors

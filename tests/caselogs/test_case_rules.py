@@ -63,6 +63,14 @@ def test_door_to_puncture_cannot_precede_imaging(logbook):
     assert "imaging comes first" in message
 
 
+def test_puncture_to_reperfusion_cannot_outlast_the_procedure(logbook):
+    message = _refused(logbook, "puncture_to_reperfusion_minutes",
+                       puncture_to_reperfusion_minutes=95, procedure_minutes=60)
+    assert "longer than the whole procedure (60 minutes)" in message
+    log_case(logbook, puncture_to_reperfusion_minutes=60, procedure_minutes=60,
+             reference="p2r-equal-ok")
+
+
 def test_no_future_dates(logbook):
     assert "future" in _refused(logbook, "performed_on", performed_on=date.today() + timedelta(days=1))
 

@@ -317,6 +317,7 @@ def test_every_problem_in_every_row_is_reported(logbook, trainee_client):
                  door_to_imaging_minutes="30", ssnap_entered="maybe"),
         case_row(logbook, 3, site="", procedure="", out_of_hours="evening"),
         case_row(logbook, 5, age="=1+1", mrs_90_days="3", mrs_90_days_method=""),
+        case_row(logbook, 7, puncture_to_reperfusion_minutes="80", procedure_minutes="52"),
     ]
 
     response = upload(trainee_client, csv_bytes(rows))
@@ -327,6 +328,7 @@ def test_every_problem_in_every_row_is_reported(logbook, trainee_client):
         (3, "final_etici"), (3, "imaging"), (3, "door_to_puncture_minutes"), (3, "ssnap_entered"),
         (4, "site"), (4, "out_of_hours"), (4, "procedure"),
         (5, "age"), (5, "mrs_90_days_method"),
+        (6, "puncture_to_reperfusion_minutes"),
     ]
     table = problem_table(response)
     assert [(int(cells[0]), cells[1]) for cells in table] == found
