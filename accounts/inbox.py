@@ -6,6 +6,28 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class InboxItem:
+    text: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class InboxGroup:
+    """A titled list of links, for a section that needs no template of its own
+    (``GROUPS_TEMPLATE``): what it holds, what it says when empty, and a link to the rest."""
+
+    title: str
+    items: list[InboxItem]
+    empty: str
+    more_text: str = ""
+    more_url: str = ""
+
+
+GROUPS_TEMPLATE = "accounts/partials/inbox_groups.html"
+
+
+@dataclass(frozen=True)
 class InboxSection:
     title: str
     template: str

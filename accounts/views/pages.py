@@ -16,14 +16,9 @@ from ..selectors import (
     user_roles,
 )
 
-# Roles whose inbox has no live section yet: the panel says plainly what will appear there. Roles
-# that sign or verify get live sections from signoffs and caselogs instead.
+# Roles whose work is done elsewhere than in an inbox: the panel says where. Every other role's
+# home is made of the live sections the apps above register (accounts.inbox).
 _INBOX_PANELS = {
-    Role.GOVERNANCE_LEAD: (
-        "Governance",
-        "Independence decisions to acknowledge, overdue reviews and audit reports will appear "
-        "here.",
-    ),
     Role.ADMINISTRATOR: (
         "Programme administration",
         "Manage organisations, people, memberships and templates in the administration pages.",

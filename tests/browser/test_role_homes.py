@@ -1,14 +1,17 @@
 """Each demo person signs in, in their own browser, and lands on a home page made for their role."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, DEMO_PEOPLE, seed_people
 from accounts.models import Role
+from governance.reports import audit_report_request
 
-from .conftest import path_is, sideways_overflow
+from ..agreements.conftest import build_world, draft, submit_and_sign_all
+from .conftest import browser_sign_in, path_is, sideways_overflow
 
 ADMIN_ONLY_LINKS = {"Audit log", "Administration"}
 
@@ -82,3 +85,42 @@ def test_each_role_reaches_its_own_home(demo, live_server, open_browser, artifac
             )
         person.assert_no_csp_errors()
         person.context.close()
+
+
+def test_the_governance_lead_home_shows_overdue_reviews_and_reports(
+    live_server, open_browser, artifacts_dir
+):
+    """The governance panel once said these "will appear here" and stayed empty while an agreement
+    was past its review date and the lead had asked for a report."""
+    world = build_world()
+    today = date.today()
+    agreement = draft(world, start_date=today - timedelta(days=200),
+                      review_dates=[(today - timedelta(days=18)).isoformat(),
+                                    (today + timedelta(days=165)).isoformat()])
+    submit_and_sign_all(world, agreement)
+    lead = world.governance_lead
+    report = audit_report_request(user=lead, period_start=today - timedelta(days=365),
+                                  period_end=today)
+
+    person = open_browser("desktop")
+    browser_sign_in(person, lead)
+    page = person.page
+    panel = page.locator("#inbox-governance")
+    expect(page.get_by_role("heading", name="Governance", level=2)).to_be_visible()
+    expect(page.get_by_text("will appear here")).to_have_count(0)
+    overdue = panel.get_by_role("link", name=f"{world.trainee.full_name} ({agreement.reference})")
+    expect(overdue).to_be_visible()
+    expect(panel).to_contain_text(f"review date {today - timedelta(days=18):%d %b %Y} has passed")
+    expect(panel.get_by_role("link", name=str(report))).to_be_visible()
+    expect(panel).to_contain_text("None waiting.")  # no independence decision to acknowledge
+    page.screenshot(path=artifacts_dir / "home-governance-lead-panel.png", full_page=True)
+
+    panel.get_by_role("link", name="Open the governance dashboard").click()
+    expect(page).to_have_url(path_is("/governance/"))
+    person.goto("/")
+    panel.get_by_role("link", name=str(report)).click()
+    expect(page).to_have_url(path_is(f"/governance/reports/{report.pk}/"))
+    person.goto("/")
+    overdue.click()
+    expect(page).to_have_url(path_is(f"/agreements/{agreement.pk}/"))
+    person.assert_no_csp_errors()
