@@ -7,7 +7,7 @@ from accounts.selectors import user_roles
 
 from . import choices as c
 from .models import Case
-from .selectors import discordant_verifications_for_user, verification_queue_for_user
+from .selectors import discordant_verifications_for_user, verification_queue_head
 
 INBOX_LIMIT = 10
 
@@ -22,13 +22,12 @@ def logbook_nav_items(user, roles):
 def verification_inbox_section(user):
     if Role.SUPERVISOR not in user_roles(user):
         return None
-    queue = verification_queue_for_user(user=user)
-    cases = list(queue[:INBOX_LIMIT])
+    head = verification_queue_head(user=user, limit=INBOX_LIMIT)
     return InboxSection(
         title="Waiting for your verification",
         template="caselogs/partials/inbox_queue.html",
-        context={"cases": cases, "total": queue.count()},
-        count=len(cases),
+        context={"cases": head.cases, "total": head.total},
+        count=head.total,
     )
 
 

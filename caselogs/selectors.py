@@ -5,6 +5,8 @@ directors, training leads and governance leads see the cases of agreements they 
 administrators see all. Only verified cases count as evidence anywhere (``verified_cases``).
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -72,6 +74,23 @@ def verification_queue_for_user(*, user) -> QuerySet[Case]:
         .select_related("trainee", "site")
         .order_by("submitted_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class QueueHead:
+    """The first cases of a supervisor's queue and how many wait in all: the home badge and the
+    link to the rest read both from here, so they cannot disagree."""
+
+    cases: list[Case]
+    total: int
+
+
+def verification_queue_head(*, user, limit: int) -> QueueHead:
+    queue = verification_queue_for_user(user=user)
+    cases = list(queue[:limit])
+    # Fewer than the limit is the whole queue; only a full head needs counting.
+    total = len(cases) if len(cases) < limit else queue.count()
+    return QueueHead(cases=cases, total=total)
 
 
 SUMMARY_GROUPS = (

@@ -1,6 +1,8 @@
 """Verification rules (SPEC 4.2): blind supervisor view, verify or query, locked once verified,
 corrections as new revisions, and only verified evidence counts."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -119,3 +121,43 @@ def test_queue_is_oldest_first_and_shows_each_case(logbook, client):
     assert page.count('class="verify-form"') == 2
     assert "approve all" not in page.lower().replace("no “approve all”", "")
     assert first.pk and second.pk
+
+
+def _inbox_badge_and_link(page):
+    section = page.split("Waiting for your verification", 1)[1].split("</section>", 1)[0]
+    badge = re.search(r'<span class="badge[^"]*">(\d+)</span>', section).group(1)
+    link = re.search(r"All (\d+) in the queue", section)
+    return int(badge), int(link.group(1)) if link else None
+
+
+def test_the_home_badge_and_the_queue_link_give_the_same_count(logbook, client):
+    """Issue 13 item 5: the badge counted the ten shown, the link all eleven."""
+    for n in range(11):
+        log_case(logbook, reference=f"Q-{n:02d}")
+    sign_in(client, logbook.lead_supervisor)
+    assert _inbox_badge_and_link(client.get("/").content.decode()) == (11, 11)
+    assert "Page 1 of 2" in client.get("/logbook/queue/").content.decode()
+
+
+def test_after_deciding_the_supervisor_sees_the_trainees_entry_beside_their_own(logbook, client):
+    """Issue 13 item 6: the form promises the trainee's entry after the decision."""
+    case = log_case(logbook, reference="D-1", trainee_role="assistant", supervision_mode="on_site")
+    waiting = log_case(logbook, reference="D-2")
+    sign_in(client, logbook.lead_supervisor)
+    response = client.post(f"/logbook/{case.pk}/verify/", {
+        "role_view": "primary_operator", "mode_view": "on_site", "decision": "verified",
+    }, follow=True)
+    assert response.redirect_chain == [(f"/logbook/{case.pk}/", 302)]
+    page = response.content.decode()
+    compared = page.split('id="views-compared"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<th scope="row">(\w+)</th><td>([^<]+)</td><td>([^<]+)', compared)
+    assert rows == [("Role", "Primary operator", "Assistant "),
+                    ("Supervision", "Supervisor on site", "Supervisor on site")]
+    assert "Your view differs from the trainee" in page
+    assert f'href="/logbook/{waiting.pk}/verify/">Verify the next case: D-2' in page
+    assert "Back to the verification queue (1 waiting)" in page
+    # The trainee's own page has no such panel; nor does the other supervisor's.
+    for person in (logbook.trainee, logbook.second_supervisor):
+        client.logout()
+        sign_in(client, person)
+        assert 'id="decision-recorded"' not in client.get(f"/logbook/{case.pk}/").content.decode()
