@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import add_validation_error
@@ -24,6 +23,7 @@ from .selectors import (
     case_list_for_user,
     own_case_list_for_user,
     verification_queue_for_user,
+    verification_queue_head,
     without_pending_entries_of,
 )
 from .services import case_correct, case_log, case_verify
@@ -122,23 +122,36 @@ def case_new(request):
     return render(request, "caselogs/case_form.html", {"form": form, "version": version})
 
 
+def _decision_context(case, verifications, user, blind) -> dict:
+    """After a supervisor decides, their view beside the trainee's entry (the verify form's
+    promise) and the way on: the next case waiting, and the queue."""
+    last = verifications[-1] if verifications else None
+    if blind or last is None or last.supervisor_id != user.pk or last.revision != case.revision:
+        return {}
+    head = verification_queue_head(user=user, limit=1)
+    return {"my_decision": last, "next_case": next(iter(head.cases), None),
+            "queue_total": head.total}
+
+
 @login_required
 def case_detail(request, pk):
     case = case_get_for_user(user=request.user, pk=pk)
+    verifications = list(case.verifications.select_related("supervisor"))
+    is_supervisor = case.supervisor_id == request.user.pk and case.trainee_id != request.user.pk
+    # The supervisor records their own view first: the trainee's entry stays hidden.
+    blind = case.supervisor_id == request.user.pk and case.status == c.VerificationStatus.SUBMITTED
     return render(
         request,
         "caselogs/case_detail.html",
         {
             "case": case,
-            "verifications": list(case.verifications.select_related("supervisor")),
+            "verifications": verifications,
             "history": case.history.select_related("history_user").order_by("-history_date")[:20],
             "may_correct": case.trainee_id == request.user.pk,
-            # The supervisor records their own view first: the trainee's entry stays hidden.
-            "blind": case.supervisor_id == request.user.pk
-            and case.status == c.VerificationStatus.SUBMITTED,
-            "may_verify": case.supervisor_id == request.user.pk
-            and case.status == c.VerificationStatus.SUBMITTED
-            and case.trainee_id != request.user.pk,
+            "blind": blind,
+            "may_verify": is_supervisor and case.status == c.VerificationStatus.SUBMITTED,
+            **(_decision_context(case, verifications, request.user, blind) if is_supervisor
+               else {}),
         },
     )
 
@@ -201,11 +214,7 @@ def case_verify_view(request, pk):
             )
             decision = verification.get_decision_display().lower()
             messages.success(request, f"Case {case.reference}: {decision}.{note}")
-            target = request.POST.get("next", "")
-            # A path only: redirect() would read a bare word ("0") as a URL name and fail.
-            if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-                target, allowed_hosts={request.get_host()}
-            ):
-                target = "caselogs:queue"
-            return redirect(target)
+            # The case page shows the trainee's entry beside the view just recorded, as the
+            # form promised, with the next case and the queue to go on to.
+            return redirect("caselogs:detail", pk=case.pk)
     return render(request, "caselogs/verify.html", {"case": case, "form": form})

@@ -276,12 +276,16 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     form.get_by_label("Verify: this case is accurate").check()
     page.screenshot(path=artifacts_dir / "verify-form.png", full_page=True)
     form.get_by_role("button", name="Record decision").click()
-    expect(page).to_have_url(path_is("/logbook/queue/"))
+    # The decision lands on the case, with the trainee's entry now beside the supervisor's view.
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
     verified = page.get_by_role("status").filter(has_text=f"Case {case.reference}: verified.")
     expect(verified).to_be_visible()
-
-    person.goto(f"/logbook/{case.pk}/")
     expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    compared = page.locator("#views-compared tbody tr")
+    expect(compared).to_have_text([re.compile(r"Role\s*Primary operator\s*Primary operator$"),
+                                   re.compile(r"Supervision\s*Supervisor scrubbed\s*Supervisor "
+                                              r"scrubbed$")])
+    expect(page.locator("#decision-recorded")).to_contain_text("agree")
     verification = page.locator("#verifications li").first
     expect(verification).to_contain_text("Revision 1: Verified")
     expect(verification.locator(".badge")).to_have_count(0)  # the views agreed
@@ -313,15 +317,22 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
         card.locator("input[name='mode_view'][value='scrubbed']").check()
         card.locator("input[name='decision'][value='verified']").check()
     card.get_by_role("button", name="Record decision").click()
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
     expect(page.get_by_role("status").filter(has_text="differs from the trainee's")).to_be_visible()
-    expect(page.locator("section.queue-case").filter(has_text=case.reference)).to_have_count(0)
-
-    person.goto(f"/logbook/{case.pk}/")
     expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    role_row = page.locator("#views-compared tbody tr").first
+    expect(role_row).to_have_text(re.compile(r"Role\s*Assistant\s*Primary operator\s*differs$"))
     verification = page.locator("#verifications li").first
     expect(verification.locator(".badge")).to_have_text("differs from the trainee's entry")
     expect(verification).to_contain_text("assistant")
     page.screenshot(path=artifacts_dir / "case-detail-discordant.png", full_page=True)
+
+    # The next step is plain: back to the queue, where the case has gone.
+    page.locator("#next-steps").get_by_role(
+        "link", name=re.compile(r"^Back to the verification queue \(\d+ waiting\)$")
+    ).click()
+    expect(page).to_have_url(path_is("/logbook/queue/"))
+    expect(page.locator("section.queue-case").filter(has_text=case.reference)).to_have_count(0)
     assert CaseVerification.objects.get(case=case).discordant is True
     return duplicate_ids
 
