@@ -164,27 +164,32 @@ def guarded_fields(model) -> tuple[str, ...]:
     )
 
 
-def guarded_field_errors(instance) -> dict[str, list[str]]:
-    """The guarded fields of ``instance`` whose text holds an identifier, with the message."""
+def guarded_field_errors(instance, only=None) -> dict[str, list[str]]:
+    """The guarded fields of ``instance`` (of ``only``, when given) whose text holds an
+    identifier, with the message."""
     errors = {}
     for name in guarded_fields(type(instance)):
+        if only is not None and name not in only:
+            continue
         findings = find_patient_identifiers(getattr(instance, name) or "")
         if findings:
             errors[name] = [findings[0].message]
     return errors
 
 
-def guard_free_text(instance) -> None:
+def guard_free_text(instance, only=None) -> None:
     """Refuse ``instance`` if any guarded text holds an identifier (a ValidationError by field)."""
-    errors = guarded_field_errors(instance)
+    errors = guarded_field_errors(instance, only)
     if errors:
         raise ValidationError(errors, code="patient_identifier")
 
 
-def guard_free_text_before_save(sender, instance, **kwargs) -> None:
+def guard_free_text_before_save(sender, instance, update_fields=None, **kwargs) -> None:
     if is_history_model(sender):
         return
-    guard_free_text(instance)
+    # A save of named fields writes only those: a status change must not fail on older text
+    # that scan_identifiers reports and an administrator redacts.
+    guard_free_text(instance, only=update_fields)
 
 
 def unguarded_text_fields() -> list[str]:

@@ -88,3 +88,19 @@ def test_the_backstop_is_connected_to_every_save(db):
     with pytest.raises(ValidationError):
         QualityStandardSet.objects.create(name="Standards", description="pt 943 476 5919")
     assert not QualityStandardSet.objects.filter(name="Standards").exists()
+
+
+def test_a_save_of_named_fields_checks_only_those(db):
+    from governance.models import QualityStandardSet
+
+    standard_set = QualityStandardSet.objects.create(name="Standards", description="Clean.")
+    # Older text the guard missed at the time (written without the signal): a later save of other
+    # fields still works, and a save of the text itself is refused.
+    QualityStandardSet.objects.filter(pk=standard_set.pk).update(description="pt 943 476 5919")
+    standard_set.refresh_from_db()
+    standard_set.version = 2
+    standard_set.save(update_fields=["version"])
+    with pytest.raises(ValidationError):
+        standard_set.save(update_fields=["description"])
+    with pytest.raises(ValidationError):
+        standard_set.save()
