@@ -1,8 +1,7 @@
-"""Two-factor is required before any page for every role except trainee.
+"""Two-factor is required before any page for every role, trainees included.
 
-A signed-in user who must use two-factor and has no device is sent to enrol; anyone with a device
-(including a trainee who opted in) is sent to give a code. Until then only the pages needed to do
-that, to sign out, and the public pages answer.
+A signed-in user with a role and no device is sent to enrol; anyone with a device is sent to give
+a code. Until then only the pages needed to do that, to sign out, and the public pages answer.
 """
 
 import time

@@ -30,8 +30,10 @@ class Role(models.TextChoices):
 
 # Roles whose holders sign or verify, so whose decisions must rest on a registered doctor.
 ROLES_REQUIRING_GMC = frozenset({Role.SUPERVISOR, Role.MEDICAL_DIRECTOR})
-# Every role but trainee verifies, signs or sees other people's records: two-factor is mandatory.
-ROLES_REQUIRING_TWO_FACTOR = frozenset(set(Role) - {Role.TRAINEE})
+# Every role signs something (a trainee signs their own agreement) and every signature asks for a
+# second factor, so every role enrols and confirms each sign-in with one: one rule, no exceptions
+# for a trainee to meet halfway through their first signature.
+ROLES_REQUIRING_TWO_FACTOR = frozenset(Role)
 
 
 class UserManager(BaseUserManager):

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.services import backup_codes_set
 from audit.models import AuditEvent
 
 from .conftest import sign_in
-from .factories import TEST_PASSWORD, make_user
+from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,10 @@ def test_trainee_signs_in_with_email_in_any_case_and_reaches_home(client, organi
     trainee = member(Role.TRAINEE, organisation, email="alex.morgan@example.org")
     response = _attempt(client, "Alex.Morgan@Example.org", TEST_PASSWORD)
     assert response.status_code == 302
+    # Every role, trainees included, then gives a second factor.
+    assert client.get("/")["Location"].startswith(reverse("accounts:two_factor_setup"))
+    backup_codes_set(actor=None, user=trainee, codes=TEST_BACKUP_CODES)
+    client.post(reverse("accounts:two_factor_verify"), {"code": TEST_BACKUP_CODES[0]})
     home = client.get("/")
     assert home.status_code == 200
     assert trainee.full_name in home.content.decode()
@@ -65,7 +70,7 @@ def test_eleventh_wrong_password_locks_until_the_cool_off_ends(client, organisat
     after = start + settings.AXES_COOLOFF_TIME + timedelta(seconds=5)
     with time_machine.travel(after, tick=False):
         assert _attempt(client, user.email, TEST_PASSWORD).status_code == 302
-        assert client.get("/").status_code == 200
+        assert client.get("/").wsgi_request.user.is_authenticated
 
 
 def test_lockout_is_per_username_and_address(client, organisation, member):

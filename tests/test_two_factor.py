@@ -1,9 +1,12 @@
-"""Two-factor: required before any page for every role but trainee; optional for trainees."""
+"""Two-factor: required before any page for every role, trainees included (every role signs
+something, and every signature asks for a second factor)."""
 
 from base64 import b32decode
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -42,18 +45,8 @@ def _code_for(device):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-@pytest.mark.parametrize(
-    "role",
-    [
-        Role.SUPERVISOR,
-        Role.TRAINING_LEAD,
-        Role.CLINICAL_DIRECTOR,
-        Role.MEDICAL_DIRECTOR,
-        Role.GOVERNANCE_LEAD,
-        Role.ADMINISTRATOR,
-    ],
-)
-def test_every_role_but_trainee_must_enrol_before_any_page(client, organisation, role):
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_must_enrol_before_any_page(client, organisation, role):
     user = _person_without_device(role, organisation)
     _password_only(client, user)
     for path in ("/", "/account/organisations/", f"/account/organisations/{organisation.pk}/"):
@@ -158,19 +151,37 @@ def test_redirect_after_code_refuses_other_hosts(client, organisation, member):
     assert response["Location"] == "/"
 
 
-def test_trainee_needs_no_second_factor_but_may_opt_in(client, organisation, member):
-    trainee = member(Role.TRAINEE, organisation)
+def test_a_trainee_enrols_then_gives_a_code_at_every_sign_in(client, organisation):
+    trainee = _person_without_device(Role.TRAINEE, organisation)
     _password_only(client, trainee)
-    assert client.get("/").status_code == 200
-    client.get(SETUP)
+    assert client.get("/")["Location"].startswith(SETUP)
+    setup = client.get(SETUP).content.decode()
+    assert "trainees included" in setup
     device = TOTPDevice.objects.get(user=trainee)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         assert client.post(SETUP, {"code": _code_for(device)}).status_code == 302
+    assert client.get("/").status_code == 200
     client.post("/account/logout/")
     with time_machine.travel(start + timezone.timedelta(minutes=1), tick=False):
         _password_only(client, trainee)
         assert client.get("/")["Location"].startswith(VERIFY)
+
+
+def test_readme_login_page_and_security_page_state_the_same_rule(client, organisation, member):
+    """One rule in four places: the middleware (above), the README, the login page and the
+    security page all say every role, trainees included, gives a second factor."""
+    readme = " ".join((Path(settings.BASE_DIR) / "README.md").read_text().split())
+    assert "except trainee" not in readme and "optional for trainees" not in readme.lower()
+    assert "Everyone, trainees included, confirms each sign-in and each signature" in readme
+    assert "for every role, trainees included" in readme
+    login = client.get(reverse("accounts:login")).content.decode()
+    assert "Everyone, trainees included, confirms each sign-in and each signature" in login
+    trainee = member(Role.TRAINEE, organisation)
+    sign_in(client, trainee)
+    security = client.get(reverse("accounts:security")).content.decode()
+    assert "Everyone, trainees included, confirms each sign-in and each signature" in security
+    assert "optional" not in security
 
 
 def test_regenerating_backup_codes_replaces_the_old_ones(client, organisation, member):

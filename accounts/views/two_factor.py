@@ -161,6 +161,5 @@ def security(request):
             "backup_codes_left": sum(
                 d.token_set.count() for d in StaticDevice.objects.filter(user=user)
             ),
-            "required": user_requires_two_factor(user),
         },
     )

@@ -1,5 +1,6 @@
 """Acceptance: a supervisor with no device is made to enrol, then must give a code at every sign-in;
-a trainee with no device signs straight in."""
+so is a trainee (every role signs something, and every signature asks for a second factor), and the
+login, enrolment and security pages say so."""
 
 import re
 import time
@@ -162,17 +163,38 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     person.assert_no_csp_errors()
 
 
-def test_trainee_without_a_device_signs_in_with_password_alone(live_server, open_browser):
+def test_a_trainee_is_made_to_enrol_too_and_every_page_says_so(
+    live_server, open_browser, artifacts_dir
+):
     organisation = OrganisationFactory()
     trainee = make_member(Role.TRAINEE, organisation, full_name="Dr Tess Trainee")
     person = open_browser("desktop")
     page = person.page
 
+    person.goto(LOGIN)
+    rule = "Everyone, trainees included, confirms each sign-in and each signature"
+    expect(page.locator("#second-factor-rule")).to_contain_text(rule)
+    page.screenshot(path=artifacts_dir / "two-factor-rule-login.png", full_page=True)
+
     _sign_in(person, trainee.email)
-    expect(page).to_have_url(path_is("/"))
+    expect(page).to_have_url(path_is(SETUP))
+    expect(page.get_by_text("trainees included")).to_be_visible()
+    person.goto("/")
+    expect(page).to_have_url(path_is(SETUP))
+    page.screenshot(path=artifacts_dir / "two-factor-rule-trainee-setup.png", full_page=True)
+
+    secret = page.locator("#totp-secret").inner_text().strip().replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    page.get_by_label("Code").fill(f"{totp(key):06d}")
+    page.get_by_role("button", name="Confirm and finish enrolment").click()
+    expect(page).to_have_url(path_is("/account/two-factor/backup-codes/"))
+    page.get_by_role("link", name="I have saved them, continue").click()
     expect(page.get_by_role("heading", name="Welcome, Dr Tess Trainee")).to_be_visible()
-    expect(page.locator(".role-badge").first).to_have_text("Trainee")
-    assert "two-factor" not in page.url
+
+    person.goto("/account/security/")
+    expect(page.locator("#second-factor-rule")).to_contain_text(rule)
+    expect(page.get_by_text("optional")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "two-factor-rule-security.png", full_page=True)
     person.assert_no_csp_errors()
 
 
