@@ -75,15 +75,17 @@ PASS_AFTER_ORDINAL = re.compile(r"[ \t]+(?:pass|attempt)(?:es|s)?\b", re.ASCII |
 
 # --- names -------------------------------------------------------------------------------------
 
-# A capitalised word: Brown, BROWN, O'Neill, Smith-Jones, McDonald, or an initial (J).
-_NAME_WORD = r"[A-Z](?:[A-Za-z]*(?:['\u2019\-][A-Za-z]+)*)(?![A-Za-z0-9])"
+# A word in any alphabet: Brown, BROWN, O'Neill, Smith-Jones, Émile, or an initial (J). Whether it
+# is capitalised, and so a name, is judged in code.
+_NAME_WORD = r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?!\w)"
 # Titles are matched in the case written: "MR angiography", "mRS" and "dr" are not titles.
 TITLED_NAME = re.compile(
-    r"(?<![A-Za-z])(?<![Nn]ear )(?:Mrs|Miss|Mr|Ms|Mx|Dr|Prof)(?![A-Za-z])(?:\.[ \t]*|[ \t]+)"
+    r"(?<![A-Za-z])(?<![Nn]ear[ \-])(?:Mrs|Miss|Mr|Ms|Mx|Dr|Prof)(?![A-Za-z])(?:\.[ \t]*|[ \t]+)"
     r"(?P<name>" + _NAME_WORD + r")"
 )
+# "patient" or "pt", not straight after a digit ("3pt improvement" is three points).
 PATIENT_NAME = re.compile(
-    r"(?<![A-Za-z])(?:[Pp]atient|PATIENT|[Pp]t)(?:['\u2019]s)?(?:[ \t]+(?:[Nn]ame|NAME))?"
+    r"(?<![A-Za-z0-9])(?:[Pp]atient|PATIENT|[Pp]t)(?:['\u2019]s)?(?:[ \t]+(?:[Nn]ame|NAME))?"
     r"(?:[ \t]*:[ \t]*|[ \t]+)(?P<name>" + _NAME_WORD + r")"
 )
 # Abbreviations written with a trailing x: Hx, Dx, Rx, Sx, Tx, Mx, Fx, Ix, PMHx, DHx.
@@ -107,9 +109,13 @@ CLINICAL_WORDS = frozenset(
     pathway pathways transport advice liaison information info leaflet specific related centred
     centered led level initiated flow flows administration services service care choice choices
     selection outcome outcomes record records numbers population education consent consented
-    details identifiable identification identifier identifiers list lists
+    details identifiable identification identifier identifiers list lists decision decisions
+    involvement participation public panel partners representative representatives voice
+    feedback survey surveys story stories
     transferred transfer admitted arrived discharged declined refused agreed improved deteriorated
     intubated extubated died survived remained remains stable well unwell alert awake drowsy
+    sedated agitated confused aphasic dysphasic moving unable able seen reviewed examined assessed
+    known previously lives independent dependent
     hb na cr ca mg ph sats temp weight wt bmi rhythm rate sinus anticoagulated
     respect bipap cpap
     aspirin clopidogrel ticagrelor prasugrel warfarin apixaban rivaroxaban edoxaban dabigatran
@@ -121,9 +127,9 @@ CLINICAL_WORDS = frozenset(
 # --- hospital numbers --------------------------------------------------------------------------
 
 _HOSPITAL_LABEL = (
-    r"(?:\bhosp(?:ital|\.)?[ \t]*(?:number|num\b\.?|no\b\.?|#)"
-    r"|\bMRN\b|\bunit[ \t]+(?:number|no\b\.?)|\bK[ \t\-]?(?:number|no\b\.?)"
-    r"|\bcase[ \t]*notes?[ \t]+(?:number|no\b\.?)|\bPAS[ \t]+(?:number|no\b\.?))"
+    r"(?:\bhosp(?:ital|\.)?[ \t]*(?:number\b|num\b\.?|no\b\.?|#)"
+    r"|\bMRN\b|\bunit[ \t]+(?:number\b|no\b\.?)|\bK[ \t\-]?(?:number\b|no\b\.?)"
+    r"|\bcase[ \t]*notes?[ \t]+(?:number\b|no\b\.?)|\bPAS[ \t]+(?:number\b|no\b\.?))"
 )
 LABELLED_HOSPITAL_NUMBER = re.compile(
     _HOSPITAL_LABEL
@@ -145,7 +151,8 @@ HOSPITAL_NUMBER_SHAPE = re.compile(
 # A device label straight before a number makes it a lot or catalogue number (searched up to the
 # number's start, so "$" is the number's start).
 DEVICE_LABEL_BEFORE = re.compile(
-    r"\b(?:lot|batch|ref|reference|cat|catalogue|catalog|serial|SN|S/N|UDI|GTIN|part|product"
-    r"|model|code)s?(?:[ \t]*\.?[ \t]*(?:no\b\.?|number|num\b\.?|code|#))?[ \t]*[:#=.\-]?[ \t]*$",
+    r"(?:\b(?:lot|batch|ref|cat|catalogue|catalog|serial|SN|UDI|GTIN)s?|\bS/N"
+    r"|\bpart[ \t]*(?=no\b|number)|\bproduct[ \t]*(?=code))"
+    r"(?:[ \t]*\.?[ \t]*(?:no\b\.?|number|num\b\.?|code|#))?[ \t]*[:#=.\-]?[ \t]*$",
     re.ASCII | re.IGNORECASE,
 )

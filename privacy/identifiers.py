@@ -23,32 +23,35 @@ NHS number
     Scottish CHI number uses the same check and is refused too, which is right.
 
 Hospital number
-    Labelled: "hospital number", "hospital no", "hosp no", "hosp. no.", "MRN", "unit number", "unit
-    no", "K number", "K no", "case note number", "PAS number" (any case), followed by a token (letters,
-    then digits in groups) holding at least 4 digits. A trust code (R and two capitals or digits,
-    as "RXH" or "RR8", not "REF") followed by 6 to 10 digits. Unlabelled: 1 to 3 letters followed
-    at once by 6 to 10 digits ("RX1234567", "K123456"), which is how trusts write them, unless a
-    device label comes straight before it (lot, batch, ref, reference, cat, catalogue, serial, SN,
-    S/N, UDI, GTIN, part, product, model, code; with or without "no", "number", ":" or "#"), or it
-    is a ClinicalTrials.gov id (NCT and 8 digits), or its letters are such a label printed against
-    the number ("LOT1234567", "REF1234567", "SN1234567"). Known false positives: a made-up case reference
-    of that shape ("MT2024015"; "MT-2024-015" passes) and a catalogue number with no label.
+    Labelled: "hospital number", "hospital no", "hosp no", "hosp. no.", "MRN", "unit number",
+    "unit no", "K number", "K no", "case note number", "PAS number" (any case), followed by a
+    token (letters, then digits in groups) holding at least 4 digits. A trust code (R and two
+    capitals or digits, as "RXH" or "RR8", not "REF") followed by 6 to 10 digits. Unlabelled: 1 to
+    3 letters followed at once by 6 to 10 digits ("RX1234567", "K123456"), as trusts print them,
+    unless a device label comes straight before it (lot, batch, ref, cat, catalogue, serial, SN,
+    S/N, UDI, GTIN, part no, product code; with or without "no", "number", ":" or "#"), its letters
+    are such a label printed against the number ("LOT1234567", "REF1234567", "SN1234567"), or it
+    is a ClinicalTrials.gov id (NCT and 8 digits). Known false positives: a made-up case reference
+    of that shape ("MT2024015"; "MT-2024-015" passes) and a catalogue number with no label. Known
+    miss: a hospital number written straight after a device label ("ref RX1234567") passes.
 
 Patient name
-    A title as written, Mr, Mrs, Ms, Miss, Mx, Dr or Prof (with or without a full stop), followed by
-    a capitalised word or initial: "Mr John Brown", "Mrs O'Neill", "Dr Shah", "Mr BROWN". Case
-    matters, so "mRS 0-2", "MRS", "MR angiography" and "dr" are not titles; "Near Miss" is not one
-    either. Staff names are refused too, by design: free text names roles, not people. Also
-    "patient" or "pt" (or "Patient", "PATIENT", "Pt"; then optionally "'s", "name", ":") and a capitalised
-    word of 2 or more letters that is not clinical: words in `FUNCTION_WORDS` and `CLINICAL_WORDS`
-    (NHS phrases such as "Patient Safety" or "Patient Group Direction", common verbs, results and
-    drugs), all-capital abbreviations of up to 6 letters ("pt NIHSS", "patient GA"), and history
-    shorthand ending in x ("pt PMHx"). After a title only `FUNCTION_WORDS` are passed ("the stroke
-    Dr. The team..."). A capitalised verb after "patient" passes only if the stop list has it
-    ("Patient Transferred" passes, "Patient Repatriated" is refused): names cannot be told from
-    words by shape ("Ahmed" and "Fred" end in -ed too). Known misses: a surname in capitals of 6
-    letters or fewer after "patient" ("pt SMITH"; "Mr SMITH" is caught), a name that is a listed
-    word ("patient Will"), a name in lower case, or after a comma ("patient, John").
+    A title as written, Mr, Mrs, Ms, Miss, Mx, Dr or Prof (with or without a full stop), followed
+    by a capitalised word or initial in any alphabet: "Mr John Brown", "Mrs O'Neill", "Dr Şahin",
+    "Mr BROWN". Case matters, so "mRS 0-2", "MRS", "MR angiography" and "dr" are not titles; "Near
+    Miss" and "Near-Miss" are not either. After a title only `FUNCTION_WORDS` pass ("the stroke
+    Dr. The team..."). Staff names are refused too, by design: free text names roles, not people.
+    Also "patient", "Patient", "PATIENT", "pt" or "Pt" (not straight after a digit: "3pt" is three
+    points; then optionally "'s", "name", ":") followed by a capitalised word of 2 or more letters
+    that is not clinical: words in `FUNCTION_WORDS` and `CLINICAL_WORDS` (NHS phrases such as
+    "Patient Safety" or "Patient Group Direction", common verbs and states, results, drugs),
+    all-capital abbreviations of up to 6 letters ("pt NIHSS", "patient GA"), and history shorthand
+    ending in x ("pt PMHx"). A capitalised verb or adjective after "patient" passes only if the
+    stop list has it ("Patient Transferred" passes; "Patient Repatriated" is refused, a known false
+    positive): names cannot be told from words by shape ("Ahmed" and "Fred" end in -ed too). Known
+    misses: a surname in capitals of 6 letters or fewer after "patient" ("pt SMITH"; "Mr SMITH" is
+    caught), a name that is a listed word ("patient Will"), a name in lower case, or after a comma
+    ("patient, John").
 
 Dates (reported as "date of birth")
     Any full calendar date, day + month + year, is refused, not only the ones labelled as a date
@@ -56,15 +59,16 @@ Dates (reported as "date of birth")
     case has its own date field, so free text never needs a full date. Forms: d/m/y with "/", "-"
     or "." and a 2- or 4-digit year; y-m-d with a 4-digit year; "12 March 1956", "12th of Mar 56",
     "12-MAR-1956", "March 12, 1956". Numeric dates are read day-first or month-first and refused if
-    either reading is a real date; 4-digit years run from 1800 to 2199. After a label ("DOB",
-    "d.o.b.", "D.O.B", "date of birth", "born", "born on/in", "b."), even part of a date is refused:
-    a day and month, a month and year, a year (1956, '56), numbers in groups read as a date (12/03,
-    07/1938, 23 07 38) or a date with no separator (230738, 23071938). "Born at 32 weeks", "born
-    32/40" and "born in Leeds" pass: what follows the label is not a date. Not refused: times
-    (14:30), intervals (45 min), two-part scores and fractions (ASPECTS 8/10, 3/4 passes, mRS 0-2),
-    a year alone (2024), a day and month or month and year without a label, separator-free digits
-    without a label (lot numbers). Known false positives: a score trend "18-12-10" reads as a date
-    ("18, 12, 10" passes); "b." as a list marker before a year ("b. 2019 guideline").
+    either reading is a real date; 4-digit years run from 1800 to 2199. After a date-of-birth
+    label ("DOB", "d.o.b.", "D.O.B", "date of birth", "born", "born on/in", "b."; then optionally
+    ":", "is", "was", "the"), even part of a date is refused: a day and month, a month and year, a
+    year (1956, '56), numbers in groups that read as a date (12/03, 07/1938, 23 07 38), or a date
+    with no separator (230738, 23071938, 19380723). "Born at 32 weeks", "born 32/40" and "born in
+    Leeds" pass: what follows the label is not a date. Not refused: times (14:30), intervals (45
+    min), two-part scores and fractions (ASPECTS 8/10, 3/4 passes, mRS 0-2), a year alone (2024),
+    a day and month or month and year without a label, separator-free digits without a label (lot
+    numbers). Known false positives: a score trend "18-12-10" reads as a date ("18, 12, 10"
+    passes); "b." as a list marker before a year ("b. 2019 guidance") reads as a year of birth.
 
 UK postcode
     A full postcode, outward and inward code, in any letter case, with one space or none, built from
@@ -201,7 +205,8 @@ def _is_date_part(numbers: str) -> bool:
     if len(first) == 4:
         return bool(_full_year(first)) and 1 <= b <= 12
     day_month = _is_real_date([2000], b, a) or _is_real_date([2000], a, b)
-    month_year = 1 <= a <= 12 and (len(second) == 2 or (len(second) == 4 and bool(_full_year(second))))
+    year = len(second) == 2 or (len(second) == 4 and bool(_full_year(second)))
+    month_year = 1 <= a <= 12 and year
     return day_month or month_year
 
 
@@ -237,7 +242,9 @@ def _postcode_spans(text: str) -> Spans:
 
 def _is_name(word: str) -> bool:
     """A capitalised word after "patient" or "pt" that is not clinical shorthand."""
-    if len(word) < 2 or word.lower() in patterns.FUNCTION_WORDS | patterns.CLINICAL_WORDS:
+    if not word[0].isupper() or len(word) < 2:
+        return False
+    if word.lower() in patterns.FUNCTION_WORDS | patterns.CLINICAL_WORDS:
         return False
     if word.isupper() and len(word) <= 6:
         return False  # NIHSS, GA, HASU: abbreviations, not names
@@ -246,7 +253,8 @@ def _is_name(word: str) -> bool:
 
 def _name_spans(text: str) -> Spans:
     for match in patterns.TITLED_NAME.finditer(text):
-        if match["name"].lower() not in patterns.FUNCTION_WORDS:
+        name = match["name"]
+        if name[0].isupper() and name.lower() not in patterns.FUNCTION_WORDS:
             yield match.span()
     for match in patterns.PATIENT_NAME.finditer(text):
         if _is_name(match["name"]):
@@ -259,7 +267,8 @@ def _hospital_number_spans(text: str) -> Spans:
             yield match.span()
     for pattern in (patterns.TRUST_CODE_NUMBER, patterns.HOSPITAL_NUMBER_SHAPE):
         for match in pattern.finditer(text):
-            if not patterns.DEVICE_LABEL_BEFORE.search(text, 0, match.start()):
+            window = max(0, match.start() - 40)  # a label and its "no.", ":" fit in 40
+            if not patterns.DEVICE_LABEL_BEFORE.search(text, window, match.start()):
                 yield match.span()
 
 

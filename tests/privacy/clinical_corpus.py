@@ -167,6 +167,9 @@ DRUGS_AND_PHYSIOLOGY = [
     "pt Hx of AF on apixaban",
     "Patient PMHx: hypertension, diabetes",
     "pt Sats 88% on arrival",
+    "Pt Agitated on table, converted to GA",
+    "pt aphasic but following commands",
+    "Pt Sedated for the repeat CT",
 ]
 
 TIMES = [
@@ -253,6 +256,8 @@ REFLECTIONS = [
     "Patient Reported Outcome Measures to be collected at 90 days.",
     "Patient Group Direction for TNK followed at the spoke.",
     "Patient Information Leaflet given to the family.",
+    "Patient Decision Aid used when discussing thrombectomy.",
+    "Patient and Public Involvement panel reviewed the leaflet.",
     "Near Miss Reported through the Datix system.",
     "Datix submitted about the delay.",
     "Supervised by the on-call consultant throughout.",
@@ -374,8 +379,19 @@ KNOWN_FALSE_REFUSALS = [
     ),
     (
         "Patient Repatriated to the referring hospital the next day",
-        "a capitalised word after \u201cpatient\u201d that the stop list does not have reads as a name",
+        "a capitalised word after \u201cpatient\u201d, not in the stop list, reads as a name",
         "Patient repatriated to the referring hospital the next day",
+    ),
+    (
+        "Patient Unconscious on arrival, intubated in ED",
+        "a capitalised word after \u201cpatient\u201d, not in the stop list, reads as a name",
+        "Patient unconscious on arrival, intubated in ED",
+    ),
+    (
+        "Two points: a. balloon guide every time; b. 2019 ESO guidance on tandem lesions",
+        "\u201cb.\u201d is short for \u201cborn\u201d, so a list marker before a year reads as a "
+        "year of birth",
+        "Two points: (a) balloon guide every time; (b) 2019 ESO guidance on tandem lesions",
     ),
     (
         "Discussed with Dr On-Call before the transfer",

@@ -170,7 +170,7 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # not C, I, K, M, O, V
 
 @st.composite
 def postcodes(draw):
-    """A full UK postcode from the official grammar, in upper or lower case, with or without space."""
+    """A full UK postcode from the official grammar, in either case, with or without the space."""
     shape = draw(st.sampled_from(["A9", "A99", "AA9", "AA99", "A9A", "AA9A"]))
     outward = draw(st.sampled_from(FIRST))
     if shape.startswith("AA"):
