@@ -161,6 +161,10 @@ class VersionStatus(models.TextChoices):
 # The versions whose terms govern training: the one signed and running, or the one whose training
 # is complete (phase 3 is practised under it).
 IN_FORCE_STATUSES = (VersionStatus.ACTIVE, VersionStatus.COMPLETED)
+# The versions that end when an agreement ends early: a draft and the one in force. A version
+# awaiting signatures ends only once it is signed or declined back to a draft: its parties are
+# part-way through agreeing to it. agreements.selectors.agreement_end_early_refusal reads this.
+END_EARLY_FROM = (VersionStatus.DRAFT, VersionStatus.ACTIVE)
 
 
 class AgreementVersion(models.Model):
@@ -300,11 +304,7 @@ class AgreementVersion(models.Model):
     def reopen(self):
         """Back in training after a return to an earlier phase."""
 
-    @transition(
-        field=status,
-        source=[VersionStatus.ACTIVE, VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES],
-        target=VersionStatus.ENDED_EARLY,
-    )
+    @transition(field=status, source=list(END_EARLY_FROM), target=VersionStatus.ENDED_EARLY)
     def end_early(self):
         pass
 

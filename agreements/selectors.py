@@ -7,6 +7,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 
 from .models import (
+    END_EARLY_FROM,
     IN_FORCE_STATUSES,
     AgreementVersion,
     CriteriaTemplate,
@@ -53,6 +54,20 @@ def agreement_list_for_user(*, user) -> QuerySet[TrainingAgreement]:
 
 def agreement_get_for_user(*, user, pk) -> TrainingAgreement:
     return get_object_or_404(agreement_list_for_user(user=user), pk=pk)
+
+
+def agreement_end_early_refusal(agreement: TrainingAgreement) -> str | None:
+    """Why the agreement cannot end early now, in words; None when it can. The one rule: the page
+    offers "End early" only when this is None, and agreement_end_early refuses with these words."""
+    statuses = set(agreement.versions.values_list("status", flat=True))
+    if VersionStatus.AWAITING_SIGNATURES in statuses:
+        return (
+            "A version of this agreement is awaiting signatures. It can end early once every "
+            "party has signed it, or once a party declines it back to a draft."
+        )
+    if not statuses & set(END_EARLY_FROM):
+        return "Only a draft or an agreement in force can end early: this one is complete or has ended."
+    return None
 
 
 def agreement_version_for_display(*, agreement: TrainingAgreement, number: int | None = None):

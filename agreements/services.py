@@ -18,6 +18,7 @@ from signoffs.services import signoff_request_open
 
 from .content import agreement_version_content
 from .models import (
+    END_EARLY_FROM,
     AgreementCriterion,
     AgreementVersion,
     CriteriaTemplate,
@@ -26,6 +27,7 @@ from .models import (
     TrainingAgreement,
     VersionStatus,
 )
+from .selectors import agreement_end_early_refusal
 from .signals import agreement_version_activated
 from .signatories import agreement_required_signatories
 
@@ -254,25 +256,26 @@ def agreement_amend(*, actor: User, agreement: TrainingAgreement) -> AgreementVe
 
 
 def agreement_end_early(*, actor: User, agreement: TrainingAgreement, reason: str) -> AgreementVersion:
+    """End the agreement: its version in force and any draft amendment end together. Refused while
+    a version awaits signatures (agreement_end_early_refusal, which the page reads too)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the agreement ends early."})
     with transaction.atomic():
-        version = (
-            AgreementVersion.objects.select_for_update()
-            .filter(agreement=agreement)
-            .exclude(status__in=[VersionStatus.SUPERSEDED, VersionStatus.COMPLETED,
-                                 VersionStatus.ENDED_EARLY])
-            .order_by("-number")
-            .first()
+        # Lock every version first, so a signature settling at this moment waits for the end.
+        versions = list(
+            AgreementVersion.objects.select_for_update().filter(agreement=agreement).order_by("-number")
         )
-        if version is None:
-            raise ValidationError("This agreement has already ended.")
-        version.end_early()
-        version.closed_at = timezone.now()
-        version.end_reason = reason
-        version.ended_by = actor
-        version.save()
+        refusal = agreement_end_early_refusal(agreement)
+        if refusal:
+            raise ValidationError(refusal)
+        ending = [v for v in versions if v.status in END_EARLY_FROM]
+        for version in ending:
+            version.end_early()
+            version.closed_at = timezone.now()
+            version.end_reason = reason
+            version.ended_by = actor
+            version.save()
         audit_event_record(
             actor=actor,
             verb="agreement.ended_early",
@@ -280,7 +283,7 @@ def agreement_end_early(*, actor: User, agreement: TrainingAgreement, reason: st
             summary=f"{agreement} ended early",
             data={"changed": {"end_reason": text_commitment(reason)}},
         )
-    return version
+    return ending[0]
 
 
 def agreement_document_digest(request: SignoffRequest) -> str:

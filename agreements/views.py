@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,8 +15,8 @@ from signoffs.integrity import signoff_request_integrity_problems
 from signoffs.selectors import signoff_latest_decline_for_subject, signoff_requests_for_subject
 
 from .forms import CriterionTargetFormSet, EndEarlyForm, NewAgreementForm, AgreementTermsForm
-from .models import VersionStatus
 from .selectors import (
+    agreement_end_early_refusal,
     agreement_get_for_user,
     agreement_list_for_user,
     agreement_version_for_display,
@@ -89,6 +88,7 @@ def agreement_detail(request, pk, number=None):
     requests = list(signoff_requests_for_subject(version))
     current_request = requests[0] if requests else None
     steps = list(current_request.steps.all()) if current_request else []
+    may_manage = request.user.has_perm("agreements.manage_agreement", agreement)
     return render(
         request,
         "agreements/detail.html",
@@ -105,7 +105,8 @@ def agreement_detail(request, pk, number=None):
             "integrity_problems": signoff_request_integrity_problems(current_request)
             if current_request
             else [],
-            "may_manage": request.user.has_perm("agreements.manage_agreement", agreement),
+            "may_manage": may_manage,
+            "may_end_early": may_manage and agreement_end_early_refusal(agreement) is None,
         },
     )
 
@@ -189,8 +190,10 @@ def agreement_end_view(request, pk):
     if not request.user.has_perm("agreements.manage_agreement", agreement):
         raise PermissionDenied
     version = agreement_version_for_display(agreement=agreement)
-    if version.status in (VersionStatus.ENDED_EARLY, VersionStatus.COMPLETED):
-        raise Http404
+    refusal = agreement_end_early_refusal(agreement)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("agreements:detail", pk=agreement.pk)
     form = EndEarlyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
