@@ -8,7 +8,8 @@ from signoffs.selectors import signoff_requests_for_subject
 from .selectors import agreement_version_for_display
 from .services import DOCUMENT_KIND
 
-TEMPLATE_VERSION = "agreement-pdf-1"
+# Version 2: quantities pluralised ("1 session a week", not "1 sessions per week").
+TEMPLATE_VERSION = "agreement-pdf-2"
 
 
 def render_agreement_html(version, document) -> str:

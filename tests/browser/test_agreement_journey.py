@@ -225,6 +225,13 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     agreement = _draft_through_the_form(lead, world, artifacts_dir)
     version = agreement.versions.get()
     assert version.status == VersionStatus.AWAITING_SIGNATURES
+    # Awaiting signatures, it cannot end early, so the page does not offer it; and the terms say
+    # "1 session a week", not "1 sessions".
+    expect(lead.page.get_by_role("link", name="End early")).to_have_count(0)
+    terms = lead.page.locator("main")
+    expect(terms).to_contain_text("(1 session a week)")
+    expect(terms).not_to_contain_text("1 sessions")
+    lead.page.screenshot(path=artifacts_dir / "agreement-awaiting-signatures.png", full_page=True)
     assert version.criteria.order_by("position").first().target == int(CHANGED_TARGET)
     request = signoff_requests_for_subject(version).get()
     steps = {s.label: s for s in request.steps.all()}
@@ -290,6 +297,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     download_link = _wait_for_pdf_link(lead_page)
     code = lead_page.locator(".document-status .font-monospace").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}", code), code
+    expect(lead_page.get_by_role("link", name="End early")).to_be_visible()
     lead_page.screenshot(path=artifacts_dir / "agreement-active.png", full_page=True)
 
     with lead_page.expect_download() as download_info:
@@ -303,6 +311,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     text = _pdftotext(pdf_path)
     flat, squeezed = " ".join(text.split()), _squeezed(text)
     assert code in flat
+    assert "1 session a week" in flat and "1 sessions" not in flat
     assert "UTC" in flat
     assert agreement.reference in flat
     for label, user, *_ in signers:
