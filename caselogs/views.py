@@ -16,6 +16,7 @@ from agreements.selectors import active_version_for_trainee, named_supervisors
 from . import choices as c
 from .filters import CaseFilter
 from .forms import CaseForm, VerificationForm
+from .history import case_history
 from .selectors import (
     SUMMARY_GROUPS,
     case_counts,
@@ -146,7 +147,7 @@ def case_detail(request, pk):
         {
             "case": case,
             "verifications": verifications,
-            "history": case.history.select_related("history_user").order_by("-history_date")[:20],
+            "history": case_history(case, blind=blind),
             "may_correct": case.trainee_id == request.user.pk,
             "blind": blind,
             "may_verify": is_supervisor and case.status == c.VerificationStatus.SUBMITTED,
