@@ -33,7 +33,10 @@ def _step_messages(step: SignoffStep, subject_line: str):
             continue
         body = (
             f"Dear {user.full_name},\n\n"
-            f"{step.request.title} is waiting for your signature as {step.label.lower()}.\n\n"
+            # The step's label as written: it names organisations and roles ("Second INR,
+            # Riverside University Hospitals NHS Foundation Trust"), which lower case mangles.
+            f"{step.request.title} is waiting for your signature.\n\n"
+            f"You sign as: {step.label}.\n\n"
             f"By signing you state: {step.meaning}\n\n"
             f"Review and sign it here: {url}\n\n"
             "You will be asked for a code from your authenticator app.\n"

@@ -149,3 +149,13 @@ def test_the_sweep_leaves_old_outcomes_and_announced_steps_alone(
         with django_capture_on_commit_callbacks(execute=True):
             assert signoff_notify_sweep_task() == 0
     assert mail.outbox == []
+
+
+def test_the_email_keeps_role_and_organisation_names_as_written(
+    world, django_capture_on_commit_callbacks
+):
+    request = _submit(world, django_capture_on_commit_callbacks)
+    step = request.steps.get(label__startswith="Training lead")
+    body = next(m.body for m in mail.outbox if m.to == [world.training_lead.email])
+    assert f"You sign as: {step.label}." in body
+    assert world.centre.name in body and world.centre.name.lower() not in body
