@@ -28,6 +28,12 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+def role_in_sentence(role) -> str:
+    """A role's label inside a sentence: "a supervisor (INR)", never "a supervisor (inr)"."""
+    label = Role(role).label
+    return label[:1].lower() + label[1:]
+
+
 # Roles whose holders sign or verify, so whose decisions must rest on a registered doctor.
 ROLES_REQUIRING_GMC = frozenset({Role.SUPERVISOR, Role.MEDICAL_DIRECTOR})
 # Every role signs something (a trainee signs their own agreement) and every signature asks for a
@@ -213,7 +219,7 @@ class Membership(models.Model):
         errors = {}
         if self.role in ROLES_REQUIRING_GMC and self.user_id and not self.user.gmc_number:
             errors["role"] = (
-                f"A {self.get_role_display().lower()} must be a registered doctor: "
+                f"A {role_in_sentence(self.role)} must be a registered doctor: "
                 "record their GMC number on their account first."
             )
         if self.directorate_id and self.organisation_id:

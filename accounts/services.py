@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_event_record
 
-from .models import FormSubmission, Membership, Organisation, User
+from .models import FormSubmission, Membership, Organisation, User, role_in_sentence
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -56,7 +56,7 @@ def membership_create(
             actor=actor,
             verb="membership.created",
             subject=membership,
-            summary=f"{user} became {membership.get_role_display().lower()} at {organisation}",
+            summary=f"{user} became {role_in_sentence(role)} at {organisation}",
             data={"role": role, "organisation_id": organisation.pk},
         )
     return membership

@@ -157,3 +157,14 @@ def test_every_demo_person_can_sign_in_without_a_phone(client):
         home = client.get("/")
         assert home.status_code == 200, person.email
         assert person.full_name in home.content.decode()
+
+
+def test_role_names_keep_their_capitals_inside_sentences(organisation):
+    person = make_user(gmc_number="")
+    with pytest.raises(ValidationError) as refused:
+        membership_create(actor=None, user=person, role=Role.SUPERVISOR, organisation=organisation)
+    assert "A supervisor (INR) must be a registered doctor" in str(refused.value)
+    doctor = make_user()
+    membership_create(actor=None, user=doctor, role=Role.SUPERVISOR, organisation=organisation)
+    event = AuditEvent.objects.filter(verb="membership.created").latest("pk")
+    assert f"became supervisor (INR) at {organisation}" in event.summary
