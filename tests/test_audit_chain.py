@@ -1,12 +1,17 @@
 """The audit log is append-only and tamper-evident: audit_verify names the first broken event."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent, AuditLogIsAppendOnly
+from accounts.models import Role
 from audit.services import audit_event_record
+
+from .factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +118,45 @@ def test_postgres_trigger_refuses_raw_update_and_delete():
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
+
+
+# Every column the hash covers, with a value that differs from what _write_events wrote. The test
+# below fails if the chain stops covering any of them (issue 19: only `summary` was ever tampered).
+TAMPERED_COLUMNS = {
+    "occurred_at": "2001-01-01 00:00:00",
+    "actor_label": "Someone Else <someone@example.org>",
+    "verb": "test.other",
+    "object_type": "audit.auditevent",
+    "object_id": "999",
+    "object_repr": "another object",
+    "summary": "rewritten",
+    "data": '{"i": 99}',
+    "request_id": "forged-request",
+}
+
+
+def test_every_column_is_hashed_and_tampered_with_below():
+    columns = {field.attname for field in AuditEvent._meta.concrete_fields} - {"id", "hash"}
+    event = _write_events(1)[0]
+    assert set(json.loads(event.canonical_content())) == columns
+    # sequence and previous_hash have checks of their own (missing event, broken link).
+    assert columns - {"sequence", "previous_hash", "actor_id"} == set(TAMPERED_COLUMNS)
+
+
+@pytest.mark.parametrize("column", sorted(TAMPERED_COLUMNS))
+def test_a_change_to_any_hashed_column_is_named(column):
+    events = _write_events(3)
+    _raw(f"UPDATE audit_auditevent SET {column} = %s WHERE id = %s",  # nosec: fixed names
+         [TAMPERED_COLUMNS[column], events[1].pk])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert f"event #{events[1].sequence} (row id {events[1].pk})" in str(excinfo.value)
+
+
+def test_a_changed_actor_is_named(member):
+    someone = member(Role.TRAINEE, OrganisationFactory())
+    events = _write_events(3)
+    _raw("UPDATE audit_auditevent SET actor_id = %s WHERE id = %s", [someone.pk, events[1].pk])
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert f"event #{events[1].sequence} (row id {events[1].pk})" in str(excinfo.value)
