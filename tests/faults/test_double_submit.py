@@ -26,12 +26,20 @@ from tests.factories import TEST_BACKUP_CODES
 from tests.phases.conftest import meet_phase_one, small_world  # noqa: F401 - fixture
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="concurrent requests need PostgreSQL (DATABASE_URL)"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("audit_log_truncatable"),
 ]
+
+# One after another runs anywhere (a newcomer's SQLite too); at the same moment needs PostgreSQL's
+# row locks across connections, which SQLite cannot give.
+IN_TURN_AND_AT_ONCE = pytest.mark.parametrize("at_once", [
+    pytest.param(False, id="in-turn"),
+    pytest.param(True, id="at-once", marks=[
+        pytest.mark.postgres,
+        pytest.mark.skipif(connection.vendor != "postgresql",
+                           reason="concurrent requests need PostgreSQL (DATABASE_URL)"),
+    ]),
+])
 
 TIMES = 5
 
@@ -78,7 +86,7 @@ def _case_form(world, reference):
     }
 
 
-@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+@IN_TURN_AND_AT_ONCE
 def test_a_case_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
     trainee = sign_in(Client(), logbook.trainee)
 
@@ -89,7 +97,7 @@ def test_a_case_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F81
     assert Case.objects.filter(trainee=logbook.trainee, reference="DOUBLE-1").count() == 1
 
 
-@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+@IN_TURN_AND_AT_ONCE
 def test_a_signature_posted_five_times_is_recorded_once(at_once):
     world = build_world()
     version = draft(world).versions.get()
@@ -109,7 +117,7 @@ def test_a_signature_posted_five_times_is_recorded_once(at_once):
     assert Signature.objects.filter(request=step.request).count() == len(steps) - 1
 
 
-@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+@IN_TURN_AND_AT_ONCE
 def test_a_progression_request_posted_five_times_is_made_once(small_world, at_once):  # noqa: F811
     meet_phase_one(small_world)
     trainee = sign_in(Client(), small_world.trainee)
@@ -129,7 +137,7 @@ def _form_with_its_token(client: Client, path: str, fields: dict) -> dict:
     return {**fields, "submission_token": str(form.initial["submission_token"])}
 
 
-@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+@IN_TURN_AND_AT_ONCE
 def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
     trainee = sign_in(Client(), logbook.trainee)
     data = _form_with_its_token(trainee, "/logbook/activities/new/", {
@@ -147,7 +155,7 @@ def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa
     assert Activity.objects.filter(trainee=logbook.trainee).count() == 2
 
 
-@pytest.mark.parametrize("at_once", [False, True], ids=["in-turn", "at-once"])
+@IN_TURN_AND_AT_ONCE
 def test_an_audit_report_requested_five_times_is_made_once(logbook, at_once):  # noqa: F811
     lead = sign_in(Client(), logbook.governance_lead)
     data = _form_with_its_token(lead, "/governance/reports/", {
