@@ -106,3 +106,19 @@ def test_a_save_of_named_fields_checks_only_those(db):
         standard_set.save(update_fields=["description"])
     with pytest.raises(ValidationError):
         standard_set.save()
+
+
+@pytest.mark.parametrize(
+    "model,name", guarded_model_fields(), ids=lambda v: v if isinstance(v, str) else v.__name__
+)
+def test_the_clinical_corpus_passes_through_every_guarded_field(model, name):
+    from .clinical_corpus import CLINICAL_PHRASES
+
+    max_length = model._meta.get_field(name).max_length
+    refused = []
+    for phrase in CLINICAL_PHRASES:
+        try:
+            guard_free_text(model(**{name: phrase[:max_length] if max_length else phrase}))
+        except ValidationError:
+            refused.append(phrase)
+    assert refused == []
