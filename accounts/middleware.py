@@ -18,6 +18,7 @@ _OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "accounts:logout",
         "accounts:two_factor_setup",
         "accounts:two_factor_verify",
+        "favicon",
         "health",
     }
 )

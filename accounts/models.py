@@ -113,7 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # The whole name: its first word is often a title ("Dr"), and a greeting by title alone
+        # reads oddly.
+        return self.full_name or self.email
 
 
 class Organisation(models.Model):

@@ -1,7 +1,28 @@
 from django.contrib import admin, messages
 
 from .models import GeneratedDocument
+from .registry import document_kind
 from .services import document_requeue
+
+
+def kind_label(key: str) -> str:
+    """The label its app registered ("Signed training agreement"), not the stored key."""
+    try:
+        return document_kind(key).label
+    except LookupError:
+        return key
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        keys = GeneratedDocument.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        return [(key, kind_label(key)) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(GeneratedDocument)
@@ -9,20 +30,24 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
     """Read-only: documents are made and changed by services; failed ones can be queued again."""
 
     list_display = (
-        "verification_code", "title", "kind", "person_name", "status", "attempts", "issued_at",
-        "validity_label",
+        "verification_code", "title", "kind_display", "person_name", "status", "attempts",
+        "issued_at", "validity_label",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", KindFilter)
     search_fields = ("verification_code", "person_name", "sha256")
     readonly_fields = (
-        "kind", "subject_type", "subject_id", "content_digest", "template_version",
+        "kind_display", "subject_type", "subject_id", "content_digest", "template_version",
         "verification_code", "status", "attempts", "last_error", "created_at", "queued_at",
         "sha256", "size", "issued_at", "title", "person_name", "superseded_by", "superseded_at",
         "revoked_at", "revoked_reason", "revoked_by",
     )
-    exclude = ("file",)
+    exclude = ("file", "kind")
     list_select_related = ("subject_type",)
     actions = ["requeue_failed"]
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_display(self, document):
+        return kind_label(document.kind)
 
     @admin.display(description="Validity")
     def validity_label(self, document):

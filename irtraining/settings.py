@@ -52,9 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "irtraining.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "irtraining.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    "irtraining.apps.SignInLockoutsConfig",  # axes
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "crispy_forms",
@@ -234,6 +234,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# British formats with 24-hour times ("4 Dec 2026, 14:05"), as clinical records write them;
+# Django's en_GB formats use "2:05 p.m." (irtraining/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["irtraining.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -1,12 +1,21 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts.views.pages import home
 
 from .health import health
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on any page that names no icon: send them to the app's."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
     path("account/", include("accounts.urls")),
     path("audit/", include("audit.urls")),

@@ -47,6 +47,7 @@ TABLE = {
     # People, sign-in and two-factor ------------------------------------------------------------
     "home": rule(others=200),
     "health": rule(anonymous=200, others=200),
+    "favicon": rule(anonymous=MOVED, others=MOVED),
     "accounts:login": rule(anonymous=200, others=MOVED),
     "accounts:logout": rule(method="post", anonymous=LOGIN, others=LOGIN),
     # Signed in with a second factor, anyone may add an authenticator or see their codes.
