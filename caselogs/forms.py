@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
@@ -13,6 +15,7 @@ QUICK_FIELDS = (
     "performed_on", "reference", "site", "out_of_hours", "procedure", "trainee_role",
     "supervisor", "supervision_mode", "final_etici", "passes", "any_complication",
 )
+MT_REQUIRED = ("final_etici", "passes")
 DETAIL_SECTIONS = (
     ("Patient and stroke (no identifiers)", (
         "age", "sex", "pre_stroke_mrs", "nihss_baseline", "aspects", "aspects_modality",
@@ -86,7 +89,10 @@ class CaseForm(forms.ModelForm):
         self.fields["site"].queryset = sites
         for name in ("procedure", "trainee_role", "supervision_mode"):
             self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices[1:])
-        self.fields["final_etici"].help_text = "Successful reperfusion is 2b50 or better."
+        self.fields["final_etici"].help_text = (
+            "Required for a thrombectomy. Successful reperfusion is 2b50 or better.")
+        self.fields["passes"].help_text = "Required for a thrombectomy: 0 if no pass was made."
+        self._mark_required_for_thrombectomy()
         for name in ("balloon_guide", "rescue_therapy", "haemorrhage_symptomatic",
                      "died_in_hospital", "ssnap_entered"):
             self.fields[name] = forms.NullBooleanField(
@@ -96,6 +102,21 @@ class CaseForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_minutes"):
                 field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def _mark_required_for_thrombectomy(self):
+        """Final eTICI and passes are refused empty for a thrombectomy (caselogs.validation), so
+        they are marked required, to the eye and to assistive technology, whenever the procedure
+        is one; case_form.js keeps the marks in step as the procedure changes."""
+        is_mt = self["procedure"].value() == c.Procedure.MT
+        for name in MT_REQUIRED:
+            field = self.fields[name]
+            field.widget.attrs["data-required-for"] = c.Procedure.MT
+            if is_mt:
+                field.widget.attrs.update({"required": True, "aria-required": "true"})
+            field.label = format_html(
+                '{}<span class="asteriskField required-mark" aria-hidden="true"{}>*</span>',
+                field.label, "" if is_mt else mark_safe(" hidden"),
+            )
 
     def _post_clean(self):
         # Report the rules across fields together with the field errors, not one round later.

@@ -1,11 +1,15 @@
 """Logbook pages: the case list, quick entry, a case, its correction, and verification."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import add_validation_error
@@ -97,6 +101,16 @@ def case_list(request):
     )
 
 
+def _day_to_start_with(given: str | None) -> date:
+    """Today, or the day of the case just logged when the trainee adds another."""
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(given or "")
+    except ValueError:
+        return today
+    return day if day <= today else today
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
@@ -107,6 +121,7 @@ def case_new(request):
         return render(request, "caselogs/no_agreement.html", status=200)
     previous = case_list_for_user(user=request.user).filter(trainee=request.user).order_by("-pk").first()
     initial = {"supervisor": previous.supervisor_id, "site": previous.site_id} if previous else {}
+    initial["performed_on"] = _day_to_start_with(request.GET.get("performed_on"))
     form = CaseForm(request.POST or None, initial=initial, **_form_choices(version))
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +133,9 @@ def case_new(request):
                 request, f"Case {case.reference} logged and sent to {case.supervisor} to verify."
             )
             if "another" in request.POST:
-                return redirect("caselogs:new")
+                # Cases logged one after another are mostly from the same list or night.
+                day = case.performed_on.isoformat()
+                return redirect(f"{reverse('caselogs:new')}?performed_on={day}")
             return redirect("caselogs:detail", pk=case.pk)
     return render(request, "caselogs/case_form.html", {"form": form, "version": version})
 

@@ -1,9 +1,11 @@
 """The case form as a trainee uses it: quick entry saves, bad input shows beside its field, and
 the site and supervisor are pre-filled from the previous case."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from caselogs.models import Case
 
@@ -64,3 +66,44 @@ def test_the_next_case_starts_with_the_last_site_and_supervisor(logbook, client)
     form = client.get("/logbook/new/").context["form"]
     assert form.initial["supervisor"] == logbook.second_supervisor.pk
     assert form.initial["site"] == logbook.site.pk
+
+
+def test_a_new_case_starts_today_and_the_next_one_on_the_day_just_logged(logbook, client):
+    """Issue 13 item 9."""
+    sign_in(client, logbook.trainee)
+    today = timezone.localdate()
+    page = client.get("/logbook/new/").content.decode()
+    assert f'name="performed_on" value="{today.isoformat()}"' in page
+    day = today - timedelta(days=3)
+    response = client.post("/logbook/new/", _post_data(logbook, performed_on=day.isoformat(),
+                                                       another="1"))
+    assert response.status_code == 302 and response.url.startswith("/logbook/new/")
+    page = client.get(response.url).content.decode()
+    assert f'name="performed_on" value="{day.isoformat()}"' in page
+    # A day in the future, or no day at all, starts today.
+    for given in ((today + timedelta(days=2)).isoformat(), "someday"):
+        page = client.get(f"/logbook/new/?performed_on={given}").content.decode()
+        assert f'name="performed_on" value="{today.isoformat()}"' in page
+
+
+@pytest.mark.parametrize("procedure,required", [("mt", True), ("diagnostic_angiogram", False)])
+def test_final_etici_and_passes_are_marked_required_for_a_thrombectomy(
+    logbook, client, procedure, required
+):
+    """Refused empty for a thrombectomy, so marked required then: a visible asterisk and
+    aria-required on the control (case_form.js keeps both in step with the procedure)."""
+    sign_in(client, logbook.trainee)
+    # Sent without a reference, so the form comes back whatever the procedure.
+    response = client.post("/logbook/new/", _post_data(logbook, procedure=procedure, reference="",
+                                                       final_etici="", passes=""))
+    page = response.content.decode()
+    for name in ("final_etici", "passes"):
+        control = f'name="{name}"'
+        tag = page.split(control, 1)[0].rsplit("<", 1)[1] + page.split(control, 1)[1].split(">")[0]
+        assert ('aria-required="true"' in tag) is required, tag
+        assert 'data-required-for="mt"' in tag
+        label = re.split(rf'<label\s+for="id_{name}"', page, maxsplit=1)[1].split("</label>")[0]
+        mark = re.search(r'<span class="asteriskField required-mark" aria-hidden="true"( hidden)?>',
+                         label)
+        assert mark and (mark.group(1) is None) is required, label
+    assert "case_form.js" in page
