@@ -1,6 +1,7 @@
 """Charts as SVG, drawn with matplotlib: the same picture in the browser and in the PDF."""
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -10,7 +11,7 @@ matplotlib.rcParams["svg.hashsalt"] = "irtraining"
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from phases.cusum import CusumCurve  # noqa: E402
+from phases.cusum import LOWER, UPPER, CusumCurve  # noqa: E402
 
 NAVY = "#1d3a5f"
 
@@ -25,70 +26,118 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
-def cusum_chart_svg(curve: CusumCurve, *, title: str) -> str:
+def _figure_size(narrow: bool, height: float) -> tuple[float, float]:
+    # A phone shows the narrow drawing near its natural size, so its text stays readable; the
+    # wide one fills a desktop page and the PDF.
+    return (4.2 if narrow else 7.5), height
+
+
+def _footnote(figure, text: str, narrow: bool) -> None:
+    figure.text(0.01, -0.02, textwrap.fill(text, 60 if narrow else 110), fontsize=8,
+                color="#444444", va="top")
+
+
+def cusum_chart_svg(curve: CusumCurve, *, title: str, failure_kinds=(), narrow=False) -> str:
+    """The curve in segments: each crossing is marked, and the next segment restarts from zero
+    (DOMAIN.md, "Scope and restart"). The footnote names every failure kind counted."""
     p = curve.parameters
-    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7.5, 3.6))
-        cases = list(range(1, len(curve.values) + 1))
-        axes.plot([0] + cases, [0.0] + curve.values, color=NAVY, linewidth=1.6, label="CUSUM")
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 10}):
+        figure, axes = plt.subplots(figsize=_figure_size(narrow, 4.2 if narrow else 3.8))
+        start = 0
+        for end in [x.case for x in curve.crossings] + [len(curve.values)]:
+            if end > start:
+                axes.plot(range(start, end + 1), [0.0] + curve.values[start:end], color=NAVY,
+                          linewidth=1.6, label="CUSUM" if start == 0 else None)
+            start = end
+        if not curve.values:
+            axes.plot([0], [0.0], color=NAVY, linewidth=1.6, label="CUSUM")
         axes.axhline(-p.h0, color="#2e7d32", linestyle="--", linewidth=1,
-                     label=f"acceptable ({-p.h0:.2f})")
+                     label=f"lower limit, acceptable ({-p.h0:.2f})")
         axes.axhline(p.h1, color="#c62828", linestyle="--", linewidth=1,
-                     label=f"unacceptable ({p.h1:.2f})")
+                     label=f"upper limit, unacceptable ({p.h1:.2f})")
         axes.axhline(0, color="#999999", linewidth=0.6)
-        axes.set_xlabel("Thrombectomies as primary operator, in order")
+        for limit, marker, colour, label in ((LOWER, "v", "#2e7d32", "crossed the lower limit"),
+                                             (UPPER, "^", "#c62828", "crossed the upper limit")):
+            cases = [x.case for x in curve.crossings if x.limit == limit]
+            if cases:
+                axes.plot(cases, [curve.values[case - 1] for case in cases], linestyle="none",
+                          marker=marker, markersize=8, color=colour, label=label)
+        for index, case in enumerate(curve.restarts):
+            axes.axvline(case - 1, color="#777777", linestyle=":", linewidth=1,
+                         label="restart from zero" if index == 0 else None)
+        axes.set_xlabel("Thrombectomies as primary operator in this phase, in order")
         axes.set_ylabel("Cumulative sum")
-        axes.set_title(title, fontsize=10, loc="left")
-        # Outside the axes, where no curve can run under it.
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-        figure.text(0.01, -0.04, f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}; "
-                    "failure: final eTICI below 2b50 or a major complication",
-                    fontsize=7, color="#555555")
+        axes.set_title(title, fontsize=11, loc="left")
+        footnote = (f"p0 {p.p0:.0%}, p1 {p.p1:.0%}, alpha {p.alpha}, beta {p.beta}. "
+                    "A failure is any of: " + "; ".join(failure_kinds) + ".")
+        if narrow:  # under the chart, the explanation closing the legend
+            axes.legend(loc="upper left", bbox_to_anchor=(-0.2, -0.2), fontsize=9, frameon=False,
+                        title=textwrap.fill(footnote, 52), title_fontsize=8, alignment="left")
+        else:  # outside the axes, where no curve can run under it
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+            _footnote(figure, footnote, narrow)
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)
 
 
-def indicators_chart_svg(rows: list[dict]) -> str:
+def _percent_label(axes, row: dict, index: int) -> None:
+    """The observed figure in a column of its own past the 100% end of the axis, where no bar
+    and no standard's mark (at most 100%) can run under it."""
+    axes.text(103, index, f"{row['observed']}%", va="center", ha="left", fontsize=10,
+              clip_on=False)
+
+
+def indicators_chart_svg(rows: list[dict], *, narrow=False) -> str:
     """Observed percentages as bars, each standard's figure as a marker: the report's summary."""
     plotted = [r for r in rows if r["observed"] is not None]
-    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7.5, 0.5 + 0.45 * max(len(plotted), 1)))
-        labels = [r["label"] for r in plotted]
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 10}):
+        figure, axes = plt.subplots(
+            figsize=_figure_size(narrow, 0.8 + (0.75 if narrow else 0.5) * max(len(plotted), 1)))
+        labels = [textwrap.fill(r["label"], 22 if narrow else 40) for r in plotted]
         values = [r["observed"] for r in plotted]
         colours = ["#2e7d32" if r["judgement"] == "met" else "#c62828" if r["judgement"] == "not met"
                    else "#607d8b" for r in plotted]
         axes.barh(labels, values, color=colours, height=0.55)
         for index, row in enumerate(plotted):
             if row.get("target") is not None:
-                axes.plot([row["target"]], [index], marker="|", markersize=16, color="#212b32")
-            axes.text(min(row["observed"] + 1, 96), index, f"{row['observed']}%", va="center", fontsize=8)
+                # Not clipped: a 100% standard sits on the axis end and shows whole.
+                axes.plot([row["target"]], [index], marker="|", markersize=18,
+                          markeredgewidth=2, color="#212b32", clip_on=False)
+            _percent_label(axes, row, index)
         axes.set_xlim(0, 100)
         axes.invert_yaxis()
-        axes.set_xlabel("% (bar: observed; mark: the standard's figure)")
+        axes.set_xlabel(textwrap.fill("% (bar: observed; black mark: the standard's figure)",
+                                      40 if narrow else 80))
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)
 
 
-def times_chart_svg(intervals: list[dict], times: list[dict]) -> str:
+def times_chart_svg(intervals: list[dict], times: list[dict], *, narrow=False) -> str:
     """Each recorded interval as its median (dot) and interquartile range (bar), with the time
     standard's median target (mark) where one is set on that interval."""
     plotted = [i for i in intervals if i["median"] is not None]
     targets = {row["key"]: row["target"] for row in times
                if row.get("measure") == "median" and row.get("target") is not None}
-    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7.5, 0.6 + 0.45 * max(len(plotted), 1)))
+    with plt.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 10}):
+        figure, axes = plt.subplots(
+            figsize=_figure_size(narrow, 0.9 + (0.75 if narrow else 0.5) * max(len(plotted), 1)))
         for index, interval in enumerate(plotted):
-            axes.plot([interval["q1"], interval["q3"]], [index, index], color=NAVY, linewidth=5,
+            axes.plot([interval["q1"], interval["q3"]], [index, index], color=NAVY, linewidth=6,
                       alpha=0.35, solid_capstyle="butt")
-            axes.plot([interval["median"]], [index], marker="o", color=NAVY, markersize=6)
+            axes.plot([interval["median"]], [index], marker="o", color=NAVY, markersize=7)
             axes.text(interval["q3"], index, f"  {interval['median']:g} (n {interval['n']})",
-                      va="center", fontsize=8)
+                      va="center", fontsize=10)
             target = targets.get(interval["field"])
             if target is not None:
-                axes.plot([target], [index], marker="|", markersize=16, color="#c62828")
-        axes.set_yticks(range(len(plotted)), [str(i["label"]).capitalize() for i in plotted])
+                axes.plot([target], [index], marker="|", markersize=18, markeredgewidth=2,
+                          color="#c62828")
+        axes.set_yticks(range(len(plotted)), [textwrap.fill(str(i["label"]).capitalize(),
+                                                            18 if narrow else 40) for i in plotted])
         axes.set_xlim(left=0)
+        axes.margins(x=0.25 if narrow else 0.12)
         axes.invert_yaxis()
-        axes.set_xlabel("Minutes (dot: median; bar: interquartile range; red mark: the standard)")
+        axes.set_xlabel(textwrap.fill(
+            "Minutes (dot: median; bar: interquartile range; red mark: the standard)",
+            40 if narrow else 80))
         axes.spines[["top", "right"]].set_visible(False)
         return _svg(figure)

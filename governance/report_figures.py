@@ -13,6 +13,7 @@ from django.db.models import F, QuerySet
 from agreements.models import TrainingAgreement
 from caselogs import choices as c
 from caselogs.models import Case
+from phases.criteria import FAILURE_KINDS
 from phases.selectors import learning_curve_for
 
 from .indicators import indicators_for, percent_of
@@ -109,6 +110,8 @@ def learning_curves(cases: QuerySet[Case]) -> tuple[list[dict], int]:
         curves.append({
             "trainee": agreement.trainee.full_name, "agreement": agreement.reference,
             "parameters": asdict(curve.parameters), "values": [round(v, 4) for v in curve.values],
+            "crossings": [asdict(crossing) for crossing in curve.crossings],
+            "failure_kinds": list(FAILURE_KINDS),
             "acceptable": curve.shows_acceptable_performance,
             "unacceptable": curve.signals_unacceptable_performance,
         })

@@ -67,7 +67,8 @@ def audit_reports(request):
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(request, "The figures are frozen; the PDF is being produced.")
+            # The PDF's own state (being produced, or ready to download) is shown on the page.
+            messages.success(request, "Report made: its figures are frozen as of now.")
             return redirect("governance:report", pk=report.pk)
     reports = [
         (report, document_latest_for_subject(REPORT_KIND, report))
@@ -81,8 +82,9 @@ def audit_report_detail(request, pk):
     report = audit_report_get_for_user(user=request.user, pk=pk)
     charts = {name: reverse("governance:report_chart", args=[report.pk, name])
               for name in report_chart_names(report)}
+    narrow = {name: f"{url}?size=narrow" for name, url in charts.items()}
     return render(request, "governance/report_detail.html", {
-        **report_context(report, charts),
+        **report_context(report, charts, narrow),
         "document": document_latest_for_subject(REPORT_KIND, report),
     })
 
@@ -95,4 +97,5 @@ def audit_report_chart(request, pk, name):
     report = audit_report_get_for_user(user=request.user, pk=pk)
     if name not in report_chart_names(report):
         raise Http404
-    return HttpResponse(report_chart_svg(report, name), content_type="image/svg+xml")
+    return HttpResponse(report_chart_svg(report, name, narrow=request.GET.get("size") == "narrow"),
+                        content_type="image/svg+xml")

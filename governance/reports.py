@@ -22,7 +22,8 @@ from documents.registry import DocumentKind
 from documents.services import document_request
 from signoffs.models import content_digest
 
-from phases.cusum import CusumCurve, CusumParameters
+from phases.criteria import FAILURE_KINDS
+from phases.cusum import Crossing, CusumCurve, CusumParameters
 
 from .charts import cusum_chart_svg, indicators_chart_svg, times_chart_svg
 from .models import AuditReport
@@ -30,7 +31,7 @@ from .selectors import audit_report_list_for_user
 from .report_figures import report_snapshot
 
 REPORT_KIND = "audit_report"
-TEMPLATE_VERSION = "audit-report-2"
+TEMPLATE_VERSION = "audit-report-3"
 
 
 def audit_report_request(*, user, period_start: date, period_end: date, organisation=None,
@@ -68,18 +69,21 @@ def report_chart_names(report) -> list[str]:
     return names + [f"curve-{i}" for i in range(len(snapshot.get("learning_curves", [])))]
 
 
-def report_chart_svg(report, name: str) -> str:
+def report_chart_svg(report, name: str, *, narrow=False) -> str:
     """One chart of a report, drawn from its frozen snapshot: the page shows it through its own
-    URL, the PDF embeds the same SVG."""
+    URL (narrow on a phone), the PDF embeds the same SVG."""
     snapshot = report.snapshot
     if name == "indicators":
-        return indicators_chart_svg(snapshot["judged"])
+        return indicators_chart_svg(snapshot["judged"], narrow=narrow)
     if name == "times":
-        return times_chart_svg(snapshot["figures"]["intervals"], snapshot["times"])
+        return times_chart_svg(snapshot["figures"]["intervals"], snapshot["times"], narrow=narrow)
     curve = snapshot["learning_curves"][int(name.removeprefix("curve-"))]
+    crossings = tuple(Crossing(**x) for x in curve.get("crossings", []))
     return cusum_chart_svg(
-        CusumCurve(CusumParameters(**curve["parameters"]), curve["values"]),
+        CusumCurve(CusumParameters(**curve["parameters"]), curve["values"], crossings),
         title=f"{curve['trainee']} ({curve['agreement']}): learning curve",
+        # Reports frozen before the failure kinds were recorded used today's definition then.
+        failure_kinds=curve.get("failure_kinds", FAILURE_KINDS), narrow=narrow,
     )
 
 
@@ -87,14 +91,21 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
-def report_context(report, charts: dict) -> dict:
-    """What the page and the PDF print; ``charts`` maps each chart's name to its image source."""
+def report_context(report, charts: dict, charts_narrow: dict | None = None) -> dict:
+    """What the page and the PDF print; ``charts`` maps each chart's name to its image source,
+    ``charts_narrow`` (the page only) to the drawing a phone shows."""
     snapshot = report.snapshot
-    curves = [{**curve, "chart": charts[f"curve-{index}"]}
+    charts_narrow = charts_narrow or {}
+    curves = [{**curve, "chart": charts[f"curve-{index}"],
+               "chart_narrow": charts_narrow.get(f"curve-{index}"),
+               "latest_case": curve["crossings"][-1]["case"] if curve.get("crossings") else None}
               for index, curve in enumerate(snapshot.get("learning_curves", []))]
+    failure_kinds = next((curve["failure_kinds"] for curve in snapshot.get("learning_curves", [])
+                          if "failure_kinds" in curve), FAILURE_KINDS)
     return {
         "report": report, "figures": snapshot["figures"], "judged": snapshot["judged"],
         "times": snapshot.get("times", []), "curves": curves, "charts": charts,
+        "charts_narrow": charts_narrow, "failure_kinds": failure_kinds,
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import user_roles
+from phases.criteria import FAILURE_KINDS
 from phases.selectors import agreement_for_progress, learning_curve_for
 
 from .charts import cusum_chart_svg
@@ -25,6 +26,7 @@ def learning_curve(request, pk):
     curve = learning_curve_for(agreement)
     return render(request, "governance/learning_curve.html", {
         "agreement": agreement, "curve": curve, "parameters": curve.parameters,
+        "failure_kinds": FAILURE_KINDS,
     })
 
 
@@ -34,5 +36,7 @@ def learning_curve(request, pk):
 @login_required
 def learning_curve_svg(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
-    svg = cusum_chart_svg(learning_curve_for(agreement), title=f"{agreement.trainee.full_name}: learning curve")
+    svg = cusum_chart_svg(learning_curve_for(agreement), failure_kinds=FAILURE_KINDS,
+                          title=f"{agreement.trainee.full_name}: learning curve",
+                          narrow=request.GET.get("size") == "narrow")
     return HttpResponse(svg, content_type="image/svg+xml")

@@ -16,7 +16,7 @@ from agreements.models import TrainingAgreement
 from caselogs.demo import seed_activities, seed_assessments, seed_cases, verify_cases
 from signoffs.selectors import signoff_requests_for_subject
 
-from .models import Competency, ProgressionRequest
+from .models import Competency, PhaseRecord, ProgressionRequest
 from .selectors import progress_for
 from .services import competency_sign, progression_request_make
 
@@ -54,6 +54,19 @@ def _advance(agreement, actor):
     return request
 
 
+def _phase_dated(agreement, days_ago: int) -> None:
+    """Date the phase just started as the trainee would have reached it: the demo logs months of
+    evidence in seconds and approves each request on the day it is seeded, but a phase's learning
+    curve counts only the cases since the phase started (DOMAIN.md), so the change must fall among
+    the cases. Saved one by one, so the phase history keeps the change."""
+    moved_to = timezone.localdate() - timedelta(days=days_ago)
+    records = list(PhaseRecord.objects.filter(agreement=agreement).order_by("-started_on", "-pk")[:2])
+    current, previous = records[0], records[1]
+    previous.ended_on = current.started_on = moved_to
+    previous.save()
+    current.save()
+
+
 def _strong_logbook(trainee, prefix, days, seed):
     lead, second = _people()
     site = Site.objects.filter(organisation__name=CENTRE).first()
@@ -75,11 +88,13 @@ def seed_phases() -> dict:
     alex = TrainingAgreement.objects.get(trainee__email="trainee@northfield.example")
     _sign_competencies(alex, PHASE_ONE_COMPETENCIES, [lead])
     _advance(alex, alex.trainee)
+    _phase_dated(alex, 50)
 
     chris = TrainingAgreement.objects.get(trainee__email="chris.evans@northfield.example")
     _strong_logbook(chris.trainee, "CE", 360, 41)
     _sign_competencies(chris, PHASE_ONE_COMPETENCIES, [lead])
     _advance(chris, chris.trainee)
+    _phase_dated(chris, 150)
     _sign_competencies(chris, PHASE_TWO_COMPETENCIES, [lead, second])
     if not progress_for(chris).all_met:
         raise DemoCriteriaNotMet(f"{chris.trainee} should meet every criterion for independence")
@@ -90,6 +105,7 @@ def seed_phases() -> dict:
     _strong_logbook(dana.trainee, "DW", 520, 73)
     _sign_competencies(dana, PHASE_ONE_COMPETENCIES, [lead])
     _advance(dana, dana.trainee)
+    _phase_dated(dana, 250)
     _sign_competencies(dana, PHASE_TWO_COMPETENCIES, [lead, second])
     _advance(dana, lead)
     return {"phase 2": alex.trainee, "ready for independence": chris.trainee, "phase 3": dana.trainee}

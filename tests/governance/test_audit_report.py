@@ -46,7 +46,7 @@ def test_the_report_pdf_prints_the_frozen_figures_beside_the_standards(
     text = " ".join(text.split())
     assert "60.0%" in text and "at least 80%" in text and "Not met" in text
     assert "Wasselius" in text and document.verification_code in text
-    assert "bar: observed; mark: the standard's figure" in text  # the chart is drawn in the PDF
+    assert "bar: observed; black mark: the standard's figure" in text  # the chart is drawn in the PDF
     page = client.get("/governance/reports/").content.decode()
     assert str(report) in page
 

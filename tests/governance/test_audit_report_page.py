@@ -88,7 +88,7 @@ def test_time_targets_match_a_hand_computation(trainee_world, client, standards,
 
 def test_the_learning_curve_in_the_report_follows_the_formula(trainee_world, client, standards,
                                                                django_capture_on_commit_callbacks):
-    outcomes = [("3", []), ("0", []), ("2c", ["dissection"]), ("2b50", []), ("2c", [])] * 3
+    outcomes = [("3", []), ("0", []), ("2c", ["vessel_perforation"]), ("2b50", []), ("2c", [])] * 3
     for grade, complications in outcomes:
         add_case(trainee_world, final_etici=grade, complications=complications,
                  any_complication=bool(complications))
@@ -99,12 +99,19 @@ def test_the_learning_curve_in_the_report_follows_the_formula(trainee_world, cli
     assert report.trainee == trainee_world.trainee
     (curve,) = report.snapshot["learning_curves"]
     # s = ln((1 - p0)/(1 - p1)) / ln(p1(1 - p0) / (p0(1 - p1))), with the defaults.
+    # h = ln((1 - alpha)/beta) / ln(OR) for both limits; after a crossing the sum restarts at 0.
     s = math.log(0.85 / 0.70) / math.log(0.30 * 0.85 / (0.15 * 0.70))
-    expected, total = [], 0.0
-    for grade, complications in outcomes:
+    h = math.log(0.9 / 0.1) / math.log(0.30 * 0.85 / (0.15 * 0.70))
+    expected, crossings, total = [], [], 0.0
+    for number, (grade, complications) in enumerate(outcomes, start=1):
         total += (1 if grade in ("0", "1", "2a") or complications else 0) - s
         expected.append(total)
+        if total >= h:
+            crossings.append({"case": number, "limit": "upper"})
+            total = 0.0
     assert curve["values"] == pytest.approx(expected, abs=1e-3)
+    assert curve["crossings"] == crossings == [{"case": 13, "limit": "upper"}]
+    assert curve["unacceptable"] and not curve["acceptable"]
     assert curve["parameters"] == {"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1}
 
     document = GeneratedDocument.objects.get(kind="audit_report")

@@ -1,5 +1,6 @@
 """Each kind of criterion on hand-made evidence; unverified and queried evidence never counts."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -151,3 +152,63 @@ def test_adding_verified_evidence_never_lowers_progress(trainee_world, additions
         _, after = met_and_counts()
         assert after >= before
         before = after
+
+
+def _curve_criterion(world):
+    return _criterion(world, "learning_curve", 0, p0=0.10, p1=0.25, alpha=0.05, beta=0.20)
+
+
+def _evaluate_from(world, criterion, phase_started_on):
+    return evaluate_criteria([criterion], EvidenceScope(world.agreement.pk, world.trainee.pk,
+                                                        phase_started_on))[0]
+
+
+def test_the_learning_curve_counts_only_the_cases_of_the_phase(trainee_world):
+    """Issue 13, item 22: 8 successes before the phase started and 1 after. Over all cases the 9
+    successes would cross the lower limit (-1.49364 past -1.41828); in the phase there is one."""
+    criterion = _curve_criterion(trainee_world)
+    for _ in range(8):
+        add_case(trainee_world, days_ago=30)
+    add_case(trainee_world, days_ago=5)
+    phase_started = date.today() - timedelta(days=10)
+
+    result = _evaluate_from(trainee_world, criterion, phase_started)
+
+    assert not result.met
+    assert result.current == "-0.17 after 1 case" and result.evidence["cases"] == 1
+    assert result.required == "crosses the lower limit (-1.42)"
+
+
+def test_the_criterion_is_met_again_after_an_early_upper_crossing(trainee_world):
+    criterion = _curve_criterion(trainee_world)
+    for _ in range(4):
+        add_case(trainee_world, final_etici="1", passes=3)
+    result = _evaluate(trainee_world, criterion)
+    assert not result.met and "Crossed the unacceptable limit at case 4" in result.missing
+
+    for _ in range(8):
+        add_case(trainee_world)
+    assert not _evaluate(trainee_world, criterion).met  # -1.32768 since the restart
+    add_case(trainee_world)
+    result = _evaluate(trainee_world, criterion)
+    assert result.met and result.current == "crossed the lower limit at case 13 of 13 cases"
+    assert result.evidence["crossings"] == [{"case": 4, "limit": "upper"},
+                                            {"case": 13, "limit": "lower"}]
+
+
+def test_each_failure_kind_counts_and_a_dissection_not_known_to_need_treatment_does_not(
+        trainee_world):
+    """Each case alone, from zero: a failure adds 1 - s = 0.83404, a success takes s = 0.16596."""
+    criterion = _curve_criterion(trainee_world)
+    failures = [dict(final_etici="2a", passes=2),
+                dict(complications=["vessel_perforation"], any_complication=True),
+                dict(complications=["new_territory_embolisation"], any_complication=True),
+                dict(haemorrhage="1c", haemorrhage_symptomatic=True, sich_definition="ecass3")]
+    successes = [dict(complications=["dissection"], any_complication=True),
+                 dict(complications=["distal_embolisation"], any_complication=True),
+                 dict(haemorrhage="1a", haemorrhage_symptomatic=False)]
+    for days_ago, fields in enumerate(failures + successes, start=1):
+        add_case(trainee_world, days_ago=100 - 10 * days_ago, **fields)
+        phase_started = date.today() - timedelta(days=100 - 10 * days_ago)
+        expected = "0.83 after 1 case" if fields in failures else "-0.17 after 1 case"
+        assert _evaluate_from(trainee_world, criterion, phase_started).current == expected, fields

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from phases.cusum import CusumParameters, cusum_curve
+from phases.cusum import LOWER, UPPER, Crossing, CusumParameters, cusum_curve
 
 DEFAULT = CusumParameters(p0=0.15, p1=0.30, alpha=0.1, beta=0.1)
 
@@ -40,3 +40,54 @@ def test_each_case_moves_the_sum_by_its_outcome():
     curve = cusum_curve([False, True, False], DEFAULT)
     s = DEFAULT.s
     assert curve.values == pytest.approx([-s, 1 - 2 * s, 1 - 3 * s])
+
+
+# Issue 13, item 22: alpha != beta, worked by hand. p0 0.10, p1 0.25, alpha 0.05, beta 0.20:
+#   OR = 0.25 x 0.90 / (0.10 x 0.75) = 3
+#   s  = ln(0.90 / 0.75) / ln 3 = 0.18232 / 1.09861 = 0.16596
+#   h0 = ln(0.95 / 0.20) / ln 3 = 1.55814 / 1.09861 = 1.41828  (lower limit -1.41828)
+#   h1 = ln(0.80 / 0.05) / ln 3 = 2.77259 / 1.09861 = 2.52372
+# Lower limit: 8 successes reach -1.32768, 9 reach -1.49364. Upper: 3 failures reach 2.50212
+# (just short), 4 reach 3.33616.
+UNEQUAL = CusumParameters(p0=0.10, p1=0.25, alpha=0.05, beta=0.20)
+
+
+def test_unequal_error_rates_give_unequal_limits():
+    assert UNEQUAL.log_odds_ratio == pytest.approx(math.log(3))
+    assert UNEQUAL.s == pytest.approx(0.16596, abs=5e-6)
+    assert UNEQUAL.h0 == pytest.approx(1.41828, abs=5e-6)
+    assert UNEQUAL.h1 == pytest.approx(2.52372, abs=5e-6)
+
+
+def test_unequal_limits_are_crossed_where_the_hand_computation_says():
+    assert cusum_curve([False] * 8, UNEQUAL).crossings == ()
+    assert cusum_curve([False] * 9, UNEQUAL).crossings == (Crossing(9, LOWER),)
+    assert cusum_curve([True] * 3, UNEQUAL).crossings == ()
+    assert cusum_curve([True] * 4, UNEQUAL).crossings == (Crossing(4, UPPER),)
+    assert cusum_curve([True] * 3, UNEQUAL).values[-1] == pytest.approx(2.50212, abs=5e-5)
+
+
+def test_after_the_upper_limit_the_curve_restarts_and_can_show_acceptable_performance():
+    early_trouble = [True] * 4 + [False] * 9
+    curve = cusum_curve(early_trouble, UNEQUAL)
+
+    # 4 failures: 4 x 0.83404 = 3.33616, past 2.52372. Restart: case 5 is -0.16596 from zero,
+    # and case 13 (the ninth success) reaches -1.49364, past -1.41828.
+    assert curve.values[3] == pytest.approx(3.33616, abs=5e-5)
+    assert curve.values[4] == pytest.approx(-0.16596, abs=5e-5)
+    assert curve.values[12] == pytest.approx(-1.49364, abs=5e-5)
+    assert curve.crossings == (Crossing(4, UPPER), Crossing(13, LOWER))
+    assert curve.restarts == [5]
+    assert curve.shows_acceptable_performance and not curve.signals_unacceptable_performance
+    assert curve.current == 0.0  # the 13th case crossed: the next one starts from zero
+
+    # One case short of that, the latest crossing is still the upper limit: not met.
+    short = cusum_curve(early_trouble[:-1], UNEQUAL)
+    assert short.signals_unacceptable_performance and not short.shows_acceptable_performance
+    assert short.current == pytest.approx(-1.32768, abs=5e-5)
+
+
+def test_the_latest_crossing_decides():
+    curve = cusum_curve([False] * 9 + [True] * 4, UNEQUAL)
+    assert curve.crossings == (Crossing(9, LOWER), Crossing(13, UPPER))
+    assert curve.signals_unacceptable_performance and not curve.shows_acceptable_performance
