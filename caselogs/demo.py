@@ -15,6 +15,7 @@ from accounts.demo import CENTRE, DEMO_SECOND_SUPERVISOR
 from accounts.models import Site, User
 
 from .activity_services import activity_decide, activity_log, assessment_record
+from .choices import SUCCESSFUL_REPERFUSION
 from .models import Case
 from .services import case_log, case_verify
 
@@ -24,6 +25,10 @@ CASE_COUNT = 80
 
 ETICI_WEIGHTS = [("3", 30), ("2c", 20), ("2b67", 22), ("2b50", 12), ("2a", 8), ("1", 4), ("0", 4)]
 OCCLUSIONS = [("m1", 45), ("ica_t", 12), ("m2", 20), ("basilar", 8), ("tandem", 8), ("ica", 7)]
+# mRS at 90 days after thrombectomy: about 47% at 0-2 and 19% dead in a UK 24/7 series (Royal Stoke,
+# BMC Neurol 2020; DOMAIN.md), worse after failed reperfusion or a symptomatic haemorrhage.
+MRS_AFTER_REPERFUSION = [(0, 16), (1, 20), (2, 21), (3, 13), (4, 10), (5, 5), (6, 15)]
+MRS_AFTER_FAILURE = [(0, 3), (1, 6), (2, 10), (3, 15), (4, 18), (5, 13), (6, 35)]
 REFLECTIONS = [
     "Good catheter position; a smaller aspiration catheter might have reached the M2 sooner.",
     "Tortuous arch: switched to a radial approach after discussion with the supervisor.",
@@ -76,9 +81,7 @@ def _mt_details(rng, early: bool) -> dict:
         "haemorrhage_symptomatic": symptomatic,
         "sich_definition": "heidelberg" if symptomatic else "",
         "nihss_24h": rng.randint(0, 18),
-        "died_in_hospital": False,
-        "mrs_90_days": rng.choice([0, 1, 2, 2, 3, 4]),
-        "mrs_90_days_method": rng.choice(["face_to_face", "telephone"]),
+        **_outcome(rng, reperfused=etici in SUCCESSFUL_REPERFUSION and not symptomatic),
         "ssnap_entered": True,
     }
     # Reperfusion happens within the procedure (caselogs.validation); drawn as before, so every
@@ -86,6 +89,17 @@ def _mt_details(rng, early: bool) -> dict:
     details["procedure_minutes"] = max(details["procedure_minutes"],
                                        details["puncture_to_reperfusion_minutes"] + 20)
     return details
+
+
+def _outcome(rng, reperfused: bool) -> dict:
+    """The 90-day mRS; a little over half of the deaths happen before discharge."""
+    mrs = _weighted(rng, MRS_AFTER_REPERFUSION if reperfused else MRS_AFTER_FAILURE)
+    died_in_hospital = mrs == 6 and rng.random() < 0.55
+    return {
+        "died_in_hospital": died_in_hospital,
+        "mrs_90_days": mrs,
+        "mrs_90_days_method": "records" if mrs == 6 else rng.choice(["face_to_face", "telephone"]),
+    }
 
 
 PROCEDURE_WEIGHTS = [("mt", 74), ("diagnostic_angiogram", 20), ("carotid_stenting", 4),
