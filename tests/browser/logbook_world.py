@@ -93,6 +93,25 @@ def text_outside_verify_form(page) -> str:
     )
 
 
+def out_of_view(page, selector) -> list[str]:
+    """The text of each element matching ``selector`` that is not wholly in the viewport: hidden,
+    or reached only by scrolling a container (or the page) sideways."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter(el => {
+               const r = el.getBoundingClientRect();
+               if (r.width === 0 || r.height === 0) return true;
+               if (r.left < 0 || r.right > document.documentElement.clientWidth + 0.5) return true;
+               for (let box = el.parentElement; box; box = box.parentElement) {
+                   const b = box.getBoundingClientRect();
+                   const clips = getComputedStyle(box).overflowX !== 'visible';
+                   if (clips && (r.left < b.left - 0.5 || r.right > b.right + 0.5)) return true;
+               }
+               return false;
+           }).map(el => el.innerText.trim())""",
+        selector,
+    )
+
+
 def duplicated_ids(page) -> list[str]:
     return page.evaluate(
         """() => { const seen = {};

@@ -27,7 +27,7 @@ from caselogs.models import Case, CaseVerification
 
 from .conftest import browser_sign_in, path_is, sideways_overflow
 from .logbook_world import (
-    active, date_field_is_day_first, duplicated_ids, lived_in_world, open_logbook,
+    active, date_field_is_day_first, duplicated_ids, lived_in_world, open_logbook, out_of_view,
     text_outside_verify_form,
 )
 
@@ -354,6 +354,11 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     expect(phone.page.locator("#case-table tbody tr")).to_have_count(15)
     phone.page.screenshot(path=artifacts_dir / "logbook-list-phone.png", full_page=True)
     overflow["logbook-list-phone"] = sideways_overflow(phone.page)
+    # What is waiting, verified or queried stays in view on a phone (issue 13 item 8).
+    expect(phone.page.locator("#case-table thead th").filter(has_text="State")).to_be_visible()
+    hidden_states = out_of_view(phone.page, "#case-table tbody tr > td:last-child .badge")
+    if hidden_states:
+        problems.append(f"logbook at 375 px: {len(hidden_states)} states out of view")
 
     _form_screenshots(phone, artifacts_dir, "case-form-phone.png")
     overflow["case-form-phone"] = sideways_overflow(phone.page)
@@ -398,6 +403,12 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     people.append(supervisor_phone)
     browser_sign_in(supervisor_phone, world.lead_supervisor)
     open_logbook(supervisor_phone)
+    supervisor_phone.page.screenshot(path=artifacts_dir / "logbook-list-supervisor-phone.png",
+                                     full_page=True)
+    overflow["logbook-list-supervisor-phone"] = sideways_overflow(supervisor_phone.page)
+    hidden_states = out_of_view(supervisor_phone.page, "#case-table tbody tr > td:last-child .badge")
+    if hidden_states:
+        problems.append(f"supervisor's logbook at 375 px: {len(hidden_states)} states out of view")
     supervisor_phone.page.locator("nav[aria-label='Logbook sections']").get_by_role(
         "link", name="Verification queue"
     ).click()
@@ -405,6 +416,10 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     expect(supervisor_phone.page.locator("section.queue-case")).to_have_count(4)
     supervisor_phone.page.screenshot(path=artifacts_dir / "queue-phone.png", full_page=True)
     overflow["queue-phone"] = sideways_overflow(supervisor_phone.page)
+    # Every section tab whole, the active one too (issue 13 item 17a: it was cut to "V").
+    cut_tabs = out_of_view(supervisor_phone.page, "nav[aria-label='Logbook sections'] .nav-link")
+    if cut_tabs:
+        problems.append(f"queue at 375 px: section tabs cut or scrolled away: {cut_tabs}")
 
     for person in people:
         person.assert_no_csp_errors()
