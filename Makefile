@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Exported so that settings.SITE_URL follows it in development: links in e-mails, PDF footers and
+# QR codes (the demo's, made by `make seed`, included) lead to the server `make run` starts.
+export PORT
 
 .PHONY: run test setup worker beat migrate seed check clean bench static backup restore
 
@@ -68,4 +71,4 @@ restore: setup
 	  --media-root "$(RESTORE_MEDIA_ROOT)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts sent-mail

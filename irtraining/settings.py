@@ -39,8 +39,12 @@ TEXT_COMMITMENT_KEY = (
 )
 
 # Printed into every PDF and QR code, which cannot change once issued: required in production.
+# In development it follows the port `make run` serves on (the Makefile exports PORT), so links in
+# e-mails, PDF footers and QR codes lead to the running server.
 SITE_URL = (
-    env.str("SITE_URL") if IS_PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
+    env.str("SITE_URL")
+    if IS_PRODUCTION
+    else env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 )
 
 INSTALLED_APPS = [
@@ -142,7 +146,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # No broker: tasks run in-process, at once, so the embedded default still does everything.
-    CELERY_BROKER_URL = "memory://"
+    # In-process tasks still take a producer from the broker's pool; a memory URL without a host
+    # made kombu warn "No hostname was supplied" on every `make run`.
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -265,6 +271,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="thrombectomy-training@localhost")
+# Where seed_demo keeps the e-mails its sign-offs send when e-mail would only be printed (the
+# console backend of development): a folder to read, not 300 lines before the sign-in table.
+DEMO_MAIL_DIR = Path(env.str("DEMO_MAIL_DIR", default=str(BASE_DIR / "sent-mail")))
 
 # --- Security headers -----------------------------------------------------------------------------
 # The CSP is on in every environment so a violation shows up in development and tests, not first in
@@ -319,5 +328,10 @@ LOGGING = {
         # WeasyPrint reports every layout step at INFO.
         "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Celery logs each task's success at INFO: a worker's log wants it; run in-process (no
+        # REDIS_URL), it would only interleave with the development server's requests.
+        **({} if REDIS_URL else {
+            "celery.app.trace": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        }),
     },
 }
