@@ -8,11 +8,12 @@ intervals (door to reperfusion, imaging to puncture) are computed here, over the
 from dataclasses import asdict
 from statistics import median
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from agreements.models import TrainingAgreement
 from caselogs import choices as c
 from caselogs.models import Case
+from caselogs.selectors import with_verified_view
 from phases.criteria import FAILURE_KINDS
 from phases.selectors import learning_curve_for
 
@@ -118,6 +119,22 @@ def learning_curves(cases: QuerySet[Case]) -> tuple[list[dict], int]:
     return curves, left_out
 
 
+def cases_per_operator(cases: QuerySet[Case]) -> tuple[list[dict], int]:
+    """Each operator's verified cases in scope, in one grouped query: all procedures,
+    thrombectomies, and thrombectomies as primary operator (as the supervisor verified the role);
+    cut at the same limit as the curves, saying how many more."""
+    mt = Q(procedure=c.Procedure.MT)
+    rows = list(
+        cases.order_by().values("trainee__full_name", "trainee_id")
+        .annotate(all=Count("pk"), mt=Count("pk", filter=mt),
+                  mt_primary=Count("pk", filter=mt & Q(verified_role=c.TraineeRole.PRIMARY_OPERATOR)))
+        .order_by("trainee__full_name", "trainee_id")
+    )
+    operators = [{"operator": row["trainee__full_name"], "all": row["all"], "mt": row["mt"],
+                  "mt_primary": row["mt_primary"]} for row in rows[:MAX_LEARNING_CURVES]]
+    return operators, max(len(rows) - MAX_LEARNING_CURVES, 0)
+
+
 def report_snapshot(cases: QuerySet[Case]) -> dict:
     """Everything the report prints, computed now from these verified cases."""
     figures = asdict(indicators_for(cases))
@@ -125,8 +142,10 @@ def report_snapshot(cases: QuerySet[Case]) -> dict:
     curves, curves_left_out = learning_curves(cases)
     judged = judged_rates(figures, standards)
     times = judged_times(cases.filter(procedure=c.Procedure.MT), standards)
+    operators, operators_left_out = cases_per_operator(with_verified_view(cases))
     return {
         "figures": figures, "judged": judged, "times": times,
+        "operators": operators, "operators_left_out": operators_left_out,
         "learning_curves": curves, "learning_curves_left_out": curves_left_out,
         "not_met": sum(1 for row in judged + times if row["judgement"] == Judgement.NOT_MET),
         "standards_version": next(iter(standards.values())).standard_set.version

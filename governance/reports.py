@@ -28,6 +28,7 @@ from phases.cusum import Crossing, CusumCurve, CusumParameters
 from .charts import cusum_chart_svg, indicators_chart_svg, times_chart_svg
 from .models import AuditReport
 from .selectors import audit_report_list_for_user
+from .indicators import percent_of
 from .report_figures import report_snapshot
 
 REPORT_KIND = "audit_report"
@@ -107,6 +108,11 @@ def report_context(report, charts: dict, charts_narrow: dict | None = None) -> d
         "times": snapshot.get("times", []), "curves": curves, "charts": charts,
         "charts_narrow": charts_narrow, "failure_kinds": failure_kinds,
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
+        # Each sICH record names its definition; the rate is over every thrombectomy in scope.
+        "sich_rates": [(label, n, percent_of(n, snapshot["figures"]["mt_cases"]))
+                       for label, n in snapshot["figures"]["sich_by_definition"].items()],
+        "operators": snapshot.get("operators"),
+        "operators_left_out": snapshot.get("operators_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),
         "volumes": [(Procedure(code).label if code in Procedure.values else code, n)
