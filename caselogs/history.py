@@ -55,6 +55,8 @@ def _shown(record, name: str) -> str:
         return NOT_RECORDED
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if name.endswith("_minutes"):
+        return f"{value} min"
     if isinstance(value, date):
         return date_format(value, "j M Y")
     return str(dict(Case._meta.get_field(name).flatchoices).get(value, value))
