@@ -8,7 +8,7 @@ PORT ?= 8000
 # QR codes (the demo's, made by `make seed`, included) lead to the server `make run` starts.
 export PORT
 
-.PHONY: run test setup worker beat migrate seed check clean bench static backup restore
+.PHONY: run test fuzz setup worker beat migrate seed check clean bench static backup restore
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -32,9 +32,15 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The same examples every run (hypothesis derandomized: tests/conftest.py), so a red run reproduces.
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Explore: new random examples each run, FUZZ_FACTOR (default 10) times as many, for developers
+# (README, "Tests"). Keep each failure it finds as an @example (tests/fuzz: examples=).
+fuzz: setup
+	FUZZ=1 $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 # The national-scale benchmark (README, docs/performance.md): BENCH_CASES cases, default 100000.
 bench: setup

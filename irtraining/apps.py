@@ -1,7 +1,21 @@
 from axes.apps import AppConfig as AxesAppConfig
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django_otp.plugins.otp_static.apps import DefaultConfig as OTPStaticDefaultConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as OTPTOTPDefaultConfig
+
+
+class ProjectConfig(AppConfig):
+    """The project package: settings, URLs, the admin site; no models. Installed for what holds
+    across every app, such as the database lookups of irtraining.lookups."""
+
+    name = "irtraining"
+    verbose_name = "Thrombectomy training"
+
+    def ready(self):
+        from .lookups import register
+
+        register()
 
 
 class IRAdminConfig(AdminConfig):

@@ -48,6 +48,7 @@ SITE_URL = (
 )
 
 INSTALLED_APPS = [
+    "irtraining.apps.ProjectConfig",
     "irtraining.apps.IRAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -4,6 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -15,6 +16,15 @@ from accounts.services import backup_codes_set
 from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, OrganisationFactory, make_member
 
 REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
+
+# Every property-based test (hypothesis) tries the same examples on every run of `make test`, so a
+# red run is the code's doing and a rerun shows it again. `make fuzz` (FUZZ=1) explores instead:
+# new random examples each run, FUZZ_FACTOR times as many in the fuzz folder, and failures kept in
+# .hypothesis/ to be tried first next time. Each failure it finds becomes an @example.
+EXPLORING = os.environ.get("FUZZ") == "1"
+hypothesis.settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis.settings.load_profile("explore" if EXPLORING else "repeatable")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 

@@ -13,8 +13,9 @@ import time
 import pytest
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 
+from ..conftest import EXPLORING
 from .strategies import one_bad_field_at_a_time, queries, submissions
 
 from ..agreements.conftest import world  # noqa: F401  (fixture)
@@ -25,19 +26,19 @@ ALLOWED = {200, 302, 400, 403, 404}
 LIMIT_SECONDS = 2.0
 
 
+FUZZ_FACTOR = int(os.environ.get("FUZZ_FACTOR", "10"))
+
+
 def fuzz(max_examples: int = 15):
     """Hypothesis settings for one fuzzed view: few examples (the whole folder must stay within
-    two minutes on two shared cores), the two-second deadline, and no example database written
-    into the checkout."""
+    two minutes on two shared cores) and the two-second deadline. Whether the examples are the
+    same each run comes from the profile tests/conftest.py loads: the same in `make test`, new
+    ones (FUZZ_FACTOR times as many) in `make fuzz`."""
     return settings(
-        max_examples=max_examples,
+        max_examples=max_examples * (FUZZ_FACTOR if EXPLORING else 1),
         deadline=LIMIT_SECONDS * 1000,
-        database=None,
-        # CI replays the same examples every run, so a red run is the code's doing and can be
-        # reproduced; a developer's run explores new examples each time.
-        derandomize=bool(os.environ.get("CI")),
         print_blob=True,
-        # Shrinking a slow example can take minutes: CI reports the example as found (it is
+        # Shrinking a slow example can take minutes: a run reports the example as found (it is
         # reproducible from the printed blob); FUZZ_SHRINK=1 shrinks it when debugging.
         phases=list(Phase) if os.environ.get("FUZZ_SHRINK") == "1"
         else [Phase.explicit, Phase.reuse, Phase.generate],
@@ -87,9 +88,10 @@ def visitor():
 
 
 def fuzz_view(client: Client, method: str, url: str, valid: dict, *, choices: dict | None = None,
-              max_examples: int = 15, battery: bool = True):
+              max_examples: int = 15, battery: bool = True, examples=()):
     """Fuzz one view: every field meets the classic bad values one at a time, then hypothesis
-    sends random hostile submissions built from ``valid``."""
+    sends ``examples`` (each a submission a past run found failing, kept so it is tried on every
+    run) and random hostile submissions built from ``valid``."""
     kind = "query" if method == "get" else "form"
     if battery:
         for data in one_bad_field_at_a_time(valid):
@@ -97,9 +99,10 @@ def fuzz_view(client: Client, method: str, url: str, valid: dict, *, choices: di
     strategy = queries(valid, choices=choices) if method == "get" else submissions(
         valid, choices=choices)
 
-    @fuzz(max_examples)
-    @given(strategy)
     def run(submission):
         answer(client, method, url, submission)
 
-    run()
+    test = given(strategy)(run)
+    for found in reversed(examples):
+        test = example(found)(test)
+    fuzz(max_examples)(test)()
