@@ -72,6 +72,15 @@ def _set_terms(version: AgreementVersion, terms: dict) -> None:
 
 
 def _set_supervisors(version: AgreementVersion, choice: SupervisorChoice) -> None:
+    trainee = version.agreement.trainee
+    if trainee in choice.supervisors or choice.lead == trainee:
+        # A person can hold both roles; nobody supervises, or signs as supervisor for, their own
+        # training.
+        errors = {"supervisors": f"{trainee.full_name} is the trainee of this agreement, so cannot "
+                                 "also be one of its supervisors."}
+        if choice.lead == trainee:
+            errors["lead_supervisor"] = "The trainee cannot be their own lead supervisor."
+        raise ValidationError(errors)
     if choice.lead not in choice.supervisors:
         raise ValidationError({"lead_supervisor": "The lead supervisor must be one of the named supervisors."})
     version.supervisors.all().delete()
