@@ -26,6 +26,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
+	$(PY) manage.py demo_pki
 	$(PY) manage.py seed_demo
 
 run: seed

@@ -29,6 +29,9 @@ def verification_footer_context(document) -> dict:
         "verification_code": document.verification_code,
         "verify_url": url,
         "qr_svg_data_uri": qr.svg_data_uri(scale=4, border=0, dark="#212b32"),
+        # Set by documents.services.document_render from the seal key's certificate, so the
+        # visible seal block names the organisation whose key seals the file.
+        "seal_organisation": getattr(document, "seal_organisation", ""),
     }
 
 
@@ -40,17 +43,47 @@ def document_html(template_name: str, context: dict, *, document) -> str:
     )
 
 
-def pdf_from_html(html: str) -> bytes:
+# The element of base.html that the seal's signature field is laid over.
+SEAL_BLOCK_ANCHOR = "document-seal"
+# WeasyPrint lays out in CSS pixels (96 per inch); PDF user space is in points (72 per inch).
+_POINTS_PER_PX = 0.75
+
+
+def _seal_placement(rendered):
+    """Where the seal block landed: its page and border box in PDF points (origin bottom left).
+
+    WeasyPrint records every element with an id as an anchor: (x1, y1, x2, y2) in CSS pixels from
+    the page's top left.
+    """
+    from .sealing import SealPlacement
+
+    for index in range(len(rendered.pages) - 1, -1, -1):
+        page = rendered.pages[index]
+        if SEAL_BLOCK_ANCHOR in page.anchors:
+            x1, top, x2, bottom = page.anchors[SEAL_BLOCK_ANCHOR]
+            box = (x1, page.height - bottom, x2, page.height - top)
+            return SealPlacement(page=index, box=tuple(round(v * _POINTS_PER_PX) for v in box))
+    return None
+
+
+def pdf_render(html: str):
+    """WeasyPrint's PDF and where its seal block is (None if the template has none)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     from .fetcher import StaticFilesOnlyURLFetcher, static_base_url
 
     try:
-        return HTML(
+        rendered = HTML(
             string=html, base_url=static_base_url(), url_fetcher=StaticFilesOnlyURLFetcher()
-        ).write_pdf()
+        ).render()
+        return rendered.write_pdf(), _seal_placement(rendered)
     except FatalURLFetchingError as error:
         # BaseException in WeasyPrint; turned into an ordinary error so the task can retry or fail.
         cause = error.__cause__ or error
         raise DocumentRenderError(f"{error}: {cause}") from cause
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The bare PDF, unsealed (the benchmark's baseline; issued documents go through services)."""
+    return pdf_render(html)[0]

@@ -2,7 +2,7 @@
 
 The app that owns a document (agreements, phases, governance) registers a ``DocumentKind`` in its
 AppConfig.ready. This app asks the kind for the HTML to print, the name of the person the document
-is for, and whether a user may download it.
+is for, whether a user may download it, and (optionally) which organisation issues it.
 """
 
 from dataclasses import dataclass
@@ -22,6 +22,10 @@ class DocumentKind:
     # The document's title on /verify (e.g. "Training agreement TA-2026-0001, version 2");
     # the kind's label when not given.
     title: Callable[[Any], str] | None = None
+    # issuer(subject) -> the Organisation that issues the document, whose own seal key
+    # (DOCUMENT_SEAL_PKCS12_DIR/<id>.p12) seals it when there is one; the programme's seal otherwise,
+    # and whenever issuer is not given or gives None.
+    issuer: Callable[[Any], Any] | None = None
 
 
 _kinds: dict[str, DocumentKind] = {}

@@ -17,8 +17,9 @@ from privacy.commitments import text_commitment
 
 from .codes import verification_code_new
 from .models import GeneratedDocument
-from .pdf import pdf_from_html
+from .pdf import pdf_render
 from .registry import document_kind
+from .sealing import pdf_seal, seal_key_load
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -147,9 +148,17 @@ def document_render(*, document_id: int) -> GeneratedDocument:
     subject = document.subject
     if subject is None:
         raise DocumentStateError(f"The subject of document {document.pk} no longer exists.")
+    # The key first: a missing or unreadable key fails the render before any work, and its
+    # certificate names the organisation the visible seal block prints.
+    issuer = registered.issuer(subject) if registered.issuer else None
+    seal_key = seal_key_load(getattr(issuer, "pk", None))
+    document.seal_organisation = seal_key.organisation
     # Set before rendering so the print template can show the issue time it will be stored with.
     document.issued_at = timezone.now()
-    content = pdf_from_html(registered.render_html(subject, document))
+    bare, placement = pdf_render(registered.render_html(subject, document))
+    # Sealing failures raise (SealError): the task retries, and never issues an unsealed file.
+    sealed = pdf_seal(bare, key=seal_key, placement=placement)
+    content = sealed.content
     person_name = registered.person_name(subject)
 
     with transaction.atomic():
@@ -174,7 +183,9 @@ def document_render(*, document_id: int) -> GeneratedDocument:
             subject=locked,
             summary=f"{registered.label} issued for {person_name} ({locked.verification_code})",
             data={"sha256": locked.sha256, "size": locked.size, "attempts": locked.attempts,
-                  "template_version": locked.template_version},
+                  "template_version": locked.template_version,
+                  "seal": {"certificate": seal_key.subject,
+                           "timestamp": sealed.timestamp.isoformat()}},
         )
     return locked
 

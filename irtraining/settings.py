@@ -336,3 +336,41 @@ LOGGING = {
         }),
     },
 }
+
+# --- Document seals (issue 15) ------------------------------------------------------------------
+# Every issued PDF carries a PAdES seal (documents/sealing.py): a PKCS#12 key file and its
+# passphrase, an RFC 3161 timestamp authority, and the roots /verify and `manage.py verify_pdf`
+# trust. Keys come from here, never from the database or the repository.
+# - DOCUMENT_SEAL_PKCS12: the programme's seal (path to a .p12); DOCUMENT_SEAL_PASSPHRASE opens it.
+# - DOCUMENT_SEAL_PKCS12_DIR: optional folder of <organisation id>.p12 files (same passphrase); an
+#   organisation's own file seals the documents it issues, in place of the programme's.
+# - DOCUMENT_SEAL_TSA_URL: the TSA (required in production). DOCUMENT_SEAL_DEMO_TSA: the PKCS#12
+#   of the local demo TSA, run in-process; for `make run` and the tests only, refused in production.
+# - DOCUMENT_SEAL_TRUST_ROOTS: PEM file(s) of the roots seals are checked against; keep old roots
+#   listed after a key rotation so documents sealed before it keep verifying.
+# Outside production everything defaults to the demo PKI that `manage.py demo_pki` writes into
+# DOCUMENT_SEAL_DEMO_PKI_DIR (git-ignored; `make run` creates it when missing).
+DOCUMENT_SEAL_DEMO_PKI_DIR = Path(env.str("DOCUMENT_SEAL_DEMO_PKI_DIR", default=str(BASE_DIR / "demo-pki")))
+_seal_demo = None if IS_PRODUCTION else DOCUMENT_SEAL_DEMO_PKI_DIR
+DOCUMENT_SEAL_PKCS12 = env.str(
+    "DOCUMENT_SEAL_PKCS12", default="" if _seal_demo is None else str(_seal_demo / "seal.p12")
+)
+DOCUMENT_SEAL_PASSPHRASE = env.str(
+    "DOCUMENT_SEAL_PASSPHRASE", default="" if _seal_demo is None else "demo-not-secret"
+)
+DOCUMENT_SEAL_PKCS12_DIR = env.str(
+    "DOCUMENT_SEAL_PKCS12_DIR", default="" if _seal_demo is None else str(_seal_demo / "organisations")
+)
+DOCUMENT_SEAL_TSA_URL = env.str("DOCUMENT_SEAL_TSA_URL", default="")
+DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS = env.int("DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS", default=10)
+DOCUMENT_SEAL_DEMO_TSA = env.str(
+    "DOCUMENT_SEAL_DEMO_TSA",
+    default="" if _seal_demo is None or DOCUMENT_SEAL_TSA_URL else str(_seal_demo / "tsa.p12"),
+)
+if IS_PRODUCTION and DOCUMENT_SEAL_DEMO_TSA:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DOCUMENT_SEAL_DEMO_TSA is for development and tests, never production.")
+DOCUMENT_SEAL_TRUST_ROOTS = env.list(
+    "DOCUMENT_SEAL_TRUST_ROOTS", default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")]
+)

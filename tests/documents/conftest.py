@@ -109,6 +109,8 @@ def document_kinds():
             person_name=lambda organisation: organisation.name,
             may_download=_governance_lead_of,
             template_version="tests-1",
+            # Sealed with the organisation's own key where it has one (tests/seal_pki.py).
+            issuer=lambda organisation: organisation,
         )
     )
     register_document_kind(
