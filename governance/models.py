@@ -208,4 +208,5 @@ class AuditReport(models.Model):
 
     def __str__(self):
         scope = self.trainee or self.organisation or "the programme"
-        return f"Audit report: {scope}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+        return (f"Audit report: {scope}, {self.period_start.day} {self.period_start:%b %Y} to "
+                f"{self.period_end.day} {self.period_end:%b %Y}")

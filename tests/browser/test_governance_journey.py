@@ -8,7 +8,8 @@ with openpyxl), then asks for the audit report, watches the PDF being produced, 
 turns each page into a PNG. Both exports are in the audit log.
 
 Screenshots in test-artifacts/: governance-dashboard.png, governance-learning-curve.png,
-governance-exports.png, governance-report.png, audit-report-page-N.png (and audit-report.pdf).
+governance-exports.png, governance-report.png, governance-report-phone.png (375 px),
+audit-report-page-N.png (and audit-report.pdf).
 """
 
 import csv
@@ -26,7 +27,7 @@ from governance.standards import default_standards_ensure
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..factories import SiteFactory
 from ..phases.conftest import add_activity, add_assessment, add_case
-from .conftest import browser_sign_in, path_is
+from .conftest import browser_sign_in, path_is, sideways_overflow
 from .test_agreement_journey import _page_count, _pdf_page_png, _pdftotext
 
 PDF_TIMEOUT_MS = 60_000
@@ -143,7 +144,36 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
         assert _drawn_width(page, images.nth(index)) > 300
     link = page.get_by_role("link", name="Download the PDF")
     expect(link).to_be_visible(timeout=PDF_TIMEOUT_MS)
+    # The page says the PDF's real state: it is ready, so nothing says it is being produced.
+    expect(page.get_by_text("being produced")).to_have_count(0)
+    expect(page.get_by_text("Producing the PDF")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Report made")).to_be_visible()
     page.screenshot(path=artifacts_dir / "governance-report.png", full_page=True)
+    report_path = page.url.removeprefix(live_server.url)
+
+    # On a phone: every column of the indicator table in view, charts drawn for a narrow screen.
+    phone = open_browser("phone")
+    browser_sign_in(phone, lead)
+    phone.goto(report_path)
+    phone.page.screenshot(path=artifacts_dir / "governance-report-phone.png", full_page=True)
+    for table in phone.page.locator("table.criteria").all():
+        box = table.evaluate("t => [t.closest('.table-responsive').scrollWidth,"
+                             " t.closest('.table-responsive').clientWidth, t.innerText.slice(0, 60)]")
+        assert box[0] <= box[1], f"a report table scrolls sideways at 375 px: {box}"
+    # Each judgement stacks under its figure, in view.
+    stacked = phone.page.locator(".judgement-stacked").filter(has_text="Not met")
+    expect(stacked.first).to_be_visible()
+    for index in range(stacked.count()):
+        box = stacked.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= 375
+    expect(phone.page.locator("table.criteria td").filter(has_text="Standard: at least 80%")).to_be_visible()
+    phone_charts = phone.page.locator("img.report-chart")
+    expect(phone_charts).to_have_count(3)
+    for index in range(3):
+        _drawn_width(phone.page, phone_charts.nth(index))
+        assert "size=narrow" in phone_charts.nth(index).evaluate("img => img.currentSrc")
+    assert sideways_overflow(phone.page) == 0
+    phone.assert_no_csp_errors()
     with page.expect_download() as download:
         link.click()
     pdf_path = artifacts_dir / "audit-report.pdf"
@@ -154,7 +184,20 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
                   "Learning curves", "Data completeness", "Wasselius"):
         assert words in text, f"{words!r} is not in the report"
     pages = _page_count(pdf_path)
-    assert pages >= 3  # paged: times, curves and completeness each start a page
+    page_texts = [" ".join(_pdftotext(pdf_path, number).split()) for number in range(1, pages + 1)]
+    # Each table whole on one page, its heading with it (issue 13, item 16): first and last rows.
+    for first, last in (("Indicators against the standards", "Entered in SSNAP Sacks 2018"),
+                        ("Interval Cases Median", "Procedure length"),
+                        ("Time targets", "Door-in-door-out at the referring unit"),
+                        ("Cases per operator", world.trainee.full_name),
+                        ("Data completeness", "Computed from verified cases only")):
+        holding = [n for n, text in enumerate(page_texts, start=1) if first in text and last in text]
+        assert holding, f"{first!r} and {last!r} are not on one page"
+    # No page holds only the end of a table or a lone heading (the last page may hold little
+    # more than the document's closing seal).
+    for number, text in enumerate(page_texts[1:-1], start=2):
+        body = text.split("Page ")[0]
+        assert len(body) > 400, f"page {number} holds almost nothing: {body!r}"
     for number in range(1, pages + 1):
         _pdf_page_png(pdf_path, number, artifacts_dir / f"audit-report-page-{number}.png")
     person.assert_no_csp_errors()

@@ -69,7 +69,7 @@ def test_medians_print_whole_minutes_without_a_decimal(trainee_world, client,
         add_case(trainee_world, onset_to_arrival_minutes=minutes)
     _, page = _report(client, trainee_world, django_capture_on_commit_callbacks)
 
-    row = page[page.index("<td>Onset to arrival</td>"):]
+    row = page[page.index("<td>Onset to arrival"):]
     row = row[:row.index("</tr>")]
     assert '<td class="num text-end">187</td>' in row and "187.0" not in row
     assert "183.5 to 193.5" in row
