@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from agreements.criteria_defaults import DEFAULT_TEMPLATE_NAME
 from agreements.models import CriteriaTemplate
+from caselogs import choices as c
 from caselogs.models import Case
 from caselogs.services import case_log, case_verify
 
@@ -17,6 +18,8 @@ from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..factories import SiteFactory
 from .conftest import path_is
 
+ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
+MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
 PREFIXES = {
     "mt": "MT", "diagnostic_angiogram": "DSA", "carotid_stenting": "CAS", "other_neuro": "NI"
 }
@@ -119,6 +122,47 @@ def duplicated_ids(page) -> list[str]:
                        el => seen[el.id] = (seen[el.id] || 0) + 1);
                    return Object.keys(seen).filter(id => seen[id] > 1); }"""
     )
+
+
+def states_out_of_view(page) -> list[str]:
+    """The logbook's State badges a person cannot see without scrolling sideways."""
+    return out_of_view(page, "#case-table tbody tr > td:last-child .badge")
+
+
+def what_the_supervisor_sees_before_deciding(person, case, problems):
+    """The queue links each case to its page, and the logbook lists it: neither should show the
+    trainee's role or supervision to the supervisor who has still to record their own view."""
+    page = person.page
+    person.goto("/logbook/queue/")
+    page.locator("section.queue-case h2").filter(has_text=case.reference).get_by_role(
+        "link", name=case.reference
+    ).click()
+    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
+    expect(page.get_by_role("link", name="Verify or query")).to_be_visible()
+    facts = page.locator("main").inner_text()
+    shown = [label for label in ROLE_LABELS + MODE_LABELS if label.lower() in facts.lower()]
+    if shown:
+        problems.append(
+            f"case page: the supervisor who has still to decide sees the trainee's entry {shown}, "
+            "one click from the queue"
+        )
+    person.goto("/logbook/?status=submitted")
+    row = page.locator("#case-table tbody tr").filter(has_text=case.reference)
+    expect(row).to_have_count(1)
+    shown = [label for label in ROLE_LABELS if label.lower() in row.inner_text().lower()]
+    if shown:
+        problems.append(
+            f"logbook list: the Role column shows the trainee's entry {shown} for a case waiting "
+            "for this supervisor's own view"
+        )
+    # Nor may the role filter tell it: the trainee entered "primary operator".
+    person.goto(f"/logbook/?status=submitted&trainee_role={case.trainee_role}")
+    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
+    if page.locator("#case-table tbody tr").filter(has_text=case.reference).count():
+        problems.append(
+            "logbook list: filtering by role finds a case still waiting for this supervisor's own "
+            "view, so the filter (and the By role summary) tell them the trainee's entry"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

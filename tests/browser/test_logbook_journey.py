@@ -27,15 +27,14 @@ from caselogs.models import Case, CaseVerification
 
 from .conftest import browser_sign_in, path_is, sideways_overflow
 from .logbook_world import (
-    active, date_field_is_day_first, duplicated_ids, lived_in_world, open_logbook, out_of_view,
-    text_outside_verify_form,
+    MODE_LABELS, ROLE_LABELS, active, date_field_is_day_first, duplicated_ids, lived_in_world,
+    open_logbook, out_of_view, states_out_of_view, text_outside_verify_form,
+    what_the_supervisor_sees_before_deciding,
 )
 
 KEYBOARD_REFERENCE = "MT-2026-101"
 DISCORDANT_REFERENCE = "MT-2026-012"
 NHS_LIKE = "943 476 5919"  # ten digits with a valid modulus-11 check digit: refused
-ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
-MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,42 +220,6 @@ def _assert_blind(page, case):
     expect(form.locator("input[name='mode_view']:checked")).to_have_count(0)
 
 
-def _what_the_supervisor_sees_elsewhere_before_deciding(person, case, problems):
-    """The queue links each case to its page, and the logbook lists it: neither should show the
-    trainee's role or supervision to the supervisor who has still to record their own view."""
-    page = person.page
-    person.goto("/logbook/queue/")
-    page.locator("section.queue-case h2").filter(has_text=case.reference).get_by_role(
-        "link", name=case.reference
-    ).click()
-    expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
-    expect(page.get_by_role("link", name="Verify or query")).to_be_visible()
-    facts = page.locator("main").inner_text()
-    shown = [label for label in ROLE_LABELS + MODE_LABELS if label.lower() in facts.lower()]
-    if shown:
-        problems.append(
-            f"case page: the supervisor who has still to decide sees the trainee's entry {shown}, "
-            "one click from the queue"
-        )
-    person.goto("/logbook/?status=submitted")
-    row = page.locator("#case-table tbody tr").filter(has_text=case.reference)
-    expect(row).to_have_count(1)
-    shown = [label for label in ROLE_LABELS if label.lower() in row.inner_text().lower()]
-    if shown:
-        problems.append(
-            f"logbook list: the Role column shows the trainee's entry {shown} for a case waiting "
-            "for this supervisor's own view"
-        )
-    # Nor may the role filter tell it: the trainee entered "primary operator".
-    person.goto(f"/logbook/?status=submitted&trainee_role={case.trainee_role}")
-    expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
-    if page.locator("#case-table tbody tr").filter(has_text=case.reference).count():
-        problems.append(
-            "logbook list: filtering by role finds a case still waiting for this supervisor's own "
-            "view, so the filter (and the By role summary) tell them the trainee's entry"
-        )
-
-
 def _verify_from_the_inbox(person, case, artifacts_dir):
     page = person.page
     person.goto("/")
@@ -356,7 +319,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     overflow["logbook-list-phone"] = sideways_overflow(phone.page)
     # What is waiting, verified or queried stays in view on a phone (issue 13 item 8).
     expect(phone.page.locator("#case-table thead th").filter(has_text="State")).to_be_visible()
-    hidden_states = out_of_view(phone.page, "#case-table tbody tr > td:last-child .badge")
+    hidden_states = states_out_of_view(phone.page)
     if hidden_states:
         problems.append(f"logbook at 375 px: {len(hidden_states)} states out of view")
 
@@ -385,7 +348,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     supervisor.goto("/logbook/queue/")
     expect(supervisor.page.locator("section.queue-case")).to_have_count(6)
     supervisor.page.screenshot(path=artifacts_dir / "queue.png", full_page=True)
-    _what_the_supervisor_sees_elsewhere_before_deciding(supervisor, case, problems)
+    what_the_supervisor_sees_before_deciding(supervisor, case, problems)
     _verify_from_the_inbox(supervisor, case, artifacts_dir)
 
     discordant = next(x for x in world.cases if x.reference == DISCORDANT_REFERENCE)
@@ -406,7 +369,7 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     supervisor_phone.page.screenshot(path=artifacts_dir / "logbook-list-supervisor-phone.png",
                                      full_page=True)
     overflow["logbook-list-supervisor-phone"] = sideways_overflow(supervisor_phone.page)
-    hidden_states = out_of_view(supervisor_phone.page, "#case-table tbody tr > td:last-child .badge")
+    hidden_states = states_out_of_view(supervisor_phone.page)
     if hidden_states:
         problems.append(f"supervisor's logbook at 375 px: {len(hidden_states)} states out of view")
     supervisor_phone.page.locator("nav[aria-label='Logbook sections']").get_by_role(
