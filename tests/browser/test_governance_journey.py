@@ -201,3 +201,32 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     for number in range(1, pages + 1):
         _pdf_page_png(pdf_path, number, artifacts_dir / f"audit-report-page-{number}.png")
     person.assert_no_csp_errors()
+
+
+def test_the_learning_curve_page_shows_each_crossing_and_restart(live_server, open_browser,
+                                                                 artifacts_dir):
+    """Issue 13, item 22: early trouble, then recovery. Four failures cross the upper limit at case
+    4 (4 x 0.781 = 3.12, past 2.48); the curve restarts, and twelve successes cross the lower
+    limit at case 16 (12 x 0.219 = 2.63): acceptable performance shown again."""
+    world = build_world()
+    version, _ = submit_and_sign_all(world, draft(world, start_date=date.today() - timedelta(days=200)))
+    world.version, world.agreement = version, version.agreement
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    for index in range(16):
+        add_case(world, final_etici="1" if index < 4 else "3", passes=2, days_ago=60 - index)
+    path = f"/governance/learning-curves/{world.agreement.pk}/"
+
+    for viewport in ("desktop", "phone"):
+        person = open_browser(viewport)
+        browser_sign_in(person, world.governance_lead)
+        person.goto(path)
+        page = person.page
+        expect(page.locator("#crossings")).to_have_text(
+            "case 4: the upper limit; case 16: the lower limit")
+        expect(page.get_by_text("Yes: the latest crossing is the lower limit")).to_be_visible()
+        chart = page.locator("#cusum-chart img")
+        assert _drawn_width(page, chart) > 250
+        narrow = "size=narrow" in chart.evaluate("img => img.currentSrc")
+        assert narrow == (viewport == "phone")
+        page.screenshot(path=artifacts_dir / f"learning-curve-restart-{viewport}.png", full_page=True)
+        person.assert_no_csp_errors()
