@@ -88,10 +88,10 @@ def overdue_agreements(versions, today: date):
         reviews_due = [d for d in version.review_dates_as_dates() if d <= today]
         passed = []
         if end < today:
-            passed.append((end, f"past its expected duration ({end:%d %b %Y})"))
+            passed.append((end, f"past its expected duration ({end.day} {end:%b %Y})"))
         if reviews_due:
             due = max(reviews_due)
-            passed.append((due, f"review date {due:%d %b %Y} has passed"))
+            passed.append((due, f"review date {due.day} {due:%b %Y} has passed"))
         if passed:
             flagged.append((min(day for day, _ in passed), version,
                             "; ".join(reason for _, reason in passed)))

@@ -53,7 +53,7 @@ class PhaseRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_phase_display()} from {self.started_on:%d %b %Y}"
+        return f"{self.get_phase_display()} from {self.started_on.day} {self.started_on:%b %Y}"
 
 
 class CompetencySignoff(models.Model):

@@ -1,5 +1,8 @@
 """The governance dashboard and the learning-curve chart, for the people who may see them."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
@@ -7,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from governance.dashboard import dashboard_for
+from governance.dashboard import InForceVersion, dashboard_for, overdue_agreements
 
 from ..conftest import sign_in
 from ..factories import OrganisationFactory, make_member
@@ -110,7 +113,7 @@ def test_overdue_and_waiting_lists_are_cut_too_longest_waiting_first(trainee_wor
     versions.append(version(0, date(2024, 1, 1), today + timedelta(days=30)))
     flagged = overdue_agreements(versions, today)
     assert [v.pk for v, _ in flagged[:3]] == [0, LIST_LIMIT + 2, LIST_LIMIT + 1]
-    assert flagged[0][1] == "past its expected duration (01 Jan 2025)"
+    assert flagged[0][1] == "past its expected duration (1 Jan 2025)"
     waiting = [{"trainee__full_name": f"Dr Waiting {n:03d}", "supervisor__full_name": "Dr S",
                 "n": 1, "oldest": timezone.now()} for n in range(LIST_LIMIT + 4)]
     context = {**dashboard_for(trainee_world.governance_lead), "overdue": flagged,
@@ -124,3 +127,16 @@ def test_overdue_and_waiting_lists_are_cut_too_longest_waiting_first(trainee_wor
     assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 4}: oldest first." in page
     # The trainees are cut in the query, so their total comes from the phase counts.
     assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 7}: every agreement is listed" in page
+
+
+
+def test_overdue_reasons_read_dates_as_every_page_does():
+    """Issue 13, item 12: "review date 4 Mar 2026 has passed", never "04 Mar 2026" or ISO."""
+    version = InForceVersion(pk=1, agreement_id=1, reference="TA-1", trainee="Dr Example",
+                             status="active", start_date=date(2025, 1, 4),
+                             expected_duration_months=12, review_dates=["2026-03-04"],
+                             sessions_per_week=Decimal("2"))
+
+    ((_, reason),) = overdue_agreements([version], date(2026, 6, 1))
+
+    assert reason == "past its expected duration (4 Jan 2026); review date 4 Mar 2026 has passed"
