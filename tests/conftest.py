@@ -10,7 +10,6 @@ from django.db import connection
 from django.urls import reverse
 from django_otp import user_has_device
 
-from accounts.models import Role
 from accounts.services import backup_codes_set
 
 from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, OrganisationFactory, make_member
