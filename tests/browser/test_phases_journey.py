@@ -15,16 +15,22 @@ certificate-signature-page.png (and certificate.pdf).
 """
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
+
+from agreements.models import CriteriaTemplate, CriterionTemplate
+from agreements.services import SupervisorChoice, agreement_create
 
 from documents.models import GeneratedDocument
 from phases.models import ProgressionRequest
 from signoffs.selectors import signoff_requests_for_subject
 
-from ..factories import unused_backup_code
+from ..agreements.conftest import build_world, submit_and_sign_all, terms_for
+from ..factories import SiteFactory, unused_backup_code
 from ..phases.conftest import (
     TINY_CRITERIA,
+    add_case,
     meet_phase_one,
     meet_phase_two,
     phase_of,
@@ -271,3 +277,48 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         f"the progress page scrolls sideways at 375 px: {phase_one_overflow}"
     )
     assert not any(overflow.values()), f"sign pages scroll sideways: {overflow}"
+
+
+def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(live_server, open_browser,
+                                                                      artifacts_dir):
+    """Issue 13, items 12 and 22: four failures cross the upper limit at case 4, the curve
+    restarts and twelve successes cross the lower one at case 16, so the criterion is met again.
+    The progress page says so on a phone without scrolling sideways, and the agreement's terms
+    say what the criterion requires."""
+    world = build_world()
+    template = CriteriaTemplate.objects.create(name="Curve test template", version=1)
+    CriterionTemplate.objects.create(
+        template=template, position=1, phase=1, kind="learning_curve", target=0,
+        parameters={"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1},
+        description="Learning curve (CUSUM) crosses the acceptable-performance limit",
+        source="Rogers et al. 2004")
+    agreement = agreement_create(
+        actor=world.training_lead, trainee=world.trainee,
+        terms=terms_for(world, start_date=date.today() - timedelta(days=60)),
+        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
+                                     lead=world.lead_supervisor),
+        criteria_template=template,
+    )
+    version, _ = submit_and_sign_all(world, agreement)
+    world.version, world.agreement = version, agreement
+    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    for index in range(16):
+        add_case(world, final_etici="1" if index < 4 else "3", passes=2, days_ago=40 - index)
+
+    phone = open_browser("phone")
+    browser_sign_in(phone, world.trainee)
+    phone.goto(f"/progress/{agreement.pk}/")
+    row = _criteria_rows(phone.page).first
+    expect(row).to_contain_text("crossed the lower limit at case 16 of 16 cases")
+    expect(row).to_contain_text("crosses the lower limit (-2.48)")
+    expect(row.locator(".badge")).to_have_text(re.compile("Met"))
+    badge = row.locator(".badge").bounding_box()
+    assert badge["x"] + badge["width"] <= 375, "the Status column is cut off at 375 px"
+    assert sideways_overflow(phone.page) == 0
+    phone.page.screenshot(path=artifacts_dir / "progress-learning-curve-phone.png", full_page=True)
+
+    phone.goto(f"/agreements/{agreement.pk}/")
+    expect(phone.page.get_by_text("Acceptable curve (crosses the lower limit)")).to_be_visible()
+    phone.page.get_by_text("Acceptable curve (crosses the lower limit)").scroll_into_view_if_needed()
+    phone.page.screenshot(path=artifacts_dir / "agreement-curve-required-phone.png")
+    phone.assert_no_csp_errors()
