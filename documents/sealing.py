@@ -227,31 +227,34 @@ class SealCheck:
         return (self.sealed and self.intact and self.valid and self.trusted and self.timestamped
                 and not self.modified_after)
 
-    def sentences(self) -> list[str]:
-        """The findings in plain words, one sentence each."""
+    def findings(self) -> list[tuple[bool, str]]:
+        """The findings in plain words, one sentence each, with whether each is good news."""
         if not self.readable:
-            return ["This file could not be read as a PDF, so its seal cannot be checked."]
+            return [(False, "This file could not be read as a PDF, so its seal cannot be checked.")]
         if not self.sealed:
-            return ["This PDF carries no seal."]
-        lines = [
-            "The seal is intact: the sealed content has not been altered."
-            if self.intact and self.valid else
-            "The seal is broken: the content no longer matches what was sealed.",
-            f"Sealed by {self.organisation}." if self.organisation else "The sealer is unknown.",
-            ("The seal's certificate chains to a trusted root." if self.trusted else
+            return [(False, "This PDF carries no seal.")]
+        intact = self.intact and self.valid
+        found = [
+            (intact, "The seal is intact: the sealed content has not been altered." if intact else
+             "The seal is broken: the content no longer matches what was sealed."),
+            (bool(self.organisation),
+             f"Sealed by {self.organisation}." if self.organisation else "The sealer is unknown."),
+            (self.trusted, "The seal's certificate chains to a trusted root." if self.trusted else
              "The seal's certificate does NOT chain to a root this site trusts."),
         ]
+        when = f"{self.timestamp:%-d %B %Y, %H:%M:%S} UTC" if self.timestamp else ""
         if self.timestamp and self.timestamped:
-            lines.append(f"Timestamped {self.timestamp:%d %B %Y, %H:%M:%S} UTC by a trusted "
-                         "timestamp authority.")
+            found.append((True, f"Timestamped {when} by a trusted timestamp authority."))
         elif self.timestamp:
-            lines.append(f"It claims a timestamp of {self.timestamp:%d %B %Y, %H:%M:%S} UTC, "
-                         "which could not be confirmed.")
+            found.append((False, f"It claims a timestamp of {when}, which could not be confirmed."))
         else:
-            lines.append("It has no timestamp.")
-        lines.append("Something was added to the file after it was sealed." if self.modified_after
-                     else "Nothing was changed after sealing.")
-        return lines
+            found.append((False, "It has no timestamp."))
+        found.append((False, "Something was added to the file after it was sealed.")
+                     if self.modified_after else (True, "Nothing was changed after sealing."))
+        return found
+
+    def sentences(self) -> list[str]:
+        return [sentence for _good, sentence in self.findings()]
 
 
 def _seal_signature(reader):

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
@@ -9,6 +10,7 @@ from django.http import Http404
 from .codes import verification_code_normalise
 from .models import GeneratedDocument
 from .registry import document_kind
+from .sealing import SealCheck, pdf_seal_check
 
 
 def document_latest_for_subject(kind: str, subject) -> GeneratedDocument | None:
@@ -57,9 +59,17 @@ def document_issued_by_code(code: str) -> GeneratedDocument | None:
     )
 
 
-def document_matches_upload(document: GeneratedDocument, upload) -> bool:
-    """Whether an uploaded file is, byte for byte, the issued document (by its SHA-256)."""
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return hmac.compare_digest(digest.hexdigest(), document.sha256)
+@dataclass(frozen=True)
+class UploadCheck:
+    matches: bool  # byte for byte the issued file (its SHA-256)
+    seal: SealCheck  # the file's own seal, checked against the configured trust roots
+
+
+def document_check_upload(document: GeneratedDocument, upload) -> UploadCheck:
+    """Whether an uploaded copy is the issued file, and what its seal says on its own."""
+    content = b"".join(upload.chunks())
+    digest = hashlib.sha256(content).hexdigest()
+    return UploadCheck(
+        matches=hmac.compare_digest(digest, document.sha256),
+        seal=pdf_seal_check(content),
+    )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .codes import verification_code_normalise
 from .forms import VerifyUploadForm, upload_too_large_message, verify_upload_limit_bytes
-from .selectors import document_get_for_user, document_issued_by_code, document_matches_upload
+from .selectors import document_check_upload, document_get_for_user, document_issued_by_code
 
 # Room for the multipart envelope and the CSRF field around a file of the largest allowed size.
 _UPLOAD_ENVELOPE_BYTES = 64 * 1024
@@ -33,6 +33,7 @@ def verify(request, code):
 
     form = VerifyUploadForm()
     matches = None
+    seal = None
     checked_name = ""
     too_large = ""
     if request.method == "POST":
@@ -43,7 +44,8 @@ def verify(request, code):
             form = VerifyUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 checked_name = form.cleaned_data["file"].name
-                matches = document_matches_upload(document, form.cleaned_data["file"])
+                checked = document_check_upload(document, form.cleaned_data["file"])
+                matches, seal = checked.matches, checked.seal
     return render(
         request,
         "documents/verify.html",
@@ -51,6 +53,7 @@ def verify(request, code):
             "document": document,
             "form": form,
             "matches": matches,
+            "seal": seal,
             "checked_name": checked_name,
             "too_large": too_large,
         },

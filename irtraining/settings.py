@@ -374,3 +374,6 @@ if IS_PRODUCTION and DOCUMENT_SEAL_DEMO_TSA:
 DOCUMENT_SEAL_TRUST_ROOTS = env.list(
     "DOCUMENT_SEAL_TRUST_ROOTS", default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")]
 )
+# pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as a
+# WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are logged.
+LOGGING["loggers"]["pyhanko"] = {"handlers": ["console"], "level": "ERROR", "propagate": False}
