@@ -13,7 +13,10 @@ there, not because the column is trusted:
   accounts ("Dr Priya Shah signed in") and dates from date fields ("Case 12 (27 May 2026)"), so
   only the shapes the app never writes there are reported: NHS numbers, hospital numbers and
   postcodes. A copy of free text in such a column is still caught by those;
-- a JSON value that is exactly an ISO date or time is a structured field the app wrote.
+- a JSON value that is exactly an ISO date or time is a structured field the app wrote;
+- the app's own reference shapes (a document's verification code, "M27AB-9XY2C", can read as a
+  postcode) are left out: each app registers its shapes with ``register_reference_shape``.
+Columns that hold random tokens or encoded data, not text, are not read (``NOT_TEXT_COLUMNS``).
 """
 
 import re
@@ -29,6 +32,27 @@ from .identifiers import HOSPITAL_NUMBER, NHS_NUMBER, POSTCODE, find_patient_ide
 _ISO_DATE_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
 _HEX_DIGEST = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])")
 _SYSTEM_COLUMN_KINDS = frozenset({NHS_NUMBER, HOSPITAL_NUMBER, POSTCODE})
+_REFERENCE_SHAPES: list[re.Pattern] = []
+
+# "table.column": why it is not text anyone reads or writes.
+NOT_TEXT_COLUMNS: dict[str, str] = {
+    "django_session.session_key": "a random session key",
+    "django_session.session_data": "signed, encoded session data",
+    "otp_static_statictoken.token": "a random single-use backup code",
+    "otp_totp_totpdevice.key": "a TOTP secret",
+}
+
+
+def register_reference_shape(pattern: str) -> None:
+    """An app's own generated reference (a code, not text): the scan reads past it."""
+    _REFERENCE_SHAPES.append(re.compile(pattern))
+
+
+def _without_generated_tokens(text: str) -> str:
+    text = _HEX_DIGEST.sub(" ", text)
+    for shape in _REFERENCE_SHAPES:
+        text = shape.sub(" ", text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -61,7 +85,7 @@ def _columns(model) -> Iterator[tuple[models.Field, bool]]:
 def _kinds_found(texts, person_written: bool) -> list[str]:
     kinds = []
     for text in texts:
-        for finding in find_patient_identifiers(_HEX_DIGEST.sub(" ", text)):
+        for finding in find_patient_identifiers(_without_generated_tokens(text)):
             if person_written or finding.kind in _SYSTEM_COLUMN_KINDS:
                 kinds.append(finding.kind)
     return kinds
@@ -73,6 +97,8 @@ def stored_identifiers(chunk_size: int = 5000) -> Iterator[StoredIdentifier]:
             continue
         manager = models.QuerySet(model=model)
         for field, person_written in _columns(model):
+            if f"{model._meta.db_table}.{field.column}" in NOT_TEXT_COLUMNS:
+                continue
             rows = manager.exclude(**{f"{field.attname}__isnull": True})
             if not isinstance(field, models.JSONField):
                 rows = rows.exclude(**{field.attname: ""})

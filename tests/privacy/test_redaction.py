@@ -106,3 +106,19 @@ def test_only_person_written_columns_can_be_redacted_and_only_once(small_world):
                     fields=["reason"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
     assert "already redacted" in refused.value.message
     assert Redaction.objects.count() == 1
+
+
+def test_the_scan_reads_past_the_apps_own_codes_and_tokens(small_world):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from audit.services import audit_event_record
+
+    # A verification code that reads as a postcode (M2 7AB) inside system-written text, and a
+    # session key holding a letters-and-digits shape: neither is text a person wrote.
+    audit_event_record(actor=None, verb="document.revoked", summary="Document M27AB-9XY2C revoked")
+    Session.objects.create(session_key="ab12345678cdefghijklmnopqrstuvwx", session_data="x",
+                           expire_date=timezone.now())
+    assert scan_exit_code() == 0
+    audit_event_record(actor=None, verb="test", summary="Sent to M2 7AB")
+    assert scan_exit_code() == 1
