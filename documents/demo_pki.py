@@ -124,8 +124,9 @@ def _seal(path: Path, organisation: str, root_key, root_cert, passphrase: str) -
 
 
 def _tsa(path: Path, root_key, root_cert, passphrase: str) -> None:
-    # RSA: pyHanko's in-process test timestamper signs with RSA only.
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    # RSA: pyHanko's in-process test timestamper signs with RSA only (and reloads the key for each
+    # token, which costs far more at 3072 bits than at 2048; a demo key needs no more).
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = _certificate(
         _name("Demo timestamp authority", PROGRAMME_NAME), root_cert.subject, key.public_key(),
         root_key, ca=False,

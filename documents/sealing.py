@@ -13,6 +13,7 @@ after the seal (pyHanko's difference analysis).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -75,20 +76,32 @@ def seal_key_path(organisation_id=None) -> Path:
 
 
 def seal_key_load(organisation_id=None) -> SealKey:
-    from pyhanko.sign.signers import SimpleSigner
-
     path = seal_key_path(organisation_id)
     if not path.is_file():
         hint = "" if settings.IS_PRODUCTION else " (`manage.py demo_pki` makes a demo one)"
         raise SealError(f"The document seal key {path} does not exist{hint}.")
     try:
-        data = path.read_bytes()
-        _key, certificate, _chain = pkcs12.load_key_and_certificates(data, _passphrase())
-        signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=_passphrase())
-    except (OSError, ValueError) as error:
+        modified = path.stat().st_mtime_ns
+    except OSError as error:
         raise SealError(f"Could not read the document seal key {path.name}: {error}") from error
+    return _seal_key_read(str(path), modified, _passphrase())
+
+
+# Opening a PKCS#12 file costs tens of milliseconds (its key derivation), per document; a worker
+# keeps each key it has opened, and a replaced file (a new mtime) or passphrase is read afresh.
+@lru_cache(maxsize=16)
+def _seal_key_read(path: str, _modified: int, passphrase: bytes | None) -> SealKey:
+    from pyhanko.sign.signers import SimpleSigner
+
+    name = Path(path).name
+    try:
+        data = Path(path).read_bytes()
+        _key, certificate, _chain = pkcs12.load_key_and_certificates(data, passphrase)
+        signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
+    except (OSError, ValueError) as error:
+        raise SealError(f"Could not read the document seal key {name}: {error}") from error
     if certificate is None:
-        raise SealError(f"The document seal file {path.name} holds no certificate.")
+        raise SealError(f"The document seal file {name} holds no certificate.")
     return SealKey(
         signer=signer,
         organisation=_organisation_of(certificate.subject),
@@ -111,14 +124,25 @@ def timestamper():
 
 
 def _demo_timestamper(path: Path):
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError as error:
+        raise SealError(f"Could not read the demo TSA key {path.name}: {error}") from error
+    return _demo_timestamper_read(str(path), modified, _passphrase())
+
+
+@lru_cache(maxsize=2)
+def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None):
     from asn1crypto import keys as asn1_keys
     from cryptography.hazmat.primitives import serialization
     from pyhanko.sign.timestamps import DummyTimeStamper
 
     try:
-        key, certificate, chain = pkcs12.load_key_and_certificates(path.read_bytes(), _passphrase())
+        key, certificate, chain = pkcs12.load_key_and_certificates(
+            Path(path).read_bytes(), passphrase
+        )
     except (OSError, ValueError) as error:
-        raise SealError(f"Could not read the demo TSA key {path.name}: {error}") from error
+        raise SealError(f"Could not read the demo TSA key {Path(path).name}: {error}") from error
     der = serialization.Encoding.DER
     return DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),
