@@ -64,8 +64,10 @@ def governance_section(user) -> InboxSection | None:
             items=[InboxItem(str(report), reverse("governance:report", args=[report.pk]),
                              detail=f"asked for {date_format(report.created_at, 'j M Y')}")
                    for report in reports[:SHOWN]],
-            empty="None yet: ask for one from the dashboard.",
-            **_more(report_count, "on the reports page", reverse("governance:reports")),
+            empty="None yet.",
+            **(_more(report_count, "on the audit reports page", reverse("governance:reports"))
+               or {"more_text": "Ask for a report on the audit reports page",
+                   "more_url": reverse("governance:reports")}),
         ),
     ]
     return InboxSection(
