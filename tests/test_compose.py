@@ -41,6 +41,10 @@ NOT_NEEDED_IN_PRODUCTION = {
     "DOCUMENTS_SWEEP_AFTER_MINUTES",
     # Tuning with a sane default (beat runs the sweeper every 5 minutes).
     "DOCUMENTS_SWEEP_INTERVAL_SECONDS",
+    # Development only: SITE_URL's default follows `make run`'s port; production requires SITE_URL.
+    "PORT",
+    # Development only: where seed_demo keeps its e-mails when e-mail is printed to the console.
+    "DEMO_MAIL_DIR",
 }
 
 
