@@ -35,18 +35,14 @@ DECLINE_REASON = (
 )
 
 
-
 def _with_gmc(user):
     """Supervisors are listed with their GMC number, so two doctors of one name can be told apart."""
     return f"{user.full_name} (GMC {user.gmc_number})"
 
 
-
 def _field(page, label):
     """The control labelled exactly `label` (crispy adds an asterisk to required fields)."""
     return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"\s*\*?\s*$"))
-
-
 
 
 @pytest.fixture
@@ -65,8 +61,6 @@ def _ensure_default_criteria_template():
     """A transactional test that ran earlier in the session emptied the table the migration
     filled; put the default template back."""
     default_template_ensure(CriteriaTemplate, CriterionTemplate)
-
-
 
 
 def _draft_through_the_form(person, world, artifacts_dir):
