@@ -14,6 +14,7 @@ from accounts.services import backup_codes_set
 
 from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, OrganisationFactory, make_member
 from .missing_tools import pytest_runtest_makereport  # noqa: F401  (hook: no poppler, a skip)
+from .privacy_leak_check import _no_person_written_text_travels  # noqa: F401  (autouse fixture)
 from .seal_pki import seal_pki  # noqa: F401  (autouse, session: every issued PDF is sealed)
 
 REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
