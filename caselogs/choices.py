@@ -125,6 +125,9 @@ class Complication(models.TextChoices):
 
     VESSEL_PERFORATION = "vessel_perforation", "Vessel perforation"
     DISSECTION = "dissection", "Arterial dissection"
+    # Told apart because only a dissection that needed treatment is a major complication
+    # (DOMAIN.md, learning curves): it counts as a failure on the CUSUM chart.
+    TREATED_DISSECTION = "treated_dissection", "Arterial dissection needing treatment"
     NEW_TERRITORY_EMBOLISATION = "new_territory_embolisation", "Embolisation to a new territory"
     DISTAL_EMBOLISATION = "distal_embolisation", "Distal embolisation"
     TREATED_VASOSPASM = "treated_vasospasm", "Vasospasm needing treatment"
@@ -139,12 +142,6 @@ class Complication(models.TextChoices):
     CONTRAST_REACTION = "contrast_reaction", "Contrast reaction"
     ANAESTHETIC = "anaesthetic", "Anaesthetic complication"
     OTHER = "other", "Other"
-
-
-# Major procedural complications, for the default CUSUM failure (DOMAIN.md, learning curves).
-MAJOR_COMPLICATIONS = frozenset(
-    {Complication.VESSEL_PERFORATION, Complication.DISSECTION, Complication.NEW_TERRITORY_EMBOLISATION}
-)
 
 
 class Heidelberg(models.TextChoices):

@@ -174,11 +174,14 @@ def _reperfusion_rate(criterion, scope):
 
 
 # The default CUSUM failure (DOMAIN.md): a final eTICI below 2b50, or a major procedural
-# complication. An arterial dissection counts only when it needed treatment, and the logbook's
-# "Arterial dissection" does not say so: it is not counted. Each kind counted is named on the chart.
+# complication. An arterial dissection counts only when it needed treatment ("Arterial dissection
+# needing treatment" in the logbook; a plain "Arterial dissection" does not). Each kind counted is
+# named on the chart.
 FAILURE_COMPLICATIONS = frozenset({c.Complication.VESSEL_PERFORATION,
+                                   c.Complication.TREATED_DISSECTION,
                                    c.Complication.NEW_TERRITORY_EMBOLISATION})
-FAILURE_KINDS = ("final eTICI below 2b50", "vessel perforation", "embolisation to a new territory",
+FAILURE_KINDS = ("final eTICI below 2b50", "vessel perforation",
+                 "arterial dissection needing treatment", "embolisation to a new territory",
                  "symptomatic intracranial haemorrhage")
 
 

@@ -196,12 +196,13 @@ def test_the_criterion_is_met_again_after_an_early_upper_crossing(trainee_world)
                                             {"case": 13, "limit": "lower"}]
 
 
-def test_each_failure_kind_counts_and_a_dissection_not_known_to_need_treatment_does_not(
+def test_each_failure_kind_counts_and_a_dissection_that_needed_no_treatment_does_not(
         trainee_world):
     """Each case alone, from zero: a failure adds 1 - s = 0.83404, a success takes s = 0.16596."""
     criterion = _curve_criterion(trainee_world)
     failures = [dict(final_etici="2a", passes=2),
                 dict(complications=["vessel_perforation"], any_complication=True),
+                dict(complications=["treated_dissection"], any_complication=True),
                 dict(complications=["new_territory_embolisation"], any_complication=True),
                 dict(haemorrhage="1c", haemorrhage_symptomatic=True, sich_definition="ecass3")]
     successes = [dict(complications=["dissection"], any_complication=True),
