@@ -11,6 +11,8 @@ Checking is offline: the signature against the bytes it covers, the certificate 
 after the seal (pyHanko's difference analysis).
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -24,6 +26,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 SEAL_FIELD = "DocumentSeal"
+
+
+def _outside_any_event_loop(call):
+    """Run call() where pyHanko's own asyncio.run() can work.
+
+    pyHanko's synchronous API runs an event loop of its own, which fails in a thread that already
+    runs one (an async caller, or the Playwright-driven test process); there it runs in a thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 class SealError(Exception):
@@ -177,10 +193,11 @@ def pdf_seal(content: bytes, *, key: SealKey, placement: SealPlacement | None) -
     )
     try:
         writer = IncrementalPdfFileWriter(BytesIO(content))
-        output = signers.PdfSigner(
+        signer = signers.PdfSigner(
             meta, key.signer, timestamper=timestamper(), new_field_spec=spec,
             stamp_style=NoOpStampStyle(),
-        ).sign_pdf(writer)
+        )
+        output = _outside_any_event_loop(lambda: signer.sign_pdf(writer))
     except (SealError, ImproperlyConfigured):
         raise
     except Exception as error:
@@ -313,7 +330,9 @@ def pdf_seal_check(content: bytes, *, trust_roots=None) -> SealCheck:
     check.sealed = True
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        status = _outside_any_event_loop(
+            lambda: validate_pdf_signature(signature, signer_validation_context=context)
+        )
     except Exception as error:  # a mangled signature can fail anywhere in the CMS parser
         check.problems.append(f"{type(error).__name__}: {error}")
         return check

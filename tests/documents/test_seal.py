@@ -274,3 +274,24 @@ def test_development_defaults_use_a_git_ignored_demo_pki():
     root = Path(__file__).resolve().parents[2]
     assert "demo-pki/" in (root / ".gitignore").read_text().split()
     assert "manage.py demo_pki" in (root / "Makefile").read_text()
+
+
+def test_sealing_and_checking_work_where_an_event_loop_is_running(seal_pki):
+    """pyHanko runs asyncio.run() inside; a caller's running loop (an async view, Playwright's test
+    process) must not make sealing fail."""
+    import asyncio
+
+    from documents.pdf import pdf_from_html
+    from documents.sealing import pdf_seal, seal_key_load
+
+    bare = pdf_from_html("<p>A page</p>")
+
+    async def seal_inside_a_loop():
+        return pdf_seal(bare, key=seal_key_load(None), placement=None)
+
+    sealed = asyncio.run(seal_inside_a_loop())
+
+    async def check_inside_a_loop():
+        return pdf_seal_check(sealed.content)
+
+    assert asyncio.run(check_inside_a_loop()).ok
