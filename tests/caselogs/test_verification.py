@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Role
-from caselogs.models import Case
+from caselogs.models import Case, CaseVerification
 from caselogs.selectors import verified_cases
 from caselogs.services import case_correct, case_verify
 
@@ -161,3 +161,18 @@ def test_after_deciding_the_supervisor_sees_the_trainees_entry_beside_their_own(
         client.logout()
         sign_in(client, person)
         assert 'id="decision-recorded"' not in client.get(f"/logbook/{case.pk}/").content.decode()
+
+
+def test_a_trainee_named_as_their_own_cases_supervisor_still_cannot_verify_it(logbook):
+    """Issue 19: the service's own check, reached with everything else in its favour. The agreement
+    now refuses the trainee as their own supervisor, so the case is made as an older agreement
+    could have made it: the trainee named as the case's supervisor."""
+    case = log_case(logbook)
+    Case.objects.filter(pk=case.pk).update(supervisor=logbook.trainee)
+    case.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        case_verify(case=case, supervisor=logbook.trainee, role_view="primary_operator",
+                    mode_view="scrubbed", decision="verified")
+    assert refused.value.messages == ["You cannot verify your own case."]
+    assert Case.objects.get(pk=case.pk).status == "submitted"
+    assert not CaseVerification.objects.filter(case=case).exists()

@@ -213,3 +213,29 @@ def test_each_failure_kind_counts_and_a_dissection_that_needed_no_treatment_does
         phase_started = date.today() - timedelta(days=100 - 10 * days_ago)
         expected = "0.83 after 1 case" if fields in failures else "-0.17 after 1 case"
         assert _evaluate_from(trainee_world, criterion, phase_started).current == expected, fields
+
+
+def _currents(world):
+    return {item.description: item.current for item in progress_for(world.agreement).items}
+
+
+def test_evidence_not_yet_verified_counts_for_no_criterion(trainee_world):
+    """Issue 19: only verified evidence counts, for every kind of criterion. Evidence of every kind
+    waits (a thrombectomy, an angiogram, every other procedure, in each role), one case is queried,
+    every kind of activity waits for its supervisor: nothing changes."""
+    from caselogs import choices as c
+    from caselogs.models import ActivityKind
+
+    add_case(trainee_world)  # one verified case, so a rate or curve has something to show
+    before = _currents(trainee_world)
+    for procedure in c.Procedure.values:
+        for role in ("primary_operator", "assistant"):
+            add_case(trainee_world, verify=False, procedure=procedure, trainee_role=role,
+                     **({} if procedure == "mt" else {"final_etici": "", "passes": None}))
+    queried = add_case(trainee_world, verify=False)
+    case_verify(case=queried, supervisor=trainee_world.lead_supervisor,
+                role_view=queried.trainee_role, mode_view=queried.supervision_mode,
+                decision="queried", comment="Check the passes.")
+    for kind in ActivityKind.values:
+        add_activity(trainee_world, kind=kind, confirm=False)
+    assert _currents(trainee_world) == before
