@@ -295,3 +295,51 @@ def test_sealing_and_checking_work_where_an_event_loop_is_running(seal_pki):
         return pdf_seal_check(sealed.content)
 
     assert asyncio.run(check_inside_a_loop()).ok
+
+
+@pytest.fixture
+def local_http_tsa(seal_pki):
+    """An RFC 3161 timestamp authority over HTTP on 127.0.0.1 (the demo TSA's key behind it), so
+    the production client, pyHanko's HTTPTimeStamper, is exercised without any network."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import tsp
+
+    from documents.sealing import _demo_timestamper
+
+    authority = _demo_timestamper(seal_pki / "tsa.p12")
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            requests.append(self.headers["Content-Type"])
+            reply = authority.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/tsa", requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_timestamp_authority_over_http_timestamps_the_seal(requested, settings, local_http_tsa):
+    url, requests = local_http_tsa
+    settings.DOCUMENT_SEAL_DEMO_TSA = ""
+    settings.DOCUMENT_SEAL_TSA_URL = url
+    document = document_render(document_id=requested.pk)
+    # pyHanko asks once to size the signature's room for the token, then for the real token.
+    assert requests and set(requests) == {"application/timestamp-query"}
+    check = pdf_seal_check(_content(document))
+    assert check.ok, check
+    assert check.timestamped
