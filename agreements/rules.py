@@ -2,14 +2,29 @@
 
 import rules
 
-from accounts.selectors import user_is_administrator
+from accounts.selectors import membership_list_active_for_user, user_is_administrator
 
-from .selectors import agreement_list_for_user, user_may_draft_for
+from .selectors import AGREEMENT_OVERSIGHT_ROLES, user_may_draft_for
 
 
 @rules.predicate
 def may_see_agreement(user, agreement):
-    return agreement is not None and agreement_list_for_user(user=user).filter(pk=agreement.pk).exists()
+    """Read from the agreement itself, not from the selector: the two are written apart so that
+    tests/test_permissions.py, comparing them on agreements built to differ, can catch either one
+    drifting (the trainee, anyone named as a supervisor on any version, the oversight roles at
+    any version's employer or centre, administrators)."""
+    if agreement is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user_is_administrator(user) or agreement.trainee_id == user.pk:
+        return True
+    oversight = {m.organisation_id for m in membership_list_active_for_user(user)
+                 if m.role in AGREEMENT_OVERSIGHT_ROLES}
+    for version in agreement.versions.prefetch_related("supervisors"):
+        if {version.employer_id, version.training_centre_id} & oversight:
+            return True
+        if any(named.supervisor_id == user.pk for named in version.supervisors.all()):
+            return True
+    return False
 
 
 @rules.predicate

@@ -138,3 +138,52 @@ def test_home_and_lists_do_not_grow_queries_with_data(
     for path in pages:
         with django_assert_max_num_queries(small[path]):
             assert client.get(path).status_code == 200
+
+
+def test_the_agreement_rule_and_its_selector_agree_on_agreements_built_to_differ():
+    """Issue 19: the rule is read from the agreement, the selector is a query; both are asked
+    about an agreement at the world's own organisations, one of another trainee there with other
+    supervisors, and one wholly at other organisations, by every person of every role in and out
+    of scope. Each person sees exactly the agreements the table below says."""
+    from accounts.models import Role
+    from agreements.selectors import agreement_list_for_user
+    from agreements.services import SupervisorChoice, agreement_create
+
+    from .agreements.conftest import World, build_world, draft, terms_for
+    from .factories import DirectorateFactory
+
+    world = build_world()
+    own = draft(world)
+    other_trainee = make_member(Role.TRAINEE, world.employer, full_name="Dr Other Trainee")
+    other_inr = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Other INR")
+    sibling = agreement_create(
+        actor=world.training_lead, trainee=other_trainee, terms=terms_for(world),
+        supervisors=SupervisorChoice(supervisors=[other_inr], lead=other_inr),
+        criteria_template=own.versions.get().criteria_template)
+    far_employer = OrganisationFactory(name="Distant Trust")
+    far_centre = OrganisationFactory(name="Distant Centre", is_training_centre=True)
+    far_world = World(**{**world.__dict__, "employer": far_employer, "centre": far_centre,
+                         "employer_directorate": DirectorateFactory(organisation=far_employer),
+                         "centre_directorate": DirectorateFactory(organisation=far_centre),
+                         "trainee": make_member(Role.TRAINEE, far_employer),
+                         "governance_lead": make_member(Role.GOVERNANCE_LEAD, far_employer),
+                         "lead_supervisor": make_member(Role.SUPERVISOR, far_centre),
+                         "second_supervisor": make_member(Role.SUPERVISOR, far_centre)})
+    far = draft(far_world, actor=world.administrator)
+    people = {**world.people(), "other_trainee": other_trainee, "other_inr": other_inr,
+              "far_trainee": far_world.trainee, "far_inr": far_world.lead_supervisor,
+              "far_governance_lead": far_world.governance_lead,
+              "unnamed_inr": make_member(Role.SUPERVISOR, world.centre)}
+    oversight_here = {"training_lead", "employer_clinical_director", "centre_clinical_director",
+                      "employer_medical_director", "centre_medical_director", "governance_lead"}
+    expected = {
+        own.pk: oversight_here | {"trainee", "lead_supervisor", "second_supervisor"},
+        sibling.pk: oversight_here | {"other_trainee", "other_inr"},
+        far.pk: {"far_trainee", "far_inr", "far_governance_lead"},
+    }
+    for name, user in people.items():
+        listed = set(agreement_list_for_user(user=user).values_list("pk", flat=True))
+        for agreement in (own, sibling, far):
+            sees = name == "administrator" or name in expected[agreement.pk]
+            assert (agreement.pk in listed) is sees, ("selector", name, agreement.pk)
+            assert user.has_perm("agreements.see_agreement", agreement) is sees, ("rule", name)
