@@ -343,3 +343,14 @@ def test_a_timestamp_authority_over_http_timestamps_the_seal(requested, settings
     check = pdf_seal_check(_content(document))
     assert check.ok, check
     assert check.timestamped
+
+
+def test_a_missing_seal_key_is_a_start_up_warning_outside_production(settings, tmp_path):
+    from documents.checks import seal_key_present
+
+    assert seal_key_present() == []
+    settings.DOCUMENT_SEAL_PKCS12 = str(tmp_path / "absent.p12")
+    [warning] = seal_key_present()
+    assert warning.id == "documents.W001" and "demo_pki" in warning.hint
+    settings.IS_PRODUCTION = True  # production is checked by the render itself, loudly
+    assert seal_key_present() == []
