@@ -22,6 +22,11 @@ ENV_READ = re.compile(r"""\benv(?:\.[a-z_]+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 # Read by the settings but deliberately left to their defaults in production.
 NOT_NEEDED_IN_PRODUCTION = {
+    # The demo PKI and its in-process TSA are for development and tests; production refuses them.
+    "DOCUMENT_SEAL_DEMO_PKI_DIR",
+    "DOCUMENT_SEAL_DEMO_TSA",
+    # Tuning with a sane default (10 s for the timestamp authority to answer).
+    "DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS",
     # Read only outside production; production forces DEBUG off.
     "DJANGO_DEBUG",
     # Tuning with a sane default (INFO); an operator may add it when chasing a problem.
