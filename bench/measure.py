@@ -63,10 +63,9 @@ def session_cookie(user) -> str:
     session[BACKEND_SESSION_KEY] = BACKEND
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     device = next(devices_for_user(user, confirmed=True), None)
-    if device is None and user.memberships.exclude(role="trainee").exists():
+    if device is None:  # every role, trainees included, gives a second factor at sign-in
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    if device is not None:
-        session["otp_device_id"] = device.persistent_id
+    session["otp_device_id"] = device.persistent_id
     session.create()
     return session.session_key
 
