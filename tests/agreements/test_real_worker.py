@@ -17,6 +17,7 @@ from django.db import connection
 from agreements.services import agreement_version_submit
 from documents.models import GeneratedDocument
 from irtraining.celery import app
+from tests.faults.services import database_url_of
 
 from .conftest import build_world, draft, sign_step
 
@@ -32,12 +33,6 @@ pytestmark = [
 ]
 
 
-def _database_url_of_test_database() -> str:
-    s = connection.settings_dict
-    credentials = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def worker(redis_url, tmp_path, settings):
     assert app.conf.task_always_eager is False
@@ -48,7 +43,7 @@ def worker(redis_url, tmp_path, settings):
             conn.default_channel.queue_purge(queue)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url_of_test_database(),
+        "DATABASE_URL": database_url_of(connection.settings_dict),
         "REDIS_URL": redis_url,
         "PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PYTHONUNBUFFERED": "1",

@@ -21,6 +21,7 @@ from documents.services import document_request
 from irtraining.celery import app
 from tests.factories import OrganisationFactory
 from tests.faults.kinds import BROKEN, NOTE, register
+from tests.faults.services import database_url_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,19 +35,13 @@ pytestmark = [
 ]
 
 
-def _database_url_of_test_database() -> str:
-    s = connection.settings_dict
-    credentials = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def _start_worker(redis_url, media_root, log_path, **extra_env):
     with app.connection_for_write() as conn:
         for queue in ("celery", "documents"):
             conn.default_channel.queue_purge(queue)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url_of_test_database(),
+        "DATABASE_URL": database_url_of(connection.settings_dict),
         "REDIS_URL": redis_url,
         "PRIVATE_MEDIA_ROOT": str(media_root),
         "PYTHONUNBUFFERED": "1",
