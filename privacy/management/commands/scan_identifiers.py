@@ -17,7 +17,7 @@ class Command(BaseCommand):
         if found:
             self.stderr.write(
                 f"{found} stored text(s) look like patient identifiers. Redact each one "
-                "(Administration -> Redactions -> Redact a text), then scan again."
+                "(Administration -> Redactions -> Add redaction), then scan again."
             )
             raise SystemExit(1)
         self.stdout.write("No patient identifiers found in any text column.")
