@@ -27,7 +27,8 @@ def step_refusal_reason(user, step: SignoffStep, signed_steps: list[SignoffStep]
     if step.status != SignoffStep.Status.PENDING:
         return "This step has already been signed."
     if not user_is_eligible_for_step(user, step):
-        return f"You are not eligible to sign this step: it is for the {step.label.lower()}."
+        # The label as written: it names an organisation ("Medical director, Northgate ...").
+        return f"You are not eligible to sign this step, which is for: {step.label}."
     if request.about_user_id == user.pk and step.named_user_id != user.pk:
         return "You cannot sign a decision about yourself."
     if any(s.signature.signer_id == user.pk for s in signed_steps):

@@ -181,7 +181,8 @@ def test_someone_who_may_see_but_not_sign_is_told_why(client, world):
     sign_in(client, world.governance_lead)
     page = client.get(f"/signoffs/steps/{step.pk}/sign/")
     assert page.status_code == 200
-    assert "not eligible to sign this step" in page.content.decode()
+    assert "not eligible to sign this step, which is for: Medical director, Northgate" in (
+        page.content.decode())
     post = client.post(
         f"/signoffs/steps/{step.pk}/sign/", {"decision": "approve", "code": TEST_BACKUP_CODES[1]}
     )
