@@ -15,19 +15,15 @@ certificate-signature-page.png (and certificate.pdf).
 """
 
 import re
-from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from agreements.models import CriteriaTemplate, CriterionTemplate
-from agreements.services import SupervisorChoice, agreement_create
 
 from documents.models import GeneratedDocument
 from phases.models import ProgressionRequest
 from signoffs.selectors import signoff_requests_for_subject
 
-from ..agreements.conftest import build_world, submit_and_sign_all, terms_for
-from ..factories import SiteFactory, unused_backup_code
+from ..factories import unused_backup_code
 from ..phases.conftest import (
     TINY_CRITERIA,
     add_case,
@@ -285,23 +281,12 @@ def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(live_server
     restarts and twelve successes cross the lower one at case 16, so the criterion is met again.
     The progress page says so on a phone without scrolling sideways, and the agreement's terms
     say what the criterion requires."""
-    world = build_world()
-    template = CriteriaTemplate.objects.create(name="Curve test template", version=1)
-    CriterionTemplate.objects.create(
-        template=template, position=1, phase=1, kind="learning_curve", target=0,
+    world = small_world_build(criteria=[dict(
+        phase=1, kind="learning_curve", target=0,
         parameters={"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1},
         description="Learning curve (CUSUM) crosses the acceptable-performance limit",
-        source="Rogers et al. 2004")
-    agreement = agreement_create(
-        actor=world.training_lead, trainee=world.trainee,
-        terms=terms_for(world, start_date=date.today() - timedelta(days=60)),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
-        criteria_template=template,
-    )
-    version, _ = submit_and_sign_all(world, agreement)
-    world.version, world.agreement = version, agreement
-    world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+        source="Rogers et al. 2004")])
+    agreement = world.agreement
     for index in range(16):
         add_case(world, final_etici="1" if index < 4 else "3", passes=2, days_ago=40 - index)
 

@@ -22,6 +22,7 @@ from governance.standards import (
     standard_set_new_version,
     standards_in_force,
 )
+from tests.admin_forms import admin_change_form_data
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -334,28 +335,6 @@ def test_people_who_are_not_administrators_do_not_reach_the_admin(client, member
     assert client.get(reverse(CHANGELIST), follow=True).status_code == 403
 
 
-def _change_form_data(response):
-    """What the browser would post back unchanged from an admin change page."""
-
-    def put(form, name, value):
-        if value is not False:  # an unticked box is not posted
-            text = "on" if value is True else "" if value is None else str(value)
-            data[form.add_prefix(name)] = text
-
-    data = {}
-    main = response.context["adminform"].form
-    for name in main.fields:
-        put(main, name, main[name].value())
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            put(formset.management_form, name, formset.management_form[name].value())
-        for form in formset.forms:
-            for name in form.fields:
-                put(form, name, form[name].value())
-    return data
-
-
 def _row_prefix(response, key):
     formset = response.context["inline_admin_formsets"][0].formset
     return next(form.prefix for form in formset.forms if form.instance.key == key)
@@ -366,7 +345,7 @@ def test_an_administrator_edits_a_standard_and_history_records_who_changed_what(
 ):
     url = reverse("admin:governance_qualitystandardset_change", args=[seeded.pk])
     page = admin_client.get(url)
-    data = _change_form_data(page)
+    data = admin_change_form_data(page)
     prefix = _row_prefix(page, "successful_reperfusion")
     data[f"{prefix}-value"] = "85"
     data[f"{prefix}-status"] = "confirmed"
@@ -390,7 +369,7 @@ def test_an_administrator_edits_a_standard_and_history_records_who_changed_what(
 def test_the_admin_refuses_a_value_left_empty_beside_the_field(admin_client, seeded):
     url = reverse("admin:governance_qualitystandardset_change", args=[seeded.pk])
     page = admin_client.get(url)
-    data = _change_form_data(page)
+    data = admin_change_form_data(page)
     prefix = _row_prefix(page, "eligible_treated_percent")
     data[f"{prefix}-value"] = ""
     response = admin_client.post(url, data)

@@ -93,12 +93,13 @@ def small_world(db):
     return small_world_build()
 
 
-def small_world_build():
+def small_world_build(criteria=TINY_CRITERIA):
     """What ``small_world`` gives, callable where a fixture cannot be used (a live-server test
-    runs on a transactional database and builds its world itself)."""
+    runs on a transactional database and builds its world itself); ``criteria`` replaces the
+    small template's rows."""
     world = build_world()
     template = CriteriaTemplate.objects.create(name="Small test template", version=1)
-    for position, row in enumerate(TINY_CRITERIA, start=1):
+    for position, row in enumerate(criteria, start=1):
         CriterionTemplate.objects.create(template=template, position=position, **row)
     agreement = agreement_create(
         actor=world.training_lead, trainee=world.trainee,

@@ -27,6 +27,7 @@ from signoffs.models import Signature
 
 from ..agreements.conftest import draft, world  # noqa: F401  (fixture)
 from ..caselogs.conftest import log_case, logbook  # noqa: F401  (fixture)
+from ..admin_forms import admin_change_form_data
 from ..conftest import TEST_BACKUP_CODES, sign_in
 from ..fuzz.test_agreement_forms import terms_as_posted
 from ..fuzz.test_logbook_forms import case_as_posted
@@ -191,41 +192,17 @@ def test_the_administration(world):
     client = sign_in(Client(), world.administrator)
     standard_set = QualityStandardSet.objects.order_by("pk").first()
     url = reverse("admin:governance_qualitystandardset_change", args=[standard_set.pk])
-    form = client.get(url).context["adminform"].form
-    valid = {name: value for name, value in form.initial.items() if value is not None}
-    valid |= {key: value for key, value in client.get(url).context["adminform"].form.data.items()}
+    unchanged = admin_change_form_data(client.get(url))
 
     @EXAMPLES
     @given(found=identifier_texts())
     def run(found):
         text = fitted(found, 200)
         with transaction.atomic():
-            response = client.post(url, {**_admin_post(client, url), "description": text})
+            response = client.post(url, {**unchanged, "description": text})
             stored = QualityStandardSet.objects.filter(description__contains=text.strip()).exists()
             transaction.set_rollback(True)
         assert response.status_code == 200 and not stored
         assert find_patient_identifiers(text)[0].message in html.unescape(response.content.decode())
 
     run()
-
-
-def _admin_post(client, url) -> dict:
-    """The admin change form as the browser would post it, inlines included."""
-    response = client.get(url)
-    data = {}
-    forms = [response.context["adminform"].form] + [
-        form for formset in response.context["inline_admin_formsets"]
-        for form in formset.formset.forms
-    ]
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        data |= {management.add_prefix(k): v for k, v in management.initial.items()}
-    for form in forms:
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None:
-                continue
-            key = form.add_prefix(name)
-            data[key] = [str(v.pk if hasattr(v, "pk") else v) for v in value] if isinstance(
-                value, (list, tuple)) else (value.pk if hasattr(value, "pk") else value)
-    return data

@@ -38,6 +38,7 @@ from signoffs.tasks import signoff_reminders_task
 
 from ..agreements.conftest import draft, sign_step, terms_for, world  # noqa: F401  (fixture)
 from ..caselogs.conftest import log_case, logbook, mt_case_data  # noqa: F401  (fixture)
+from ..admin_forms import admin_change_form_data
 from ..conftest import sign_in
 from ..phases.conftest import meet_phase_one, phase_of, small_world  # noqa: F401  (fixture)
 
@@ -248,35 +249,15 @@ def test_phase_text_stays_in_its_rows(  # noqa: F811  (the fixture imported abov
 # The admin: quality standards and criteria templates ---------------------------------------
 
 
-def _change_form_data(response):
-    """What the browser would post back unchanged from an admin change page."""
-    data = {}
-
-    def put(form, name, value):
-        if value is not False:  # an unticked box is not posted
-            text = "on" if value is True else "" if value is None else str(value)
-            data[form.add_prefix(name)] = text
-
-    main = response.context["adminform"].form
-    for name in main.fields:
-        put(main, name, main[name].value())
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            put(formset.management_form, name, formset.management_form[name].value())
-        for form in formset.forms:
-            for name in form.fields:
-                put(form, name, form[name].value())
-    return data, response.context["inline_admin_formsets"][0].formset.forms[0].prefix
-
-
 def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
     standards = default_standards_ensure(QualityStandardSet, QualityStandard)
     template = default_template_ensure(CriteriaTemplate, CriterionTemplate)
     sign_in(client, world.administrator)
 
     url = reverse("admin:governance_qualitystandardset_change", args=[standards.pk])
-    data, row = _change_form_data(client.get(url))
+    page = client.get(url)
+    data = admin_change_form_data(page)
+    row = page.context["inline_admin_formsets"][0].formset.forms[0].prefix
     data.update({"name": canary("set name"), "description": canary("set description"),
                  f"{row}-label": canary("label"), f"{row}-source": canary("source"),
                  f"{row}-notes": canary("notes")})
@@ -295,7 +276,9 @@ def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
     assert standard_set_in_force().version == standards.version + 1
 
     url = reverse("admin:agreements_criteriatemplate_change", args=[template.pk])
-    data, row = _change_form_data(client.get(url))
+    page = client.get(url)
+    data = admin_change_form_data(page)
+    row = page.context["inline_admin_formsets"][0].formset.forms[0].prefix
     data.update({"name": canary("template name"), "description": canary("template description"),
                  f"{row}-description": canary("template criterion")})
     response = client.post(url, data)
