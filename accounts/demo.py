@@ -29,47 +29,126 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson(Role.TRAINEE, "trainee@northfield.example", "Dr Alex Morgan", "7100001", EMPLOYER,
-               "Clinical Radiology"),
-    DemoPerson(Role.SUPERVISOR, "supervisor@riverside.example", "Dr Priya Shah", "7100002", CENTRE,
-               "Neuroradiology"),
-    DemoPerson(Role.TRAINING_LEAD, "training.lead@riverside.example", "Dr Tom Okafor", "7100003",
-               CENTRE, "Neuroradiology"),
-    DemoPerson(Role.CLINICAL_DIRECTOR, "clinical.director@northfield.example", "Dr Helen Price",
-               "7100004", EMPLOYER, "Clinical Radiology"),
-    DemoPerson(Role.MEDICAL_DIRECTOR, "medical.director@northfield.example", "Dr James Whitfield",
-               "7100005", EMPLOYER, None),
-    DemoPerson(Role.GOVERNANCE_LEAD, "governance@northfield.example", "Sarah Collins", "",
-               EMPLOYER, None),
-    DemoPerson(Role.ADMINISTRATOR, "admin@northfield.example", "Programme Administrator", "",
-               EMPLOYER, None),
+    DemoPerson(
+        Role.TRAINEE,
+        "trainee@northfield.example",
+        "Dr Alex Morgan",
+        "7100001",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
+    DemoPerson(
+        Role.SUPERVISOR,
+        "supervisor@riverside.example",
+        "Dr Priya Shah",
+        "7100002",
+        CENTRE,
+        "Neuroradiology",
+    ),
+    DemoPerson(
+        Role.TRAINING_LEAD,
+        "training.lead@riverside.example",
+        "Dr Tom Okafor",
+        "7100003",
+        CENTRE,
+        "Neuroradiology",
+    ),
+    DemoPerson(
+        Role.CLINICAL_DIRECTOR,
+        "clinical.director@northfield.example",
+        "Dr Helen Price",
+        "7100004",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
+    DemoPerson(
+        Role.MEDICAL_DIRECTOR,
+        "medical.director@northfield.example",
+        "Dr James Whitfield",
+        "7100005",
+        EMPLOYER,
+        None,
+    ),
+    DemoPerson(
+        Role.GOVERNANCE_LEAD, "governance@northfield.example", "Sarah Collins", "", EMPLOYER, None
+    ),
+    DemoPerson(
+        Role.ADMINISTRATOR,
+        "admin@northfield.example",
+        "Programme Administrator",
+        "",
+        EMPLOYER,
+        None,
+    ),
 ]
 
 
 # More trainees, so each state of a training agreement can be shown on its own person.
 DEMO_OTHER_TRAINEES = [
-    DemoPerson(Role.TRAINEE, "sam.patel@northfield.example", "Dr Sam Patel", "7100011", EMPLOYER,
-               "Clinical Radiology"),
-    DemoPerson(Role.TRAINEE, "jordan.lee@northfield.example", "Dr Jordan Lee", "7100012", EMPLOYER,
-               "Clinical Radiology"),
-    DemoPerson(Role.TRAINEE, "chris.evans@northfield.example", "Dr Chris Evans", "7100013",
-               EMPLOYER, "Clinical Radiology"),
-    DemoPerson(Role.TRAINEE, "dana.whitaker@northfield.example", "Dr Dana Whitaker", "7100014",
-               EMPLOYER, "Clinical Radiology"),
+    DemoPerson(
+        Role.TRAINEE,
+        "sam.patel@northfield.example",
+        "Dr Sam Patel",
+        "7100011",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
+    DemoPerson(
+        Role.TRAINEE,
+        "jordan.lee@northfield.example",
+        "Dr Jordan Lee",
+        "7100012",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
+    DemoPerson(
+        Role.TRAINEE,
+        "chris.evans@northfield.example",
+        "Dr Chris Evans",
+        "7100013",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
+    DemoPerson(
+        Role.TRAINEE,
+        "dana.whitaker@northfield.example",
+        "Dr Dana Whitaker",
+        "7100014",
+        EMPLOYER,
+        "Clinical Radiology",
+    ),
 ]
 # A second INR, so independence can be concurred by a different supervisor.
 DEMO_SECOND_SUPERVISOR = DemoPerson(
-    Role.SUPERVISOR, "second.supervisor@riverside.example", "Dr Marcus Reid", "7100006", CENTRE,
+    Role.SUPERVISOR,
+    "second.supervisor@riverside.example",
+    "Dr Marcus Reid",
+    "7100006",
+    CENTRE,
     "Neuroradiology",
 )
 # The training centre is another trust, so its directors sign agreements too.
 DEMO_CENTRE_DIRECTORS = [
-    DemoPerson(Role.CLINICAL_DIRECTOR, "clinical.director@riverside.example", "Dr Fiona Grant",
-               "7100007", CENTRE, "Neuroradiology"),
-    DemoPerson(Role.MEDICAL_DIRECTOR, "medical.director@riverside.example", "Dr Robert Hughes",
-               "7100008", CENTRE, None),
+    DemoPerson(
+        Role.CLINICAL_DIRECTOR,
+        "clinical.director@riverside.example",
+        "Dr Fiona Grant",
+        "7100007",
+        CENTRE,
+        "Neuroradiology",
+    ),
+    DemoPerson(
+        Role.MEDICAL_DIRECTOR,
+        "medical.director@riverside.example",
+        "Dr Robert Hughes",
+        "7100008",
+        CENTRE,
+        None,
+    ),
 ]
-ALL_DEMO_PEOPLE = DEMO_PEOPLE + DEMO_OTHER_TRAINEES + [DEMO_SECOND_SUPERVISOR] + DEMO_CENTRE_DIRECTORS
+ALL_DEMO_PEOPLE = (
+    DEMO_PEOPLE + DEMO_OTHER_TRAINEES + [DEMO_SECOND_SUPERVISOR] + DEMO_CENTRE_DIRECTORS
+)
 
 
 def _organisations() -> dict[str, Organisation]:

@@ -154,7 +154,9 @@ class Site(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="site_name_unique_per_org"
+            )
         ]
 
     def __str__(self):

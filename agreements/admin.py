@@ -10,8 +10,16 @@ from .models import AgreementVersion, CriteriaTemplate, CriterionTemplate, Train
 class CriterionTemplateInline(admin.TabularInline):
     model = CriterionTemplate
     extra = 0
-    fields = ("phase", "position", "kind", "target", "parameters", "description", "source",
-              "source_status")
+    fields = (
+        "phase",
+        "position",
+        "kind",
+        "target",
+        "parameters",
+        "description",
+        "source",
+        "source_status",
+    )
 
 
 @admin.register(CriteriaTemplate)
@@ -30,9 +38,11 @@ class CriteriaTemplateAdmin(SimpleHistoryAdmin):
             # References only: the template's name and description are text a person wrote.
             summary=f"Criteria template {obj.pk} (version {obj.version}) "
             f"{'changed' if change else 'created'}",
-            data={"changed": audit_commitments(
-                {name: form.cleaned_data.get(name) for name in form.changed_data}
-            )},
+            data={
+                "changed": audit_commitments(
+                    {name: form.cleaned_data.get(name) for name in form.changed_data}
+                )
+            },
         )
 
     @admin.action(description="Copy as a new version (and retire the old one)")
@@ -61,7 +71,9 @@ class CriteriaTemplateAdmin(SimpleHistoryAdmin):
                     f"criteria template {template.pk} (version {template.version})",
                     data={"copied_from": template.pk},
                 )
-            messages.success(request, f"Created {copy}. Agreements already drafted keep their copy.")
+            messages.success(
+                request, f"Created {copy}. Agreements already drafted keep their copy."
+            )
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -40,7 +40,9 @@ def agreement_version_content(version: AgreementVersion) -> dict:
         "employer": _organisation(version.employer),
         "employer_directorate": version.employer_directorate.name,
         "training_centre": _organisation(version.training_centre),
-        "centre_directorate": version.centre_directorate.name if version.centre_directorate else None,
+        "centre_directorate": version.centre_directorate.name
+        if version.centre_directorate
+        else None,
         "supervisors": [
             {**_person(s.supervisor), "lead": s.is_lead}
             for s in sorted(version.supervisors.all(), key=lambda s: s.supervisor_id)
@@ -60,7 +62,8 @@ def agreement_version_content(version: AgreementVersion) -> dict:
         "audit_frequency_months": version.audit_frequency_months,
         "governance_lead": _person(version.governance_lead),
         "criteria": [
-            c.as_content() for c in sorted(version.criteria.all(), key=lambda c: (c.phase, c.position, c.pk))
+            c.as_content()
+            for c in sorted(version.criteria.all(), key=lambda c: (c.phase, c.position, c.pk))
         ],
     }
     # Added after agreements were first signed: present only when set, so that the fingerprint of

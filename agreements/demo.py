@@ -38,14 +38,24 @@ def _terms(start: date) -> dict:
     centre = Organisation.objects.get(name=CENTRE)
     return {
         "employer": employer,
-        "employer_directorate": Directorate.objects.get(organisation=employer, name="Clinical Radiology"),
+        "employer_directorate": Directorate.objects.get(
+            organisation=employer, name="Clinical Radiology"
+        ),
         "training_centre": centre,
         "centre_directorate": Directorate.objects.get(organisation=centre, name="Neuroradiology"),
         "start_date": start,
         "expected_duration_months": 18,
-        "review_dates": [(start + timedelta(days=182)).isoformat(), (start + timedelta(days=365)).isoformat()],
+        "review_dates": [
+            (start + timedelta(days=182)).isoformat(),
+            (start + timedelta(days=365)).isoformat(),
+        ],
         "sessions_per_week": Decimal("2.0"),
-        "arrangements": ["part_time_attachment", "interventional_lists", "mt_in_hours", "mt_out_of_hours"],
+        "arrangements": [
+            "part_time_attachment",
+            "interventional_lists",
+            "mt_in_hours",
+            "mt_out_of_hours",
+        ],
         "backfill_trainee_service": "One interventional radiology session a week covered by the "
         "IR locum consultant; on-call rota unchanged.",
         "backfill_trainee_sessions": Decimal("1.0"),
@@ -84,7 +94,8 @@ def demo_sign(steps) -> None:
         signer = _signer_for(step)
         # Backup codes work once; take the signer's next unused one.
         code = next(
-            c for c in DEMO_BACKUP_CODES
+            c
+            for c in DEMO_BACKUP_CODES
             if signer.staticdevice_set.filter(token_set__token=c).exists()
         )
         signoff_sign(step=step, signer=signer, decision="approve", code=code)
@@ -98,7 +109,9 @@ def demo_draft(trainee_email: str, start: date) -> TrainingAgreement:
         trainee=_user(trainee_email),
         terms=_terms(start),
         supervisors=SupervisorChoice(supervisors=[lead, second], lead=lead),
-        criteria_template=CriteriaTemplate.objects.filter(is_active=True).order_by("-version").first(),
+        criteria_template=CriteriaTemplate.objects.filter(is_active=True)
+        .order_by("-version")
+        .first(),
     )
 
 
@@ -133,8 +146,11 @@ def seed_agreements() -> list[TrainingAgreement]:
     agreement_version_update(
         actor=_user("training.lead@riverside.example"),
         version=draft_v2,
-        terms={**_terms(draft_v2.start_date), "sessions_per_week": Decimal("3.0"),
-               "expected_duration_months": 24},
+        terms={
+            **_terms(draft_v2.start_date),
+            "sessions_per_week": Decimal("3.0"),
+            "expected_duration_months": 24,
+        },
         supervisors=SupervisorChoice(supervisors=[lead, second], lead=lead),
     )
     demo_sign(demo_submit(amended).steps.all())

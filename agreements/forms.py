@@ -131,28 +131,54 @@ class AgreementTermsForm(forms.ModelForm):
         if self.instance.pk:
             named = list(self.instance.supervisors.all())
             self.initial["supervisors"] = [n.supervisor_id for n in named]
-            self.initial["lead_supervisor"] = next((n.supervisor_id for n in named if n.is_lead), None)
+            self.initial["lead_supervisor"] = next(
+                (n.supervisor_id for n in named if n.is_lead), None
+            )
         for name in ("backfill_trainee_service", "backfill_centre"):
             self.fields[name].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Fieldset("Parties", "employer", "employer_directorate", "training_centre",
-                     "centre_directorate", "supervisors", "lead_supervisor"),
-            Fieldset("Duration and sessions", "start_date", "expected_duration_months",
-                     "review_dates", "sessions_per_week"),
+            Fieldset(
+                "Parties",
+                "employer",
+                "employer_directorate",
+                "training_centre",
+                "centre_directorate",
+                "supervisors",
+                "lead_supervisor",
+            ),
+            Fieldset(
+                "Duration and sessions",
+                "start_date",
+                "expected_duration_months",
+                "review_dates",
+                "sessions_per_week",
+            ),
             Fieldset("Arrangements", "arrangements"),
-            Fieldset("Backfill and support", "backfill_trainee_service",
-                     "backfill_trainee_sessions", "backfill_centre", "backfill_centre_sessions"),
+            Fieldset(
+                "Backfill and support",
+                "backfill_trainee_service",
+                "backfill_trainee_sessions",
+                "backfill_centre",
+                "backfill_centre_sessions",
+            ),
             Fieldset(
                 "Statements the guidance requires",
-                HTML('<p class="small text-body-secondary">Both must be confirmed before the '
-                     "agreement is submitted for signature.</p>"),
+                HTML(
+                    '<p class="small text-body-secondary">Both must be confirmed before the '
+                    "agreement is submitted for signature.</p>"
+                ),
                 "job_plan_confirmed",
                 "service_protection_confirmed",
             ),
-            Fieldset("Independence and governance", "independence_local_terms",
-                     "audit_frequency_months", "minimum_mt_per_year", "governance_lead"),
+            Fieldset(
+                "Independence and governance",
+                "independence_local_terms",
+                "audit_frequency_months",
+                "minimum_mt_per_year",
+                "governance_lead",
+            ),
         )
 
     def clean(self):
@@ -177,9 +203,13 @@ class AgreementTermsForm(forms.ModelForm):
         if lead and supervisors and lead not in supervisors:
             errors["lead_supervisor"] = "The lead supervisor must be one of the named supervisors."
         governance_lead = cleaned.get("governance_lead")
-        if governance_lead and employer and not governance_lead.memberships.active().filter(
-            role=Role.GOVERNANCE_LEAD, organisation=employer
-        ).exists():
+        if (
+            governance_lead
+            and employer
+            and not governance_lead.memberships.active()
+            .filter(role=Role.GOVERNANCE_LEAD, organisation=employer)
+            .exists()
+        ):
             errors["governance_lead"] = f"Choose a governance lead of {employer.name}."
         if employer and centre and not user_may_draft_for(self.user, {employer.pk, centre.pk}):
             errors["employer"] = (
@@ -195,8 +225,9 @@ class AgreementTermsForm(forms.ModelForm):
 class NewAgreementForm(AgreementTermsForm):
     trainee = forms.ModelChoiceField(queryset=None, help_text="The consultant IR to be trained.")
     criteria_template = forms.ModelChoiceField(
-        queryset=None, help_text="Copied into the agreement; you can adjust the figures below "
-        "while it is a draft."
+        queryset=None,
+        help_text="Copied into the agreement; you can adjust the figures below "
+        "while it is a draft.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -216,12 +247,18 @@ class CriterionTargetForm(forms.Form):
 
     criterion_id = forms.IntegerField(widget=forms.HiddenInput)
     description = forms.CharField(
-        max_length=300, validators=[reject_patient_identifiers], widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+        max_length=300,
+        validators=[reject_patient_identifiers],
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )
     target = forms.DecimalField(
-        min_value=0, max_digits=6, decimal_places=1, localize=False,
-        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm criteria-target-input",
-                                        "step": "any"}),
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        localize=False,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control form-control-sm criteria-target-input", "step": "any"}
+        ),
     )
 
 

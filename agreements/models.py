@@ -194,8 +194,9 @@ class AgreementVersion(models.Model):
     )
     review_dates = models.JSONField(default=list, blank=True)
     sessions_per_week = models.DecimalField(
-        max_digits=3, decimal_places=1, validators=[MinValueValidator(Decimal("0.5")),
-                                                    MaxValueValidator(10)]
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(10)],
     )
     arrangements = models.JSONField(default=list)
 
@@ -310,7 +311,9 @@ class AgreementVersion(models.Model):
 
 
 class NamedSupervisor(models.Model):
-    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="supervisors")
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="supervisors"
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_versions"
     )

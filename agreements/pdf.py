@@ -15,7 +15,11 @@ TEMPLATE_VERSION = "agreement-pdf-2"
 def render_agreement_html(version, document) -> str:
     version = agreement_version_for_display(agreement=version.agreement, number=version.number)
     approved = next(
-        (r for r in signoff_requests_for_subject(version) if r.status == SignoffRequest.Status.APPROVED),
+        (
+            r
+            for r in signoff_requests_for_subject(version)
+            if r.status == SignoffRequest.Status.APPROVED
+        ),
         None,
     )
     signatures = (
@@ -50,6 +54,7 @@ def agreement_document_kind() -> DocumentKind:
             "agreements.see_agreement", version.agreement
         ),
         template_version=TEMPLATE_VERSION,
-        title=lambda version: f"Signed training agreement {version.agreement.reference}, "
-        f"version {version.number}",
+        title=lambda version: (
+            f"Signed training agreement {version.agreement.reference}, version {version.number}"
+        ),
     )

@@ -17,8 +17,11 @@ def may_see_agreement(user, agreement):
         return False
     if user_is_administrator(user) or agreement.trainee_id == user.pk:
         return True
-    oversight = {m.organisation_id for m in membership_list_active_for_user(user)
-                 if m.role in AGREEMENT_OVERSIGHT_ROLES}
+    oversight = {
+        m.organisation_id
+        for m in membership_list_active_for_user(user)
+        if m.role in AGREEMENT_OVERSIGHT_ROLES
+    }
     for version in agreement.versions.prefetch_related("supervisors"):
         if {version.employer_id, version.training_centre_id} & oversight:
             return True

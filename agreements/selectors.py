@@ -42,12 +42,14 @@ def agreement_list_for_user(*, user) -> QuerySet[TrainingAgreement]:
     if not user_is_administrator(user):
         visible = TrainingAgreement.objects.filter(agreement_visibility_filter(user)).values("pk")
         agreements = agreements.filter(pk__in=visible)
-    latest_first = AgreementVersion.objects.select_related(
-        "employer", "training_centre"
-    ).order_by("-number")
+    latest_first = AgreementVersion.objects.select_related("employer", "training_centre").order_by(
+        "-number"
+    )
     return (
         agreements.select_related("trainee")
-        .prefetch_related(Prefetch("versions", queryset=latest_first, to_attr="versions_latest_first"))
+        .prefetch_related(
+            Prefetch("versions", queryset=latest_first, to_attr="versions_latest_first")
+        )
         .order_by("-created_at")
     )
 
@@ -114,7 +116,9 @@ def trainee_choices_for(user) -> QuerySet[User]:
 
 def users_with_role(role) -> QuerySet[User]:
     holders = Membership.objects.active().filter(role=role)
-    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by("full_name")
+    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
+        "full_name"
+    )
 
 
 def active_criteria_templates() -> QuerySet[CriteriaTemplate]:
@@ -131,9 +135,7 @@ def active_version_for_trainee(trainee) -> AgreementVersion | None:
     """The trainee's version in force, if any: what their evidence is logged against. A completed
     agreement stays in force for independent practice (phase 3), whose cases are still logged."""
     return (
-        AgreementVersion.objects.filter(
-            agreement__trainee=trainee, status__in=IN_FORCE_STATUSES
-        )
+        AgreementVersion.objects.filter(agreement__trainee=trainee, status__in=IN_FORCE_STATUSES)
         .select_related("agreement", "employer", "training_centre")
         .prefetch_related("supervisors__supervisor")
         .order_by("-activated_at")

@@ -76,16 +76,22 @@ def _set_supervisors(version: AgreementVersion, choice: SupervisorChoice) -> Non
     if trainee in choice.supervisors or choice.lead == trainee:
         # A person can hold both roles; nobody supervises, or signs as supervisor for, their own
         # training.
-        errors = {"supervisors": f"{trainee.full_name} is the trainee of this agreement, so cannot "
-                                 "also be one of its supervisors."}
+        errors = {
+            "supervisors": f"{trainee.full_name} is the trainee of this agreement, so cannot "
+            "also be one of its supervisors."
+        }
         if choice.lead == trainee:
             errors["lead_supervisor"] = "The trainee cannot be their own lead supervisor."
         raise ValidationError(errors)
     if choice.lead not in choice.supervisors:
-        raise ValidationError({"lead_supervisor": "The lead supervisor must be one of the named supervisors."})
+        raise ValidationError(
+            {"lead_supervisor": "The lead supervisor must be one of the named supervisors."}
+        )
     version.supervisors.all().delete()
     for user in choice.supervisors:
-        NamedSupervisor.objects.create(version=version, supervisor=user, is_lead=user == choice.lead)
+        NamedSupervisor.objects.create(
+            version=version, supervisor=user, is_lead=user == choice.lead
+        )
 
 
 def _supervisor_keys(version: AgreementVersion) -> list[list]:
@@ -121,7 +127,9 @@ def agreement_create(
             trainee=trainee,
             created_by=actor,
         )
-        version = AgreementVersion(agreement=agreement, number=1, criteria_template=criteria_template)
+        version = AgreementVersion(
+            agreement=agreement, number=1, criteria_template=criteria_template
+        )
         _set_terms(version, terms)
         version.full_clean()
         version.save()
@@ -168,8 +176,10 @@ def agreement_version_update(
                 criteria_changed[str(criterion.pk)] = changed
             if change["target"] != criterion.target and not criterion.source.startswith(LOCAL):
                 # A figure changed here no longer rests on the template's source alone.
-                criterion.source = f"{LOCAL} (template default {criterion.target.normalize():f}). " \
+                criterion.source = (
+                    f"{LOCAL} (template default {criterion.target.normalize():f}). "
                     f"{criterion.source}"[:300]
+                )
                 criterion.source_status = SourceStatus.CONFIRMED
             criterion.target = change["target"]
             criterion.description = change["description"]
@@ -202,7 +212,9 @@ def agreement_version_submit(*, actor: User, version: AgreementVersion) -> Signo
                 "Confirm that the arrangement does not compromise INR or IR services."
             )
         if not version.supervisors.filter(is_lead=True).exists():
-            missing["lead_supervisor"] = "Name a lead supervisor (an INR who performs thrombectomy)."
+            missing["lead_supervisor"] = (
+                "Name a lead supervisor (an INR who performs thrombectomy)."
+            )
         if missing:
             raise ValidationError(missing)
         version.submit()
@@ -264,7 +276,9 @@ def agreement_amend(*, actor: User, agreement: TrainingAgreement) -> AgreementVe
     return draft
 
 
-def agreement_end_early(*, actor: User, agreement: TrainingAgreement, reason: str) -> AgreementVersion:
+def agreement_end_early(
+    *, actor: User, agreement: TrainingAgreement, reason: str
+) -> AgreementVersion:
     """End the agreement: its version in force and any draft amendment end together. Refused while
     a version awaits signatures (agreement_end_early_refusal, which the page reads too)."""
     reason = reason.strip()
@@ -273,7 +287,9 @@ def agreement_end_early(*, actor: User, agreement: TrainingAgreement, reason: st
     with transaction.atomic():
         # Lock every version first, so a signature settling at this moment waits for the end.
         versions = list(
-            AgreementVersion.objects.select_for_update().filter(agreement=agreement).order_by("-number")
+            AgreementVersion.objects.select_for_update()
+            .filter(agreement=agreement)
+            .order_by("-number")
         )
         refusal = agreement_end_early_refusal(agreement)
         if refusal:

@@ -37,13 +37,17 @@ PAGE_SIZE = 25
 
 
 def _terms(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if k not in {
-        "supervisors", "lead_supervisor", "trainee", "criteria_template"}}
+    return {
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in {"supervisors", "lead_supervisor", "trainee", "criteria_template"}
+    }
 
 
 def _supervisors(form) -> SupervisorChoice:
     return SupervisorChoice(
-        supervisors=list(form.cleaned_data["supervisors"]), lead=form.cleaned_data["lead_supervisor"]
+        supervisors=list(form.cleaned_data["supervisors"]),
+        lead=form.cleaned_data["lead_supervisor"],
     )
 
 
@@ -100,7 +104,9 @@ def agreement_detail(request, pk, number=None):
             "steps": steps,
             "signable_step_ids": step_ids_signable_by(request.user, steps),
             "timeline": agreement_timeline(version, requests),
-            "decline": signoff_latest_decline_for_subject(version) if version.returned_reason else None,
+            "decline": signoff_latest_decline_for_subject(version)
+            if version.returned_reason
+            else None,
             "document": document_latest_for_subject(DOCUMENT_KIND, version),
             "integrity_problems": signoff_request_integrity_problems(current_request)
             if current_request
@@ -162,8 +168,15 @@ def agreement_edit(request, pk):
     return render(
         request,
         "agreements/edit.html",
-        {"agreement": agreement, "version": version, "form": form, "criteria": criteria,
-         "decline": signoff_latest_decline_for_subject(version) if version.returned_reason else None},
+        {
+            "agreement": agreement,
+            "version": version,
+            "form": form,
+            "criteria": criteria,
+            "decline": signoff_latest_decline_for_subject(version)
+            if version.returned_reason
+            else None,
+        },
     )
 
 
@@ -178,8 +191,10 @@ def agreement_amend_view(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("agreements:detail", pk=agreement.pk)
-    messages.success(request, "Amendment started. The signed version stays in force until the "
-                     "amendment is signed.")
+    messages.success(
+        request,
+        "Amendment started. The signed version stays in force until the amendment is signed.",
+    )
     return redirect("agreements:edit", pk=agreement.pk)
 
 

@@ -63,7 +63,9 @@ class RedactionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Table, column and row")
     def where(self, redaction):
-        return f"{redaction.app_label}_{redaction.model}.{redaction.field}, row {redaction.object_id}"
+        return (
+            f"{redaction.app_label}_{redaction.model}.{redaction.field}, row {redaction.object_id}"
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -73,17 +75,25 @@ class RedactionAdmin(admin.ModelAdmin):
             table, field = form.cleaned_data["column"].rsplit(".", 1)
             model, _ = redactable_tables()[table]
             try:
-                text_redact(actor=request.user, model=model,
-                            object_id=form.cleaned_data["object_id"].strip(),
-                            fields=[field], reason=form.cleaned_data["reason"])
+                text_redact(
+                    actor=request.user,
+                    model=model,
+                    object_id=form.cleaned_data["object_id"].strip(),
+                    fields=[field],
+                    reason=form.cleaned_data["reason"],
+                )
             except RedactionRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None,
-                               refusal.message)
+                form.add_error(
+                    refusal.field if refusal.field in form.fields else None, refusal.message
+                )
             except (ValueError, ValidationError):
                 form.add_error("object_id", "Give the row id as scan_identifiers prints it.")
             else:
-                self.message_user(request, f"Redacted {table}.{field}, row "
-                                  f"{form.cleaned_data['object_id'].strip()}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"Redacted {table}.{field}, row {form.cleaned_data['object_id'].strip()}.",
+                    messages.SUCCESS,
+                )
                 return redirect("admin:audit_redaction_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -70,9 +70,7 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
     allowed = guarded_fields(model)
     unknown = [name for name in fields if name not in allowed]
     if not fields or unknown:
-        raise RedactionRefused(
-            "Name a column that holds text a person wrote.", field="column"
-        )
+        raise RedactionRefused("Name a column that holds text a person wrote.", field="column")
     with transaction.atomic():
         # The model's own manager may refuse updates (signatures are final): redaction is the one
         # change allowed, so it goes through a plain queryset, and the row is locked first.
@@ -106,8 +104,12 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
             verb="privacy.redacted",
             summary=f"Free text redacted: {model._meta.verbose_name} {row.pk} "
             f"({', '.join(sorted(changed))})",
-            data={"table": model._meta.db_table, "object_id": str(row.pk),
-                  "fields": changed, "reason": reason},
+            data={
+                "table": model._meta.db_table,
+                "object_id": str(row.pk),
+                "fields": changed,
+                "reason": reason,
+            },
         )
     return changed
 
@@ -119,7 +121,8 @@ def _redact_history(model, object_id, field: str, original: str) -> None:
         return
     history_rows = QuerySet(model=history.model).filter(**{model._meta.pk.attname: object_id})
     doomed = [
-        pk for pk, value in history_rows.values_list("pk", field)
+        pk
+        for pk, value in history_rows.values_list("pk", field)
         if value and value != REDACTED and (value == original or find_patient_identifiers(value))
     ]
     QuerySet(model=history.model).filter(pk__in=doomed).update(**{field: REDACTED})

@@ -105,12 +105,18 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainCheck:
             )
         if event.previous_hash != previous_hash:
             return ChainCheck(
-                False, checked, event.sequence, event.pk,
+                False,
+                checked,
+                event.sequence,
+                event.pk,
                 "its link to the previous event does not match (an event before it was changed)",
             )
         if event.compute_hash() != event.hash:
             return ChainCheck(
-                False, checked, event.sequence, event.pk,
+                False,
+                checked,
+                event.sequence,
+                event.pk,
                 "its content does not match its hash (it was changed after it was written)",
             )
         previous_hash = event.hash

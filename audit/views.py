@@ -14,6 +14,4 @@ def event_list(request):
     verb_prefix = request.GET.get("verb", "").replace("\x00", "").strip()[:100]
     events = audit_event_list_for_user(user=request.user, verb_prefix=verb_prefix)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "audit/event_list.html", {"page": page, "verb_prefix": verb_prefix}
-    )
+    return render(request, "audit/event_list.html", {"page": page, "verb_prefix": verb_prefix})

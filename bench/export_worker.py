@@ -27,11 +27,17 @@ def main(user_id: int) -> None:
             size += len(chunk)
             lines += chunk.count("\n")
     elapsed = time.perf_counter() - started
-    print(json.dumps({
-        "app_s": round(elapsed, 3), "chars": size, "lines": lines,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "rss_before_mb": round(baseline_mb, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "app_s": round(elapsed, 3),
+                "chars": size,
+                "lines": lines,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "rss_before_mb": round(baseline_mb, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,23 +37,39 @@ def people() -> dict:
     in_force = AgreementVersion.objects.filter(status=VersionStatus.ACTIVE).values("agreement")
     # Among the generated operators (not the demo people, whose two-factor devices and amended
     # agreements would change the query counts), so every scale measures the same kind of person.
-    busiest = (Case.objects.filter(agreement__in=in_force, trainee__email__endswith=SCALE_DOMAIN)
-               .values("trainee", "agreement").annotate(n=Count("pk")).order_by("-n").first())
+    busiest = (
+        Case.objects.filter(agreement__in=in_force, trainee__email__endswith=SCALE_DOMAIN)
+        .values("trainee", "agreement")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
     trainee = User.objects.get(pk=busiest["trainee"])
     version = AgreementVersion.objects.filter(
-        agreement_id=busiest["agreement"], status=VersionStatus.ACTIVE).get()
+        agreement_id=busiest["agreement"], status=VersionStatus.ACTIVE
+    ).get()
     lead = version.supervisors.get(is_lead=True).supervisor
     admin = User.objects.filter(memberships__role="administrator").order_by("-pk").first()
     # The dashboard's everyday user: the governance lead of the training centre with the most
     # trainees (the national administrator's view of every trainee is measured too).
-    centre = (AgreementVersion.objects.filter(status__in=[VersionStatus.ACTIVE,
-                                                          VersionStatus.COMPLETED])
-              .values("training_centre").annotate(n=Count("pk")).order_by("-n").first())
-    governance = User.objects.filter(memberships__role="governance_lead",
-                                     memberships__organisation=centre["training_centre"]).first()
-    return {"trainee": trainee, "supervisor": lead, "administrator": admin,
-            "governance_lead": governance, "agreement": busiest["agreement"],
-            "trainee_cases": busiest["n"]}
+    centre = (
+        AgreementVersion.objects.filter(status__in=[VersionStatus.ACTIVE, VersionStatus.COMPLETED])
+        .values("training_centre")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    governance = User.objects.filter(
+        memberships__role="governance_lead", memberships__organisation=centre["training_centre"]
+    ).first()
+    return {
+        "trainee": trainee,
+        "supervisor": lead,
+        "administrator": admin,
+        "governance_lead": governance,
+        "agreement": busiest["agreement"],
+        "trainee_cases": busiest["n"],
+    }
 
 
 def session_cookie(user) -> str:
@@ -82,15 +98,18 @@ def _median_time(function, repeats: int) -> float:
 def report_app_seconds(admin, repeats: int) -> tuple[float, dict]:
     """``indicators_for`` over the cases the administrator's audit report would cover, as
     ``governance.reports.audit_report_request`` builds them."""
+
     def run():
         cases = verified_cases(case_list_for_user(user=admin)).filter(
-            performed_on__gte=REPORT_PERIOD[0], performed_on__lte=REPORT_PERIOD[1])
+            performed_on__gte=REPORT_PERIOD[0], performed_on__lte=REPORT_PERIOD[1]
+        )
         return indicators_for(cases)
 
     figures = run()
-    return _median_time(run, repeats), {"mt_cases": figures.mt_cases,
-                                        "successful_reperfusion_percent":
-                                        figures.successful_reperfusion_percent}
+    return _median_time(run, repeats), {
+        "mt_cases": figures.mt_cases,
+        "successful_reperfusion_percent": figures.successful_reperfusion_percent,
+    }
 
 
 def certificate_seconds(repeats: int) -> dict:
@@ -99,16 +118,24 @@ def certificate_seconds(repeats: int) -> dict:
     third from run to run, and whichever ran second used to pay for the first one's garbage."""
     from weasyprint import HTML
 
-    request = (ProgressionRequest.objects.filter(kind="independence", status="approved")
-               .exclude(snapshot__has_key="seeded").order_by("pk").first())
+    request = (
+        ProgressionRequest.objects.filter(kind="independence", status="approved")
+        .exclude(snapshot__has_key="seeded")
+        .order_by("pk")
+        .first()
+    )
     if request is None:
         return {"app_s": None, "bare_s": None, "ratio": None, "note": "no signed certificate"}
 
     def task_seconds():
         document = GeneratedDocument.objects.create(
-            kind=CERTIFICATE_KIND, subject=request, content_digest=f"bench-{time.time_ns()}",
-            template_version=TEMPLATE_VERSION, verification_code=verification_code_new(),
-            queued_at=timezone.now())
+            kind=CERTIFICATE_KIND,
+            subject=request,
+            content_digest=f"bench-{time.time_ns()}",
+            template_version=TEMPLATE_VERSION,
+            verification_code=verification_code_new(),
+            queued_at=timezone.now(),
+        )
         gc.collect()
         started = time.perf_counter()
         assert document_render_task.apply(args=[document.pk]).get() == "ready"
@@ -119,8 +146,9 @@ def certificate_seconds(repeats: int) -> dict:
         gc.collect()
         started = time.perf_counter()
         # Our fetcher only maps the template's static URLs to files; WeasyPrint does the rest.
-        HTML(string=html, base_url=static_base_url(),
-             url_fetcher=StaticFilesOnlyURLFetcher()).write_pdf()
+        HTML(
+            string=html, base_url=static_base_url(), url_fetcher=StaticFilesOnlyURLFetcher()
+        ).write_pdf()
         return time.perf_counter() - started
 
     app, bare, document = [], [], None
@@ -138,8 +166,12 @@ def certificate_seconds(repeats: int) -> dict:
     # identical runs, and the slower runs measure the machine, not the task's own overhead
     # (about 0.03 s: the certificate's HTML, the file with its fsync, the hash and the row).
     app_s, bare_s = min(app), min(bare)
-    return {"app_s": round(app_s, 3), "bare_s": round(bare_s, 3),
-            "ratio": round(app_s / bare_s, 2), "runs": repeats,
-            "median_app_s": round(statistics.median(app), 3),
-            "median_bare_s": round(statistics.median(bare), 3),
-            "median_ratio": round(statistics.median(app) / statistics.median(bare), 2)}
+    return {
+        "app_s": round(app_s, 3),
+        "bare_s": round(bare_s, 3),
+        "ratio": round(app_s / bare_s, 2),
+        "runs": repeats,
+        "median_app_s": round(statistics.median(app), 3),
+        "median_bare_s": round(statistics.median(bare), 3),
+        "median_ratio": round(statistics.median(app) / statistics.median(bare), 2),
+    }

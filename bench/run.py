@@ -25,8 +25,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-TRAINEE_AND_SUPERVISOR_PAGES = ("logbook_first", "logbook_last", "supervisor_queue", "progress",
-                                "agreement_detail")
+TRAINEE_AND_SUPERVISOR_PAGES = (
+    "logbook_first",
+    "logbook_last",
+    "supervisor_queue",
+    "progress",
+    "agreement_detail",
+)
 
 
 def log(message: str) -> None:
@@ -49,8 +54,13 @@ def bench_database_url() -> tuple[str, str]:
 
 
 def psql(url: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", *args],
-                          check=True, text=True, capture_output=True, **kwargs)
+    return subprocess.run(
+        ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", *args],
+        check=True,
+        text=True,
+        capture_output=True,
+        **kwargs,
+    )
 
 
 def prepare_database(url: str, admin_url: str, cases: int, env: dict) -> float:
@@ -63,18 +73,21 @@ def prepare_database(url: str, admin_url: str, cases: int, env: dict) -> float:
             seeded = ""
         if seeded == str(cases):
             log(f"reusing {name}, seeded with {cases:,} cases")
-            subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                           env=env, check=True)
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            )
             return 0.0
     drop_database(admin_url, name)
     psql(admin_url, "-c", f'CREATE DATABASE "{name}"')
     log(f"migrating {name}")
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     log(f"seed_scale --cases {cases}")
     started = time.perf_counter()
-    subprocess.run([PYTHON, "manage.py", "seed_scale", "--cases", str(cases)], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "seed_scale", "--cases", str(cases)], cwd=ROOT, env=env, check=True
+    )
     seconds = time.perf_counter() - started
     psql(url, "-c", f"CREATE TABLE bench_scale AS SELECT {cases} AS cases")
     return seconds
@@ -96,9 +109,20 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(env: dict, port: int):
     process = subprocess.Popen(
-        [str(Path(PYTHON).with_name("gunicorn")), "irtraining.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "irtraining.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -134,24 +158,42 @@ def time_page(port: int, path: str, cookie: str | None, requests: int) -> dict:
             times.append(elapsed)
             queries.append(int(response.getheader("X-Bench-Queries", "0")))
     connection.close()
-    return {"p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(percentile(times, 0.95), 1),
-            # The steady-state count: a worker's first requests also load caches (content types).
-            "queries": statistics.mode(queries), "queries_max": max(queries),
-            "requests": requests, "path": path}
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        # The steady-state count: a worker's first requests also load caches (content types).
+        "queries": statistics.mode(queries),
+        "queries_max": max(queries),
+        "requests": requests,
+        "path": path,
+    }
 
 
 def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
     output = subprocess.run(
-        ["wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", "-H", f"Cookie: sessionid={cookie}",
-         f"http://127.0.0.1:{port}{path}"], check=True, text=True, capture_output=True).stdout
+        [
+            "wrk",
+            "-t1",
+            "-c4",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
-        sum(int(n) for n in socket_errors.groups()) if socket_errors else 0)
+        sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    )
     return {"rps": rps, "requests": total, "errors": errors}
 
 
@@ -162,8 +204,11 @@ def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                     if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
         cpu = model
     except (OSError, StopIteration):
         pass
@@ -177,8 +222,13 @@ def main() -> dict:
     wrk_seconds = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
     output = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench" / "results.json"))
     url, admin_url = bench_database_url()
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings",
-           "PYTHONPATH": str(ROOT), "EMAIL_URL": "dummymail://"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+        "EMAIL_URL": "dummymail://",
+    }
     env.pop("REDIS_URL", None)  # in-process tasks and a local cache: the bench needs no broker
     os.environ.update({k: v for k, v in env.items() if k != "REDIS_URL"})
     os.environ.pop("REDIS_URL", None)
@@ -209,8 +259,10 @@ def measure(cases, requests, wrk_seconds, url, env) -> dict:
     from bench.sql import EXPORT_COPY, REPORT
 
     who = m.people()
-    cookies = {role: m.session_cookie(who[role]) for role in ("trainee", "supervisor",
-                                                             "governance_lead", "administrator")}
+    cookies = {
+        role: m.session_cookie(who[role])
+        for role in ("trainee", "supervisor", "governance_lead", "administrator")
+    }
     last_page = max(1, -(-who["trainee_cases"] // 25))
     pages_to_time = {
         "logbook_first": ("/logbook/", "trainee"),
@@ -226,8 +278,13 @@ def measure(cases, requests, wrk_seconds, url, env) -> dict:
         postgres = cursor.fetchone()[0].split(" on ")[0]
     connection.close()
     port = free_port()
-    results = {"cases": cases, "machine": f"{machine()}; {postgres}",
-               "trainees": None, "trainee_cases": who["trainee_cases"], "pages": {}}
+    results = {
+        "cases": cases,
+        "machine": f"{machine()}; {postgres}",
+        "trainees": None,
+        "trainee_cases": who["trainee_cases"],
+        "pages": {},
+    }
     with gunicorn(env, port):
         log("pages")
         for name, (path, role) in pages_to_time.items():
@@ -237,15 +294,23 @@ def measure(cases, requests, wrk_seconds, url, env) -> dict:
         page = wrk(port, "/logbook/", cookies["trainee"], wrk_seconds)
         floor = wrk(port, "/bench/minimal/", cookies["trainee"], wrk_seconds)
         results["throughput"] = {
-            "page_rps": page["rps"], "minimal_rps": floor["rps"],
+            "page_rps": page["rps"],
+            "minimal_rps": floor["rps"],
             "ratio": round(page["rps"] / floor["rps"], 2),
             "errors": page["errors"] + floor["errors"],
-            "page_requests": page["requests"], "seconds": wrk_seconds, "connections": 4}
+            "page_requests": page["requests"],
+            "seconds": wrk_seconds,
+            "connections": 4,
+        }
     log("audit report figures")
     app_s, figures = m.report_app_seconds(who["administrator"], repeats=5)
     sql_s = statistics.median(psql_seconds(url, REPORT) for _ in range(5))
-    results["report"] = {"app_s": round(app_s, 3), "sql_s": round(sql_s, 3),
-                         "ratio": round(app_s / sql_s, 2), **figures}
+    results["report"] = {
+        "app_s": round(app_s, 3),
+        "sql_s": round(sql_s, 3),
+        "ratio": round(app_s / sql_s, 2),
+        **figures,
+    }
     log("CSV export of every case")
     results["export"] = export(url, env, who["administrator"].pk, EXPORT_COPY)
     log("completion certificate")
@@ -265,20 +330,33 @@ def psql_seconds(url: str, sql: str) -> float:
 
 
 def export(url, env, admin_id, copy_sql) -> dict:
-    app = json.loads(subprocess.run(
-        [PYTHON, "-m", "bench.export_worker", str(admin_id)], cwd=ROOT, env=env, check=True,
-        text=True, capture_output=True).stdout)
+    app = json.loads(
+        subprocess.run(
+            [PYTHON, "-m", "bench.export_worker", str(admin_id)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+        ).stdout
+    )
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:
         subprocess.run(["psql", url, "-X", "-q", "-c", copy_sql.strip()], stdout=sink, check=True)
     copy_s = time.perf_counter() - started
-    return {"app_s": app["app_s"], "copy_s": round(copy_s, 3),
-            "ratio": round(app["app_s"] / copy_s, 2), "peak_rss_mb": app["peak_rss_mb"],
-            "rss_at_start_mb": app["rss_before_mb"], "rows": app["lines"] - 1}
+    return {
+        "app_s": app["app_s"],
+        "copy_s": round(copy_s, 3),
+        "ratio": round(app["app_s"] / copy_s, 2),
+        "peak_rss_mb": app["peak_rss_mb"],
+        "rss_at_start_mb": app["rss_before_mb"],
+        "rows": app["lines"] - 1,
+    }
 
 
 def judge(r: dict) -> dict:
     """Each target of the issue: the figure, its limit, and whether it is met."""
+
     def at_most(value, limit, strict=False):
         met = value is not None and (value < limit if strict else value <= limit)
         return {"value": value, "target": limit, "met": met}
@@ -287,15 +365,19 @@ def judge(r: dict) -> dict:
     throughput = r["throughput"]
     judged = {
         "trainee_supervisor_p95_ms": at_most(
-            max(pages[name]["p95_ms"] for name in TRAINEE_AND_SUPERVISOR_PAGES), 100),
+            max(pages[name]["p95_ms"] for name in TRAINEE_AND_SUPERVISOR_PAGES), 100
+        ),
         "dashboard_p95_ms": at_most(pages["governance_dashboard"]["p95_ms"], 500),
         "dashboard_national_p95_ms": at_most(pages["governance_dashboard_national"]["p95_ms"], 500),
         "report_ratio": at_most(r["report"]["ratio"], 1.5),
         "export_ratio": at_most(r["export"]["ratio"], 2.0),
         "export_peak_rss_mb": at_most(r["export"]["peak_rss_mb"], 150, strict=True),
         "certificate_ratio": at_most(r["certificate"]["ratio"], 1.2),
-        "throughput_ratio": {"value": throughput["ratio"], "target": 0.5,
-                             "met": throughput["ratio"] >= 0.5 and throughput["errors"] == 0},
+        "throughput_ratio": {
+            "value": throughput["ratio"],
+            "target": 0.5,
+            "met": throughput["ratio"] >= 0.5 and throughput["errors"] == 0,
+        },
     }
     return judged
 
@@ -306,14 +388,22 @@ def print_table(r: dict) -> None:
     for name, row in [*r["pages"].items(), ("minimal_view (floor)", r["minimal_view"])]:
         print(f"{name:<24}{row['p50_ms']:>10}{row['p95_ms']:>10}{row.get('queries', ''):>10}")
     rep, exp, cert, thr = r["report"], r["export"], r["certificate"], r["throughput"]
-    print(f"{'audit report figures':<24} app {rep['app_s']} s, SQL {rep['sql_s']} s, "
-          f"ratio {rep['ratio']}")
-    print(f"{'CSV export, all cases':<24} app {exp['app_s']} s, COPY {exp['copy_s']} s, "
-          f"ratio {exp['ratio']}, peak RSS {exp['peak_rss_mb']} MB")
-    print(f"{'certificate':<24} task {cert['app_s']} s, WeasyPrint {cert['bare_s']} s, "
-          f"ratio {cert['ratio']}")
-    print(f"{'throughput (wrk)':<24} logbook {thr['page_rps']} rps, minimal {thr['minimal_rps']} "
-          f"rps, ratio {thr['ratio']}, errors {thr['errors']}")
+    print(
+        f"{'audit report figures':<24} app {rep['app_s']} s, SQL {rep['sql_s']} s, "
+        f"ratio {rep['ratio']}"
+    )
+    print(
+        f"{'CSV export, all cases':<24} app {exp['app_s']} s, COPY {exp['copy_s']} s, "
+        f"ratio {exp['ratio']}, peak RSS {exp['peak_rss_mb']} MB"
+    )
+    print(
+        f"{'certificate':<24} task {cert['app_s']} s, WeasyPrint {cert['bare_s']} s, "
+        f"ratio {cert['ratio']}"
+    )
+    print(
+        f"{'throughput (wrk)':<24} logbook {thr['page_rps']} rps, minimal {thr['minimal_rps']} "
+        f"rps, ratio {thr['ratio']}, errors {thr['errors']}"
+    )
     print(f"{'target':<28}{'value':>10}{'limit':>8}  met")
     for name, row in r["targets"].items():
         met = "yes" if row["met"] else "NO"

@@ -11,8 +11,15 @@ from governance.indicators import COMPLETENESS_FIELDS
 
 _SUCCESSFUL = ", ".join(f"'{v}'" for v in sorted(c.SUCCESSFUL_REPERFUSION))
 _EXCELLENT = ", ".join(f"'{v}'" for v in sorted(c.EXCELLENT_REPERFUSION))
-_TEXT_COLUMNS = {"sex", "occlusion_site", "thrombolysis", "anaesthesia", "technique",
-                 "first_pass_etici", "haemorrhage"}
+_TEXT_COLUMNS = {
+    "sex",
+    "occlusion_site",
+    "thrombolysis",
+    "anaesthesia",
+    "technique",
+    "first_pass_etici",
+    "haemorrhage",
+}
 
 
 def _present(name: str) -> str:
@@ -22,8 +29,10 @@ def _present(name: str) -> str:
 
 
 def _quartiles(name: str) -> str:
-    return (f"percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY {name}) "
-            f"AS q_{name}, count({name}) AS n_{name}")
+    return (
+        f"percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY {name}) "
+        f"AS q_{name}, count({name}) AS n_{name}"
+    )
 
 
 REPORT = f"""

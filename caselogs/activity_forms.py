@@ -25,11 +25,17 @@ class ActivityForm(OnceOnlyFormMixin, forms.ModelForm):
 
 class ActivityDecisionForm(forms.Form):
     confirm = forms.TypedChoiceField(
-        choices=[("yes", "Confirm"), ("no", "Query")], coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect, label="Decision",
+        choices=[("yes", "Confirm"), ("no", "Query")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="Decision",
     )
-    comment = forms.CharField(required=False, max_length=1000, validators=[reject_patient_identifiers],
-                              widget=forms.TextInput(attrs={"placeholder": "Comment (required to query)"}))
+    comment = forms.CharField(
+        required=False,
+        max_length=1000,
+        validators=[reject_patient_identifiers],
+        widget=forms.TextInput(attrs={"placeholder": "Comment (required to query)"}),
+    )
 
 
 class AssessmentForm(OnceOnlyFormMixin, forms.ModelForm):

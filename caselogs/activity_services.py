@@ -12,7 +12,12 @@ from .models import Activity, Assessment, AssessmentKind, Case, ConfirmationStat
 
 ACTIVITY_FIELDS = ("kind", "happened_on", "hours", "notes", "supervisor")
 ASSESSMENT_FIELDS = (
-    "kind", "case", "assessed_on", "entrustment", "strengths", "development_points",
+    "kind",
+    "case",
+    "assessed_on",
+    "entrustment",
+    "strengths",
+    "development_points",
 )
 
 
@@ -42,13 +47,17 @@ def activity_log(*, trainee: User, data: dict) -> Activity:
     with transaction.atomic():
         activity.save()
         audit_event_record(
-            actor=trainee, verb="activity.logged", subject=activity,
+            actor=trainee,
+            verb="activity.logged",
+            subject=activity,
             summary=f"{activity} logged for confirmation by {activity.supervisor}",
         )
     return activity
 
 
-def activity_decide(*, activity: Activity, supervisor: User, confirm: bool, comment: str = "") -> Activity:
+def activity_decide(
+    *, activity: Activity, supervisor: User, confirm: bool, comment: str = ""
+) -> Activity:
     comment = comment.strip()
     if not confirm and not comment:
         raise ValidationError({"comment": "Say what needs changing: the trainee sees this."})
@@ -57,14 +66,18 @@ def activity_decide(*, activity: Activity, supervisor: User, confirm: bool, comm
         if activity.supervisor_id != supervisor.pk or activity.trainee_id == supervisor.pk:
             raise ValidationError("Only the supervisor named on the activity can confirm it.")
         if activity.status != ConfirmationStatus.SUBMITTED:
-            raise ValidationError(f"This activity is already {activity.get_status_display().lower()}.")
+            raise ValidationError(
+                f"This activity is already {activity.get_status_display().lower()}."
+            )
         activity.status = ConfirmationStatus.CONFIRMED if confirm else ConfirmationStatus.QUERIED
         activity.supervisor_comment = comment
         activity.decided_at = timezone.now()
         activity.full_clean(exclude=["trainee", "agreement"])
         activity.save()
         audit_event_record(
-            actor=supervisor, verb=f"activity.{activity.status}", subject=activity,
+            actor=supervisor,
+            verb=f"activity.{activity.status}",
+            subject=activity,
             summary=f"{activity} {activity.status} by {supervisor}",
         )
     return activity
@@ -91,7 +104,9 @@ def assessment_record(*, assessor: User, trainee: User, data: dict) -> Assessmen
     with transaction.atomic():
         assessment.save()
         audit_event_record(
-            actor=assessor, verb="assessment.recorded", subject=assessment,
+            actor=assessor,
+            verb="assessment.recorded",
+            subject=assessment,
             summary=f"{assessment} recorded for {trainee} at entrustment level {assessment.entrustment}",
         )
     return assessment
@@ -99,10 +114,14 @@ def assessment_record(*, assessor: User, trainee: User, data: dict) -> Assessmen
 
 def trainees_supervised_by(supervisor: User):
     """Trainees whose active agreement names this supervisor."""
-    return User.objects.filter(
-        training_agreements__versions__status="active",
-        training_agreements__versions__supervisors__supervisor=supervisor,
-    ).distinct().order_by("full_name")
+    return (
+        User.objects.filter(
+            training_agreements__versions__status="active",
+            training_agreements__versions__supervisors__supervisor=supervisor,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def cases_for_assessment(trainee: User):

@@ -40,11 +40,19 @@ def activity_list(request):
     if status in ConfirmationStatus.values:
         activities = activities.filter(status=status)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "caselogs/activity_list.html", {
-        "page": page, "kinds": ActivityKind.choices, "statuses": ConfirmationStatus.choices,
-        "kind": kind, "status": status, "decision_form": ActivityDecisionForm(),
-        "may_log": Role.TRAINEE in user_roles(request.user),
-    })
+    return render(
+        request,
+        "caselogs/activity_list.html",
+        {
+            "page": page,
+            "kinds": ActivityKind.choices,
+            "statuses": ConfirmationStatus.choices,
+            "kind": kind,
+            "status": status,
+            "decision_form": ActivityDecisionForm(),
+            "may_log": Role.TRAINEE in user_roles(request.user),
+        },
+    )
 
 
 @login_required
@@ -60,9 +68,12 @@ def activity_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                if not form_submission_claim(user=request.user,
-                                             token=form.cleaned_data["submission_token"]):
-                    messages.info(request, "That activity was already logged; it is not logged twice.")
+                if not form_submission_claim(
+                    user=request.user, token=form.cleaned_data["submission_token"]
+                ):
+                    messages.info(
+                        request, "That activity was already logged; it is not logged twice."
+                    )
                     return redirect("caselogs:activities")
                 activity = activity_log(trainee=request.user, data=form.cleaned_data)
         except ValidationError as error:
@@ -82,12 +93,19 @@ def activity_decide_view(request, pk):
     form = ActivityDecisionForm(request.POST)
     if form.is_valid():
         try:
-            activity_decide(activity=activity, supervisor=request.user,
-                            confirm=form.cleaned_data["confirm"], comment=form.cleaned_data["comment"])
+            activity_decide(
+                activity=activity,
+                supervisor=request.user,
+                confirm=form.cleaned_data["confirm"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"{activity}: {'confirmed' if form.cleaned_data['confirm'] else 'queried'}.")
+            messages.success(
+                request,
+                f"{activity}: {'confirmed' if form.cleaned_data['confirm'] else 'queried'}.",
+            )
     else:
         # The decision is made inline on the list, so each refusal is said at the top of it.
         for errors in form.errors.values():
@@ -99,9 +117,14 @@ def activity_decide_view(request, pk):
 def assessment_list(request):
     assessments = assessment_list_for_user(user=request.user).order_by("-assessed_on", "-pk")
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "caselogs/assessment_list.html", {
-        "page": page, "may_assess": Role.SUPERVISOR in user_roles(request.user),
-    })
+    return render(
+        request,
+        "caselogs/assessment_list.html",
+        {
+            "page": page,
+            "may_assess": Role.SUPERVISOR in user_roles(request.user),
+        },
+    )
 
 
 @login_required
@@ -123,17 +146,29 @@ def assessment_new(request):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    if not form_submission_claim(user=request.user,
-                                                 token=form.cleaned_data["submission_token"]):
-                        messages.info(request, "That assessment was already recorded; it is not "
-                                      "recorded twice.")
+                    if not form_submission_claim(
+                        user=request.user, token=form.cleaned_data["submission_token"]
+                    ):
+                        messages.info(
+                            request,
+                            "That assessment was already recorded; it is not recorded twice.",
+                        )
                         return redirect("caselogs:assessments")
-                    assessment_record(assessor=request.user, trainee=trainee, data=form.cleaned_data)
+                    assessment_record(
+                        assessor=request.user, trainee=trainee, data=form.cleaned_data
+                    )
             except ValidationError as error:
                 add_validation_error(form, error)
             else:
                 messages.success(request, f"Assessment recorded for {trainee}.")
                 return redirect("caselogs:assessments")
-    return render(request, "caselogs/assessment_form.html", {
-        "form": form, "trainee": trainee, "trainees": trainees, "kinds": AssessmentKind,
-    })
+    return render(
+        request,
+        "caselogs/assessment_form.html",
+        {
+            "form": form,
+            "trainee": trainee,
+            "trainees": trainees,
+            "kinds": AssessmentKind,
+        },
+    )

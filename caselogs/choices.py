@@ -136,8 +136,9 @@ class Complication(models.TextChoices):
     ACCESS_HAEMATOMA = "access_haematoma", "Access haematoma"
     PSEUDOANEURYSM = "pseudoaneurysm", "Pseudoaneurysm"
     RETROPERITONEAL_BLEED = "retroperitoneal_bleed", "Retroperitoneal bleed"
-    ACCESS_SURGERY_OR_TRANSFUSION = "access_surgery_or_transfusion", (
-        "Access complication needing surgery or transfusion"
+    ACCESS_SURGERY_OR_TRANSFUSION = (
+        "access_surgery_or_transfusion",
+        ("Access complication needing surgery or transfusion"),
     )
     CONTRAST_REACTION = "contrast_reaction", "Contrast reaction"
     ANAESTHETIC = "anaesthetic", "Anaesthetic complication"

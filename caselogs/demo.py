@@ -54,7 +54,8 @@ def _mt_details(rng, early: bool) -> dict:
         "first_pass_etici": etici if passes == 1 else rng.choice(["0", "1", "2a", "2b50"]),
         "any_complication": complication,
         "complications": [rng.choice(["distal_embolisation", "access_haematoma", "dissection"])]
-        if complication else [],
+        if complication
+        else [],
         "age": rng.randint(38, 92),
         "sex": rng.choice(["female", "male"]),
         "pre_stroke_mrs": rng.choice([0, 0, 0, 1, 1, 2]),
@@ -86,8 +87,9 @@ def _mt_details(rng, early: bool) -> dict:
     }
     # Reperfusion happens within the procedure (caselogs.validation); drawn as before, so every
     # other figure of the demo stays the same.
-    details["procedure_minutes"] = max(details["procedure_minutes"],
-                                       details["puncture_to_reperfusion_minutes"] + 20)
+    details["procedure_minutes"] = max(
+        details["procedure_minutes"], details["puncture_to_reperfusion_minutes"] + 20
+    )
     return details
 
 
@@ -102,12 +104,26 @@ def _outcome(rng, reperfused: bool) -> dict:
     }
 
 
-PROCEDURE_WEIGHTS = [("mt", 74), ("diagnostic_angiogram", 20), ("carotid_stenting", 4),
-                     ("other_neuro", 2)]
+PROCEDURE_WEIGHTS = [
+    ("mt", 74),
+    ("diagnostic_angiogram", 20),
+    ("carotid_stenting", 4),
+    ("other_neuro", 2),
+]
 
 
-def seed_cases(*, trainee, supervisors, site, count, days_span, prefix, rng, strong=False,
-               procedure_weights=PROCEDURE_WEIGHTS):
+def seed_cases(
+    *,
+    trainee,
+    supervisors,
+    site,
+    count,
+    days_span,
+    prefix,
+    rng,
+    strong=False,
+    procedure_weights=PROCEDURE_WEIGHTS,
+):
     """Log ``count`` cases spread over the last ``days_span`` days, as a trainee would: observing
     and assisting first, then operating. A strong trainee's outcomes are better than average."""
     today = timezone.localdate()
@@ -121,18 +137,28 @@ def seed_cases(*, trainee, supervisors, site, count, days_span, prefix, rng, str
             "site": site,
             "out_of_hours": rng.random() < 0.45,
             "procedure": procedure,
-            "trainee_role": "observer" if progress < 0.05 and not strong else
-            "assistant" if progress < 0.12 else "primary_operator",
+            "trainee_role": "observer"
+            if progress < 0.05 and not strong
+            else "assistant"
+            if progress < 0.12
+            else "primary_operator",
             "supervisor": supervisors[0] if rng.random() < 0.65 else supervisors[-1],
-            "supervision_mode": "scrubbed" if progress < 0.6 else rng.choice(["in_room", "on_site"]),
+            "supervision_mode": "scrubbed"
+            if progress < 0.6
+            else rng.choice(["in_room", "on_site"]),
             "reflection": rng.choice(REFLECTIONS),
         }
         if procedure == "mt":
             data |= _mt_details(rng, early=progress < 0.4)
             if strong and rng.random() < 0.85:
-                data |= {"final_etici": rng.choice(["3", "2c", "2b67"]), "any_complication": False,
-                         "complications": [], "haemorrhage_symptomatic": False, "sich_definition": "",
-                         "haemorrhage": "none"}
+                data |= {
+                    "final_etici": rng.choice(["3", "2c", "2b67"]),
+                    "any_complication": False,
+                    "complications": [],
+                    "haemorrhage_symptomatic": False,
+                    "sich_definition": "",
+                    "haemorrhage": "none",
+                }
         else:
             data |= {"final_etici": "", "passes": None, "any_complication": False}
         cases.append(case_log(trainee=trainee, data=data))
@@ -145,23 +171,38 @@ def verify_cases(cases, *, leave_waiting=0, query_every=0):
         if n >= len(cases) - leave_waiting:
             continue
         if query_every and n % query_every == 5:
-            case_verify(case=case, supervisor=case.supervisor, role_view=case.trainee_role,
-                        mode_view=case.supervision_mode, decision="queried",
-                        comment="Please check the number of passes against the procedure record.")
+            case_verify(
+                case=case,
+                supervisor=case.supervisor,
+                role_view=case.trainee_role,
+                mode_view=case.supervision_mode,
+                decision="queried",
+                comment="Please check the number of passes against the procedure record.",
+            )
             continue
         role_view = "assistant" if n == 12 and query_every else case.trainee_role
-        case_verify(case=case, supervisor=case.supervisor, role_view=role_view,
-                    mode_view=case.supervision_mode, decision="verified")
+        case_verify(
+            case=case,
+            supervisor=case.supervisor,
+            role_view=role_view,
+            mode_view=case.supervision_mode,
+            decision="verified",
+        )
 
 
 def seed_activities(*, trainee, supervisor, count, leave_waiting=2):
     today = timezone.localdate()
     for n in range(count):
-        activity = activity_log(trainee=trainee, data={
-            "kind": ["mdt", "mdt", "mdt", "imaging_review", "diagnostic_list"][n % 5],
-            "happened_on": today - timedelta(days=5 * n + 2), "hours": "1.5",
-            "notes": "Weekly neurovascular meeting" if n % 5 < 3 else "", "supervisor": supervisor,
-        })
+        activity = activity_log(
+            trainee=trainee,
+            data={
+                "kind": ["mdt", "mdt", "mdt", "imaging_review", "diagnostic_list"][n % 5],
+                "happened_on": today - timedelta(days=5 * n + 2),
+                "hours": "1.5",
+                "notes": "Weekly neurovascular meeting" if n % 5 < 3 else "",
+                "supervisor": supervisor,
+            },
+        )
         if n >= leave_waiting:
             activity_decide(activity=activity, supervisor=supervisor, confirm=True)
 
@@ -169,12 +210,18 @@ def seed_activities(*, trainee, supervisor, count, leave_waiting=2):
 def seed_assessments(*, trainee, cases, count, level):
     operated = [c for c in cases if c.procedure == "mt" and c.trainee_role == "primary_operator"]
     for case in operated[-count:]:
-        assessment_record(assessor=case.supervisor, trainee=trainee, data={
-            "kind": "procedural", "case": case, "assessed_on": case.performed_on,
-            "entrustment": level,
-            "strengths": "Systematic approach to access and guide catheter position.",
-            "development_points": "Anticipate the need for a second pass earlier.",
-        })
+        assessment_record(
+            assessor=case.supervisor,
+            trainee=trainee,
+            data={
+                "kind": "procedural",
+                "case": case,
+                "assessed_on": case.performed_on,
+                "entrustment": level,
+                "strengths": "Systematic approach to access and guide catheter position.",
+                "development_points": "Anticipate the need for a second pass earlier.",
+            },
+        )
 
 
 @transaction.atomic
@@ -183,11 +230,20 @@ def seed_logbook() -> int:
     trainee = User.objects.get(email=TRAINEE_EMAIL)
     if Case.objects.filter(trainee=trainee).exists():
         return Case.objects.filter(trainee=trainee).count()
-    supervisors = [User.objects.get(email=LEAD_EMAIL),
-                   User.objects.get(email=DEMO_SECOND_SUPERVISOR.email)]
+    supervisors = [
+        User.objects.get(email=LEAD_EMAIL),
+        User.objects.get(email=DEMO_SECOND_SUPERVISOR.email),
+    ]
     site = Site.objects.filter(organisation__name=CENTRE).first()
-    cases = seed_cases(trainee=trainee, supervisors=supervisors, site=site, count=CASE_COUNT,
-                       days_span=190, prefix="AM", rng=random.Random(2017))
+    cases = seed_cases(
+        trainee=trainee,
+        supervisors=supervisors,
+        site=site,
+        count=CASE_COUNT,
+        days_span=190,
+        prefix="AM",
+        rng=random.Random(2017),
+    )
     verify_cases(cases, leave_waiting=6, query_every=23)
     seed_activities(trainee=trainee, supervisor=supervisors[0], count=20)
     seed_assessments(trainee=trainee, cases=cases[:40], count=6, level=2)

@@ -16,11 +16,15 @@ SORTS = {
 
 class CaseFilter(django_filters.FilterSet):
     performed_after = django_filters.DateFilter(
-        field_name="performed_on", lookup_expr="gte", label="From",
+        field_name="performed_on",
+        lookup_expr="gte",
+        label="From",
         widget=DateInput(),
     )
     performed_before = django_filters.DateFilter(
-        field_name="performed_on", lookup_expr="lte", label="To",
+        field_name="performed_on",
+        lookup_expr="lte",
+        label="To",
         widget=DateInput(),
     )
     procedure = django_filters.ChoiceFilter(choices=c.Procedure.choices, empty_label="Any type")
@@ -31,9 +35,15 @@ class CaseFilter(django_filters.FilterSet):
         choices=c.VerificationStatus.choices, empty_label="Any state", label="Verification"
     )
     sort = django_filters.ChoiceFilter(
-        choices=[("-date", "Newest first"), ("date", "Oldest first"), ("procedure", "Type"),
-                 ("status", "Verification state")],
-        method="sort_by", empty_label=None, label="Sort",
+        choices=[
+            ("-date", "Newest first"),
+            ("date", "Oldest first"),
+            ("procedure", "Type"),
+            ("status", "Verification state"),
+        ],
+        method="sort_by",
+        empty_label=None,
+        label="Sort",
     )
 
     class Meta:

@@ -12,30 +12,76 @@ from .services import CASE_INPUT_FIELDS
 from .validation import case_errors
 
 QUICK_FIELDS = (
-    "performed_on", "reference", "site", "out_of_hours", "procedure", "trainee_role",
-    "supervisor", "supervision_mode", "final_etici", "passes", "any_complication",
+    "performed_on",
+    "reference",
+    "site",
+    "out_of_hours",
+    "procedure",
+    "trainee_role",
+    "supervisor",
+    "supervision_mode",
+    "final_etici",
+    "passes",
+    "any_complication",
 )
 MT_REQUIRED = ("final_etici", "passes")
 DETAIL_SECTIONS = (
-    ("Patient and stroke (no identifiers)", (
-        "age", "sex", "pre_stroke_mrs", "nihss_baseline", "aspects", "aspects_modality",
-        "imaging", "occlusion_site", "occlusion_side", "thrombolysis", "admission", "onset_type",
-    )),
-    ("Times (minutes between events)", (
-        "onset_to_arrival_minutes", "door_in_door_out_minutes", "door_to_imaging_minutes",
-        "door_to_puncture_minutes", "puncture_to_reperfusion_minutes", "procedure_minutes",
-    )),
-    ("Procedure", (
-        "anaesthesia", "access", "technique", "balloon_guide", "first_pass_etici",
-        "rescue_therapy", "aborted_reason", "complications",
-    )),
-    ("Outcome", (
-        "haemorrhage", "haemorrhage_symptomatic", "sich_definition", "nihss_24h",
-        "died_in_hospital", "mrs_90_days", "mrs_90_days_method", "ssnap_entered",
-    )),
+    (
+        "Patient and stroke (no identifiers)",
+        (
+            "age",
+            "sex",
+            "pre_stroke_mrs",
+            "nihss_baseline",
+            "aspects",
+            "aspects_modality",
+            "imaging",
+            "occlusion_site",
+            "occlusion_side",
+            "thrombolysis",
+            "admission",
+            "onset_type",
+        ),
+    ),
+    (
+        "Times (minutes between events)",
+        (
+            "onset_to_arrival_minutes",
+            "door_in_door_out_minutes",
+            "door_to_imaging_minutes",
+            "door_to_puncture_minutes",
+            "puncture_to_reperfusion_minutes",
+            "procedure_minutes",
+        ),
+    ),
+    (
+        "Procedure",
+        (
+            "anaesthesia",
+            "access",
+            "technique",
+            "balloon_guide",
+            "first_pass_etici",
+            "rescue_therapy",
+            "aborted_reason",
+            "complications",
+        ),
+    ),
+    (
+        "Outcome",
+        (
+            "haemorrhage",
+            "haemorrhage_symptomatic",
+            "sich_definition",
+            "nihss_24h",
+            "died_in_hospital",
+            "mrs_90_days",
+            "mrs_90_days_method",
+            "ssnap_entered",
+        ),
+    ),
     ("Reflection", ("reflection",)),
 )
-
 
 
 class BooleanRadioSelect(forms.RadioSelect):
@@ -65,11 +111,15 @@ class CaseForm(forms.ModelForm):
         initial=False,
     )
     imaging = forms.MultipleChoiceField(
-        choices=c.Imaging.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=c.Imaging.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         label="Imaging used",
     )
     complications = forms.MultipleChoiceField(
-        choices=c.Complication.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=c.Complication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
@@ -89,14 +139,21 @@ class CaseForm(forms.ModelForm):
         self.fields["site"].queryset = sites
         for name in ("procedure", "trainee_role", "supervision_mode"):
             self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices[1:])
-        self.fields["final_etici"].help_text = (
-            "Required for a thrombectomy. Successful reperfusion is 2b50 or better.")
+        self.fields[
+            "final_etici"
+        ].help_text = "Required for a thrombectomy. Successful reperfusion is 2b50 or better."
         self.fields["passes"].help_text = "Required for a thrombectomy: 0 if no pass was made."
         self._mark_required_for_thrombectomy()
-        for name in ("balloon_guide", "rescue_therapy", "haemorrhage_symptomatic",
-                     "died_in_hospital", "ssnap_entered"):
+        for name in (
+            "balloon_guide",
+            "rescue_therapy",
+            "haemorrhage_symptomatic",
+            "died_in_hospital",
+            "ssnap_entered",
+        ):
             self.fields[name] = forms.NullBooleanField(
-                label=self.fields[name].label, required=False,
+                label=self.fields[name].label,
+                required=False,
                 widget=UnknownYesNoSelect,
             )
         for name, field in self.fields.items():
@@ -115,7 +172,8 @@ class CaseForm(forms.ModelForm):
                 field.widget.attrs.update({"required": True, "aria-required": "true"})
             field.label = format_html(
                 '{}<span class="asteriskField required-mark" aria-hidden="true"{}>*</span>',
-                field.label, "" if is_mt else mark_safe(" hidden"),
+                field.label,
+                "" if is_mt else mark_safe(" hidden"),
             )
 
     def _post_clean(self):
@@ -139,11 +197,13 @@ class VerificationForm(forms.Form):
     """The supervisor's own view first (blind to the trainee's entry), then the decision."""
 
     role_view = forms.ChoiceField(
-        label="The trainee's role, as you saw it", choices=c.TraineeRole.choices,
+        label="The trainee's role, as you saw it",
+        choices=c.TraineeRole.choices,
         widget=forms.RadioSelect,
     )
     mode_view = forms.ChoiceField(
-        label="Your supervision, as it was", choices=c.SupervisionMode.choices,
+        label="Your supervision, as it was",
+        choices=c.SupervisionMode.choices,
         widget=forms.RadioSelect,
     )
     decision = forms.ChoiceField(
@@ -154,7 +214,9 @@ class VerificationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_patient_identifiers],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_patient_identifiers],
         help_text="Required for a query. The trainee sees it.",
     )
 

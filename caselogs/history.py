@@ -78,8 +78,9 @@ def _changes(newer, older, *, blind: bool) -> list[str]:
 def case_history(case: Case, *, blind: bool, limit: int = 20) -> list[HistoryEntry]:
     """The latest ``limit`` versions of the case, newest first, each with its changes."""
     records = list(
-        case.history.select_related("history_user", "site", "supervisor")
-        .order_by("-history_date", "-history_id")[: limit + 1]
+        case.history.select_related("history_user", "site", "supervisor").order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
     )
     entries = []
     for position, record in enumerate(records[:limit]):
@@ -91,12 +92,14 @@ def case_history(case: Case, *, blind: bool, limit: int = 20) -> list[HistoryEnt
             changes = _changes(record, older, blind=blind)
             if not changes and record.status == older.status:
                 note = "Saved with no changes"
-        entries.append(HistoryEntry(
-            revision=record.revision,
-            status=record.get_status_display().lower(),
-            user=record.history_user.full_name if record.history_user else "",
-            when=record.history_date,
-            changes=changes,
-            note=note,
-        ))
+        entries.append(
+            HistoryEntry(
+                revision=record.revision,
+                status=record.get_status_display().lower(),
+                user=record.history_user.full_name if record.history_user else "",
+                when=record.history_date,
+                changes=changes,
+                note=note,
+            )
+        )
     return entries

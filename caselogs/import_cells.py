@@ -120,7 +120,8 @@ class ImportContext:
         if not found:
             raise Refused(
                 "No site called {value} at your employer or training centre. Use one of: "
-                + "; ".join(self.site_names) + "."
+                + "; ".join(self.site_names)
+                + "."
             )
         return found[0]
 

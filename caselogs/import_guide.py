@@ -35,8 +35,12 @@ def template_csv() -> str:
 
 
 def _range(model_field) -> str:
-    low = next((v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)), 0)
-    high = next((v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)), None)
+    low = next(
+        (v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)), 0
+    )
+    high = next(
+        (v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)), None
+    )
     if model_field.name in INTERVAL_LIMITS:
         return f"Minutes, a whole number from 0 to {INTERVAL_LIMITS[model_field.name][0]}."
     return f"A whole number from {low} to {high}." if high is not None else "A whole number."
@@ -52,8 +56,10 @@ def _accepts(model_field, context: ImportContext) -> tuple[str, list[tuple[str, 
     if name == "out_of_hours":
         return "“in hours” or “out of hours” (or yes/no). Blank means in hours.", []
     if name in MULTI_CHOICES:
-        return (f"Any of these codes, separated by “{MULTI_SEPARATOR}”. Blank means none.",
-                list(MULTI_CHOICES[name].choices))
+        return (
+            f"Any of these codes, separated by “{MULTI_SEPARATOR}”. Blank means none.",
+            list(MULTI_CHOICES[name].choices),
+        )
     if isinstance(model_field, models.BooleanField):
         blank = "not recorded" if model_field.null else "no"
         return f"yes or no (also true/false, 1/0). Blank means {blank}.", []
@@ -75,11 +81,13 @@ def column_guide(version) -> list[ColumnGuide]:
         model_field = Case._meta.get_field(name)
         accepts, choices = _accepts(model_field, context)
         note = _GUIDE_NOTES.get(name)
-        guide.append(ColumnGuide(
-            name=name,
-            label=str(model_field.verbose_name),
-            required=is_required(model_field),
-            accepts=f"{accepts} {note}" if note else accepts,
-            choices=choices,
-        ))
+        guide.append(
+            ColumnGuide(
+                name=name,
+                label=str(model_field.verbose_name),
+                required=is_required(model_field),
+                accepts=f"{accepts} {note}" if note else accepts,
+                choices=choices,
+            )
+        )
     return guide

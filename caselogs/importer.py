@@ -33,8 +33,9 @@ MAX_ROWS = 1000
 VALUE_SHOWN_CHARS = 60
 HIDDEN = "(hidden: looks like a patient identifier)"
 WHOLE_ROW = ""
-NO_AGREEMENT = "You need an active training agreement before importing cases: ask your training lead."
-
+NO_AGREEMENT = (
+    "You need an active training agreement before importing cases: ask your training lead."
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,6 @@ class ImportOutcome:
         return len({p.row for p in self.problems if p.row and p.row > 1})
 
 
-
-
-
-
 # --- Showing a value back ------------------------------------------------------------------------
 
 
@@ -85,7 +82,9 @@ def _shown(name: str, raw: str) -> str:
 def _problem(row: int | None, column: str, raw: str, message: str) -> ImportProblem:
     shown = _shown(column, raw) if raw else ""
     quoted = "This value" if shown in ("", HIDDEN) else f"“{shown}”"
-    return ImportProblem(row=row, column=column, value=shown, message=message.replace("{value}", quoted))
+    return ImportProblem(
+        row=row, column=column, value=shown, message=message.replace("{value}", quoted)
+    )
 
 
 # --- Reading the file ----------------------------------------------------------------------------
@@ -139,15 +138,23 @@ def _header_problems(header: list[str]) -> list[ImportProblem]:
             continue
         shown = HIDDEN if find_patient_identifiers(cell) else cell.strip()[:VALUE_SHOWN_CHARS]
         if name not in COLUMNS:
-            problems.append(_problem(1, shown, "", "Unknown column: the template has no column of this name."))
+            problems.append(
+                _problem(1, shown, "", "Unknown column: the template has no column of this name.")
+            )
         elif name in seen:
             problems.append(_problem(1, shown, "", "This column appears twice."))
         seen.add(name)
     missing = [name for name in COLUMNS if name not in seen]
     if missing:
         problems.append(
-            _problem(1, WHOLE_ROW, "", "Missing columns: " + ", ".join(missing)
-                     + ". Start from the template, which has every column.")
+            _problem(
+                1,
+                WHOLE_ROW,
+                "",
+                "Missing columns: "
+                + ", ".join(missing)
+                + ". Start from the template, which has every column.",
+            )
         )
     return problems
 
@@ -166,8 +173,12 @@ def _check_row(number: int, cells: dict[str, str], trainee: User, context: Impor
             problems.append(_problem(number, name, cells[name], str(refused)))
     refused_columns = {p.column for p in problems}
     try:
-        case = case_build(trainee=trainee, data=data, version=context.version,
-                          existing_references=context.existing_references)
+        case = case_build(
+            trainee=trainee,
+            data=data,
+            version=context.version,
+            existing_references=context.existing_references,
+        )
     except NoActiveAgreement:
         raise  # the agreement ended mid-check: the whole file is refused, not this row
     except ValidationError as error:
@@ -225,28 +236,37 @@ def case_import_check(*, trainee: User, upload: UploadedFile) -> tuple[list[Case
         return [], outcome
 
     # Read once for the whole file, not once a row.
-    context = ImportContext(version, set(
-        Case.objects.filter(trainee=trainee).values_list("reference", flat=True)))
+    context = ImportContext(
+        version, set(Case.objects.filter(trainee=trainee).values_list("reference", flat=True))
+    )
     cases = []
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
         outcome.rows_checked += 1
         if cells is None:
-            outcome.problems.append(_problem(
-                number, WHOLE_ROW, "",
-                "This row has a value outside the named columns: check for a comma or "
-                "semicolon inside a value that is not in quotes.",
-            ))
+            outcome.problems.append(
+                _problem(
+                    number,
+                    WHOLE_ROW,
+                    "",
+                    "This row has a value outside the named columns: check for a comma or "
+                    "semicolon inside a value that is not in quotes.",
+                )
+            )
             continue
         case, problems = _check_row(number, cells, trainee, context)
         reference = cells["reference"]
         if reference and not any(p.column == "reference" for p in problems):
             if reference in first_row_of:
-                problems.append(_problem(
-                    number, "reference", reference,
-                    f"Row {number} repeats the reference of row {first_row_of[reference]}: "
-                    "each case needs its own reference.",
-                ))
+                problems.append(
+                    _problem(
+                        number,
+                        "reference",
+                        reference,
+                        f"Row {number} repeats the reference of row {first_row_of[reference]}: "
+                        "each case needs its own reference.",
+                    )
+                )
                 case = None
             else:
                 first_row_of[reference] = number
@@ -269,9 +289,13 @@ def case_import(*, trainee: User, upload: UploadedFile) -> ImportOutcome:
     except IntegrityError:
         # Another import or entry saved one of these references after the check: nothing here
         # was saved (the service is atomic), and checking again names the row.
-        outcome.problems.append(_problem(
-            None, WHOLE_ROW, "",
-            "One of these references was saved in your logbook while the file was being "
-            "checked. Nothing was imported: import the file again to see which.",
-        ))
+        outcome.problems.append(
+            _problem(
+                None,
+                WHOLE_ROW,
+                "",
+                "One of these references was saved in your logbook while the file was being "
+                "checked. Nothing was imported: import the file again to see which.",
+            )
+        )
     return outcome

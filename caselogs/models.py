@@ -65,9 +65,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_cases"
     )
     supervision_mode = models.CharField(max_length=20, choices=c.SupervisionMode.choices)
-    final_etici = models.CharField(
-        "final eTICI", max_length=4, choices=c.ETICI.choices, blank=True
-    )
+    final_etici = models.CharField("final eTICI", max_length=4, choices=c.ETICI.choices, blank=True)
     passes = _score("number of passes", 0, 20)
     any_complication = models.BooleanField("any complication", default=False)
 
@@ -197,11 +195,15 @@ class Case(models.Model):
     def is_locked(self) -> bool:
         return self.status == c.VerificationStatus.VERIFIED
 
-    @transition(field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.VERIFIED)
+    @transition(
+        field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.VERIFIED
+    )
     def verify(self):
         pass
 
-    @transition(field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.QUERIED)
+    @transition(
+        field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.QUERIED
+    )
     def query(self):
         pass
 
@@ -223,7 +225,9 @@ class CaseVerification(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="verifications")
     revision = models.PositiveSmallIntegerField()
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     supervisor_view_of_role = models.CharField(max_length=20, choices=c.TraineeRole.choices)
     supervisor_view_of_mode = models.CharField(max_length=20, choices=c.SupervisionMode.choices)
     trainee_role_entered = models.CharField(max_length=20, choices=c.TraineeRole.choices)
@@ -324,7 +328,11 @@ class Assessment(models.Model):
     )
     kind = models.CharField(max_length=30, choices=AssessmentKind.choices)
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments",
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
         help_text="The observed case, for a procedural assessment.",
     )
     assessed_on = models.DateField("date")

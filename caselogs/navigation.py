@@ -48,8 +48,9 @@ def queried_cases_section(user):
     if Role.TRAINEE not in user_roles(user):
         return None
     queried = list(
-        Case.objects.filter(trainee=user, status=c.VerificationStatus.QUERIED)
-        .order_by("performed_on")[:INBOX_LIMIT]
+        Case.objects.filter(trainee=user, status=c.VerificationStatus.QUERIED).order_by(
+            "performed_on"
+        )[:INBOX_LIMIT]
     )
     return InboxSection(
         title="Cases queried by your supervisor",

@@ -22,8 +22,11 @@ def case_send_verification_reminders() -> int:
     with transaction.atomic():
         due = list(
             Case.objects.select_for_update(skip_locked=True)
-            .filter(status=c.VerificationStatus.SUBMITTED, submitted_at__lte=cutoff,
-                    reminder_sent_at__isnull=True)
+            .filter(
+                status=c.VerificationStatus.SUBMITTED,
+                submitted_at__lte=cutoff,
+                reminder_sent_at__isnull=True,
+            )
             .select_related("supervisor", "trainee")
             .order_by("submitted_at")
         )
@@ -32,7 +35,9 @@ def case_send_verification_reminders() -> int:
             by_supervisor[case.supervisor].append(case)
         # A bookkeeping mark, not part of the clinical record: written with update() on purpose,
         # so the case's history shows only what the trainee and supervisor did.
-        Case.objects.filter(pk__in=[case.pk for case in due]).update(reminder_sent_at=timezone.now())
+        Case.objects.filter(pk__in=[case.pk for case in due]).update(
+            reminder_sent_at=timezone.now()
+        )
         queue_url = settings.SITE_URL + reverse("caselogs:queue")
         messages = [
             (
@@ -43,7 +48,8 @@ def case_send_verification_reminders() -> int:
                 # own text and stays on the page the link opens.
                 + "\n".join(
                     f"- {case.performed_on:%d %b %Y}: {case.get_procedure_display()}, "
-                    f"{case.trainee.full_name}" for case in cases
+                    f"{case.trainee.full_name}"
+                    for case in cases
                 )
                 + f"\n\nReview them here: {queue_url}\n",
                 settings.DEFAULT_FROM_EMAIL,

@@ -24,33 +24,102 @@ from .demo import REFLECTIONS, _mt_details, _weighted
 CHUNK_ROWS = 50_000
 PROCEDURES = [("mt", 72), ("diagnostic_angiogram", 22), ("carotid_stenting", 4), ("other_neuro", 2)]
 CASE_COLUMNS = (
-    "id", "trainee_id", "agreement_id", "reference", "performed_on", "site_id", "out_of_hours",
-    "procedure", "trainee_role", "supervisor_id", "supervision_mode", "final_etici", "passes",
-    "any_complication", "age", "sex", "pre_stroke_mrs", "nihss_baseline", "aspects",
-    "aspects_modality", "imaging", "occlusion_site", "occlusion_side", "thrombolysis", "admission",
-    "onset_type", "onset_to_arrival_minutes", "door_in_door_out_minutes",
-    "door_to_imaging_minutes", "door_to_puncture_minutes", "puncture_to_reperfusion_minutes",
-    "procedure_minutes", "anaesthesia", "access", "technique", "balloon_guide",
-    "first_pass_etici", "rescue_therapy", "aborted_reason", "complications", "haemorrhage",
-    "haemorrhage_symptomatic", "sich_definition", "nihss_24h", "died_in_hospital", "mrs_90_days",
-    "mrs_90_days_method", "ssnap_entered", "reflection", "status", "revision", "created_at",
-    "submitted_at", "reminder_sent_at",
+    "id",
+    "trainee_id",
+    "agreement_id",
+    "reference",
+    "performed_on",
+    "site_id",
+    "out_of_hours",
+    "procedure",
+    "trainee_role",
+    "supervisor_id",
+    "supervision_mode",
+    "final_etici",
+    "passes",
+    "any_complication",
+    "age",
+    "sex",
+    "pre_stroke_mrs",
+    "nihss_baseline",
+    "aspects",
+    "aspects_modality",
+    "imaging",
+    "occlusion_site",
+    "occlusion_side",
+    "thrombolysis",
+    "admission",
+    "onset_type",
+    "onset_to_arrival_minutes",
+    "door_in_door_out_minutes",
+    "door_to_imaging_minutes",
+    "door_to_puncture_minutes",
+    "puncture_to_reperfusion_minutes",
+    "procedure_minutes",
+    "anaesthesia",
+    "access",
+    "technique",
+    "balloon_guide",
+    "first_pass_etici",
+    "rescue_therapy",
+    "aborted_reason",
+    "complications",
+    "haemorrhage",
+    "haemorrhage_symptomatic",
+    "sich_definition",
+    "nihss_24h",
+    "died_in_hospital",
+    "mrs_90_days",
+    "mrs_90_days_method",
+    "ssnap_entered",
+    "reflection",
+    "status",
+    "revision",
+    "created_at",
+    "submitted_at",
+    "reminder_sent_at",
 )
 # What a case that is not a thrombectomy leaves empty (the MT details of the demo fill the rest).
 _NOT_MT = {
-    "final_etici": "", "passes": None, "any_complication": False, "age": None, "sex": "",
-    "pre_stroke_mrs": None, "nihss_baseline": None, "aspects": None, "aspects_modality": "",
-    "imaging": [], "occlusion_site": "", "occlusion_side": "", "thrombolysis": "",
-    "admission": "", "onset_type": "", "onset_to_arrival_minutes": None,
-    "door_in_door_out_minutes": None, "door_to_imaging_minutes": None,
-    "door_to_puncture_minutes": None, "puncture_to_reperfusion_minutes": None,
-    "procedure_minutes": None, "anaesthesia": "", "access": "", "technique": "",
-    "balloon_guide": None, "first_pass_etici": "", "rescue_therapy": None, "complications": [],
-    "haemorrhage": "", "haemorrhage_symptomatic": None, "sich_definition": "", "nihss_24h": None,
-    "died_in_hospital": None, "mrs_90_days": None, "mrs_90_days_method": "",
-    "ssnap_entered": None, "aborted_reason": "",
+    "final_etici": "",
+    "passes": None,
+    "any_complication": False,
+    "age": None,
+    "sex": "",
+    "pre_stroke_mrs": None,
+    "nihss_baseline": None,
+    "aspects": None,
+    "aspects_modality": "",
+    "imaging": [],
+    "occlusion_site": "",
+    "occlusion_side": "",
+    "thrombolysis": "",
+    "admission": "",
+    "onset_type": "",
+    "onset_to_arrival_minutes": None,
+    "door_in_door_out_minutes": None,
+    "door_to_imaging_minutes": None,
+    "door_to_puncture_minutes": None,
+    "puncture_to_reperfusion_minutes": None,
+    "procedure_minutes": None,
+    "anaesthesia": "",
+    "access": "",
+    "technique": "",
+    "balloon_guide": None,
+    "first_pass_etici": "",
+    "rescue_therapy": None,
+    "complications": [],
+    "haemorrhage": "",
+    "haemorrhage_symptomatic": None,
+    "sich_definition": "",
+    "nihss_24h": None,
+    "died_in_hospital": None,
+    "mrs_90_days": None,
+    "mrs_90_days_method": "",
+    "ssnap_entered": None,
+    "aborted_reason": "",
 }
-_DETAIL_COLUMNS = CASE_COLUMNS[CASE_COLUMNS.index("final_etici"):CASE_COLUMNS.index("reflection")]
+_DETAIL_COLUMNS = CASE_COLUMNS[CASE_COLUMNS.index("final_etici") : CASE_COLUMNS.index("reflection")]
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -83,8 +152,10 @@ class ProgressBar:
             return
         filled = int(self.width * done / self.total)
         elapsed = time.monotonic() - self.started
-        self.stream.write(f"\r{self.label:<13} [{'#' * filled}{'.' * (self.width - filled)}] "
-                          f"{done:>11,}/{self.total:,}  {elapsed:5.0f} s")
+        self.stream.write(
+            f"\r{self.label:<13} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{done:>11,}/{self.total:,}  {elapsed:5.0f} s"
+        )
         if done >= self.total:
             self.finished = True
             self.stream.write("\n")
@@ -131,8 +202,9 @@ def reset_sequence(table: str) -> None:
 
 
 def _at(day: date, rng) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59),
-                    tzinfo=dt_timezone.utc)
+    return datetime(
+        day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), tzinfo=dt_timezone.utc
+    )
 
 
 def _case_fields(rng, procedure: str, progress: float) -> dict:
@@ -167,19 +239,43 @@ def case_rows(plans, *, first_id: int, today: date, seed: int, verifications: li
             progress = n / count
             procedure = _weighted(rng, PROCEDURES)
             day = start + timedelta(days=int(span * progress) + 1)
-            role = ("observer" if progress < 0.04 else "assistant" if progress < 0.12
-                    else "primary_operator")
+            role = (
+                "observer"
+                if progress < 0.04
+                else "assistant"
+                if progress < 0.12
+                else "primary_operator"
+            )
             mode = "scrubbed" if progress < 0.6 else rng.choice(["in_room", "on_site"])
             supervisor = lead if rng.random() < 0.65 else second
             fields = _case_fields(rng, procedure, progress)
-            status = ("submitted" if n >= count - waiting
-                      else "queried" if rng.random() < 0.03 else "verified")
+            status = (
+                "submitted"
+                if n >= count - waiting
+                else "queried"
+                if rng.random() < 0.03
+                else "verified"
+            )
             at = _at(day, rng)
             yield (
-                case_id, plan["trainee"], plan["agreement"], f"OP{plan['trainee']}-{n + 1:05d}",
-                day, plan["site"], rng.random() < 0.45, procedure, role, supervisor, mode,
+                case_id,
+                plan["trainee"],
+                plan["agreement"],
+                f"OP{plan['trainee']}-{n + 1:05d}",
+                day,
+                plan["site"],
+                rng.random() < 0.45,
+                procedure,
+                role,
+                supervisor,
+                mode,
                 *(fields[name] for name in _DETAIL_COLUMNS),
-                rng.choice(REFLECTIONS), status, 1, at, at, None,
+                rng.choice(REFLECTIONS),
+                status,
+                1,
+                at,
+                at,
+                None,
             )
             if status != "submitted":
                 verifications.append((case_id, supervisor, role, mode, status, at))
@@ -187,8 +283,16 @@ def case_rows(plans, *, first_id: int, today: date, seed: int, verifications: li
 
 
 VERIFICATION_COLUMNS = (
-    "case_id", "revision", "supervisor_id", "supervisor_view_of_role", "supervisor_view_of_mode",
-    "trainee_role_entered", "supervision_mode_entered", "discordant", "decision", "comment",
+    "case_id",
+    "revision",
+    "supervisor_id",
+    "supervisor_view_of_role",
+    "supervisor_view_of_mode",
+    "trainee_role_entered",
+    "supervision_mode_entered",
+    "discordant",
+    "decision",
+    "comment",
     "decided_at",
 )
 
@@ -198,6 +302,16 @@ def verification_rows(decided, *, seed: int):
     rng = random.Random(seed)
     for case_id, supervisor, role, mode, decision, at in decided:
         view = "assistant" if role == "primary_operator" and rng.random() < 0.02 else role
-        yield (case_id, 1, supervisor, view, mode, role, mode, view != role, decision,
-               "Please check the number of passes." if decision == "queried" else "",
-               at + timedelta(days=rng.randint(0, 6)))
+        yield (
+            case_id,
+            1,
+            supervisor,
+            view,
+            mode,
+            role,
+            mode,
+            view != role,
+            decision,
+            "Please check the number of passes." if decision == "queried" else "",
+            at + timedelta(days=rng.randint(0, 6)),
+        )

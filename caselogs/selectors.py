@@ -51,7 +51,8 @@ def with_verified_view(cases: QuerySet[Case]) -> QuerySet[Case]:
     current revision. Where the two views differ, the supervisor's is the verified one: criteria
     count it, not the trainee's entry."""
     verification = CaseVerification.objects.filter(
-        case=OuterRef("pk"), revision=OuterRef("revision"),
+        case=OuterRef("pk"),
+        revision=OuterRef("revision"),
         decision=CaseVerification.Decision.VERIFIED,
     )
     return cases.annotate(
@@ -123,7 +124,9 @@ def discordant_verifications_for_user(*, user) -> QuerySet[CaseVerification]:
     """Verifications where the supervisor's view differed from the trainee's, for the training
     leads and directors who oversee the agreement."""
     return (
-        CaseVerification.objects.filter(discordant=True, case__agreement__in=_visible_agreements(user))
+        CaseVerification.objects.filter(
+            discordant=True, case__agreement__in=_visible_agreements(user)
+        )
         .exclude(case__trainee=user)
         .exclude(supervisor=user)
         .select_related("case", "case__trainee", "supervisor")

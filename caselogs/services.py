@@ -15,15 +15,52 @@ from .validation import validate_case
 
 # Fields a trainee enters; everything else on a case is set by the services.
 CASE_INPUT_FIELDS = (
-    "reference", "performed_on", "site", "out_of_hours", "procedure", "trainee_role", "supervisor",
-    "supervision_mode", "final_etici", "passes", "any_complication", "age", "sex",
-    "pre_stroke_mrs", "nihss_baseline", "aspects", "aspects_modality", "imaging", "occlusion_site",
-    "occlusion_side", "thrombolysis", "admission", "onset_type", "onset_to_arrival_minutes",
-    "door_in_door_out_minutes", "door_to_imaging_minutes", "door_to_puncture_minutes",
-    "puncture_to_reperfusion_minutes", "procedure_minutes", "anaesthesia", "access", "technique",
-    "balloon_guide", "first_pass_etici", "rescue_therapy", "aborted_reason", "complications",
-    "haemorrhage", "haemorrhage_symptomatic", "sich_definition", "nihss_24h", "died_in_hospital",
-    "mrs_90_days", "mrs_90_days_method", "ssnap_entered", "reflection",
+    "reference",
+    "performed_on",
+    "site",
+    "out_of_hours",
+    "procedure",
+    "trainee_role",
+    "supervisor",
+    "supervision_mode",
+    "final_etici",
+    "passes",
+    "any_complication",
+    "age",
+    "sex",
+    "pre_stroke_mrs",
+    "nihss_baseline",
+    "aspects",
+    "aspects_modality",
+    "imaging",
+    "occlusion_site",
+    "occlusion_side",
+    "thrombolysis",
+    "admission",
+    "onset_type",
+    "onset_to_arrival_minutes",
+    "door_in_door_out_minutes",
+    "door_to_imaging_minutes",
+    "door_to_puncture_minutes",
+    "puncture_to_reperfusion_minutes",
+    "procedure_minutes",
+    "anaesthesia",
+    "access",
+    "technique",
+    "balloon_guide",
+    "first_pass_etici",
+    "rescue_therapy",
+    "aborted_reason",
+    "complications",
+    "haemorrhage",
+    "haemorrhage_symptomatic",
+    "sich_definition",
+    "nihss_24h",
+    "died_in_hospital",
+    "mrs_90_days",
+    "mrs_90_days_method",
+    "ssnap_entered",
+    "reflection",
 )
 
 
@@ -40,7 +77,10 @@ def _check_context(case: Case, version, existing_references=None) -> None:
         errors["site"] = "Choose the site where the case was done."
     if case.supervisor_id not in {u.pk for u in named_supervisors(version)}:
         errors["supervisor"] = "Choose one of the supervisors named on your training agreement."
-    if case.site_id and case.site.organisation_id not in {version.employer_id, version.training_centre_id}:
+    if case.site_id and case.site.organisation_id not in {
+        version.employer_id,
+        version.training_centre_id,
+    }:
         errors["site"] = "Choose a site of your employer or of your training centre."
     if existing_references is not None:  # the import read them once for the whole file
         repeated = case.reference in existing_references
@@ -69,8 +109,10 @@ def _apply(case: Case, data: dict) -> None:
             value = data[name]
             if name in _LIST_ORDER and isinstance(value, list):
                 order = _LIST_ORDER[name]
-                value = sorted(value, key=lambda v: order.get(v, len(order)) if isinstance(v, str)
-                               else len(order))
+                value = sorted(
+                    value,
+                    key=lambda v: order.get(v, len(order)) if isinstance(v, str) else len(order),
+                )
             setattr(case, name, value)
 
 
@@ -162,8 +204,12 @@ def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
             summary=f"Case {case.pk} corrected (revision {case.revision})",
             # Which fields changed, each with a commitment to its new value: the values stay in
             # the case's row and its history.
-            data={"revision": case.revision, "changed": audit_changes(
-                before, {name: getattr(case, name) for name in CASE_INPUT_FIELDS})},
+            data={
+                "revision": case.revision,
+                "changed": audit_changes(
+                    before, {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
+                ),
+            },
         )
     return case
 

@@ -15,7 +15,9 @@ urlpatterns = [
     path("<int:pk>/verify/", views.case_verify_view, name="verify"),
     path("activities/", activity_views.activity_list, name="activities"),
     path("activities/new/", activity_views.activity_new, name="activity_new"),
-    path("activities/<int:pk>/decide/", activity_views.activity_decide_view, name="activity_decide"),
+    path(
+        "activities/<int:pk>/decide/", activity_views.activity_decide_view, name="activity_decide"
+    ),
     path("assessments/", activity_views.assessment_list, name="assessments"),
     path("assessments/new/", activity_views.assessment_new, name="assessment_new"),
 ]

@@ -34,11 +34,14 @@ def case_errors(case) -> dict[str, str]:
         and case.procedure_minutes is not None
         and case.puncture_to_reperfusion_minutes > case.procedure_minutes
     ):
-        errors.setdefault("puncture_to_reperfusion_minutes", (
-            f"Puncture to reperfusion ({case.puncture_to_reperfusion_minutes} minutes) cannot be "
-            f"longer than the whole procedure ({case.procedure_minutes} minutes): reperfusion "
-            "happens during the procedure. Check both times."
-        ))
+        errors.setdefault(
+            "puncture_to_reperfusion_minutes",
+            (
+                f"Puncture to reperfusion ({case.puncture_to_reperfusion_minutes} minutes) cannot be "
+                f"longer than the whole procedure ({case.procedure_minutes} minutes): reperfusion "
+                "happens during the procedure. Check both times."
+            ),
+        )
 
     if case.procedure == c.Procedure.MT:
         if not case.final_etici:
@@ -84,10 +87,13 @@ def validate_case(case) -> None:
         # Not the database constraints: each would cost a query per case (a 1,000-row import is
         # 1,000 queries), and each has its rule here in Python (the symptomatic haemorrhage's
         # definition below; the unique reference in services._check_context).
-        case.full_clean(exclude=["trainee", "agreement", "supervisor", "site"],
-                        validate_constraints=False)
+        case.full_clean(
+            exclude=["trainee", "agreement", "supervisor", "site"], validate_constraints=False
+        )
     except ValidationError as error:
-        errors.update({k: v[0] if isinstance(v, list) else v for k, v in error.message_dict.items()})
+        errors.update(
+            {k: v[0] if isinstance(v, list) else v for k, v in error.message_dict.items()}
+        )
     for field, message in case_errors(case).items():
         errors.setdefault(field, message)
     if errors:

@@ -36,9 +36,20 @@ from .services import case_correct, case_log, case_verify
 PAGE_SIZE = 25
 # The columns the logbook table shows: a case has about sixty, and building 25 whole cases with
 # their people was most of the page's ORM time (docs/performance.md).
-LIST_COLUMNS = ("reference", "performed_on", "procedure", "out_of_hours", "trainee_role",
-                "final_etici", "status", "revision", "supervisor_id", "trainee_id",
-                "supervisor__full_name", "trainee__full_name")
+LIST_COLUMNS = (
+    "reference",
+    "performed_on",
+    "procedure",
+    "out_of_hours",
+    "trainee_role",
+    "final_etici",
+    "status",
+    "revision",
+    "supervisor_id",
+    "trainee_id",
+    "supervisor__full_name",
+    "trainee__full_name",
+)
 
 
 class CountedPaginator(Paginator):
@@ -56,7 +67,9 @@ def _form_choices(version):
         ).order_by("full_name"),
         "sites": Site.objects.filter(
             organisation__in=[version.employer_id, version.training_centre_id]
-        ).select_related("organisation").order_by("name"),
+        )
+        .select_related("organisation")
+        .order_by("name"),
     }
 
 
@@ -82,10 +95,12 @@ def case_list(request):
     filtered = CaseFilter(request.GET or None, queryset=cases.order_by("-performed_on", "-pk"))
     counts = case_counts(filtered.qs, viewer=request.user)
     # The summary has already counted the cases, so the paginator need not count them again.
-    rows = filtered.qs.select_related(None).select_related("trainee", "supervisor").only(
-        *LIST_COLUMNS)
+    rows = (
+        filtered.qs.select_related(None).select_related("trainee", "supervisor").only(*LIST_COLUMNS)
+    )
     page = CountedPaginator(rows, PAGE_SIZE, count=counts["total"]).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -119,7 +134,9 @@ def case_new(request):
     version = active_version_for_trainee(request.user)
     if version is None:
         return render(request, "caselogs/no_agreement.html", status=200)
-    previous = case_list_for_user(user=request.user).filter(trainee=request.user).order_by("-pk").first()
+    previous = (
+        case_list_for_user(user=request.user).filter(trainee=request.user).order_by("-pk").first()
+    )
     initial = {"supervisor": previous.supervisor_id, "site": previous.site_id} if previous else {}
     initial["performed_on"] = _day_to_start_with(request.GET.get("performed_on"))
     form = CaseForm(request.POST or None, initial=initial, **_form_choices(version))
@@ -147,8 +164,11 @@ def _decision_context(case, verifications, user, blind) -> dict:
     if blind or last is None or last.supervisor_id != user.pk or last.revision != case.revision:
         return {}
     head = verification_queue_head(user=user, limit=1)
-    return {"my_decision": last, "next_case": next(iter(head.cases), None),
-            "queue_total": head.total}
+    return {
+        "my_decision": last,
+        "next_case": next(iter(head.cases), None),
+        "queue_total": head.total,
+    }
 
 
 @login_required
@@ -168,8 +188,9 @@ def case_detail(request, pk):
             "may_correct": case.trainee_id == request.user.pk,
             "blind": blind,
             "may_verify": is_supervisor and case.status == c.VerificationStatus.SUBMITTED,
-            **(_decision_context(case, verifications, request.user, blind) if is_supervisor
-               else {}),
+            **(
+                _decision_context(case, verifications, request.user, blind) if is_supervisor else {}
+            ),
         },
     )
 
@@ -192,7 +213,9 @@ def case_edit(request, pk):
         else:
             messages.success(request, f"Case {case.reference} saved and sent for verification.")
             return redirect("caselogs:detail", pk=case.pk)
-    return render(request, "caselogs/case_form.html", {"form": form, "case": case, "version": version})
+    return render(
+        request, "caselogs/case_form.html", {"form": form, "case": case, "version": version}
+    )
 
 
 @login_required

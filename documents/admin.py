@@ -30,16 +30,39 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
     """Read-only: documents are made and changed by services; failed ones can be queued again."""
 
     list_display = (
-        "verification_code", "title", "kind_display", "person_name", "status", "attempts",
-        "issued_at", "validity_label",
+        "verification_code",
+        "title",
+        "kind_display",
+        "person_name",
+        "status",
+        "attempts",
+        "issued_at",
+        "validity_label",
     )
     list_filter = ("status", KindFilter)
     search_fields = ("verification_code", "person_name", "sha256")
     readonly_fields = (
-        "kind_display", "subject_type", "subject_id", "content_digest", "template_version",
-        "verification_code", "status", "attempts", "last_error", "created_at", "queued_at",
-        "sha256", "size", "issued_at", "title", "person_name", "superseded_by", "superseded_at",
-        "revoked_at", "revoked_reason", "revoked_by",
+        "kind_display",
+        "subject_type",
+        "subject_id",
+        "content_digest",
+        "template_version",
+        "verification_code",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "queued_at",
+        "sha256",
+        "size",
+        "issued_at",
+        "title",
+        "person_name",
+        "superseded_by",
+        "superseded_at",
+        "revoked_at",
+        "revoked_reason",
+        "revoked_by",
     )
     exclude = ("file", "kind")
     list_select_related = ("subject_type",)

@@ -12,5 +12,7 @@ class DocumentsConfig(AppConfig):
         from .codes import ALPHABET, GROUP
 
         # A verification code is random: "M27AB-9XY2C" must not read as the postcode M2 7AB.
-        register_reference_shape(rf"(?<![A-Za-z0-9])[{ALPHABET}]{{{GROUP}}}-[{ALPHABET}]{{{GROUP}}}"
-                                 r"(?![A-Za-z0-9])")
+        register_reference_shape(
+            rf"(?<![A-Za-z0-9])[{ALPHABET}]{{{GROUP}}}-[{ALPHABET}]{{{GROUP}}}"
+            r"(?![A-Za-z0-9])"
+        )

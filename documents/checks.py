@@ -16,9 +16,11 @@ def seal_key_present(app_configs=None, **kwargs):
         return []
     if Path(settings.DOCUMENT_SEAL_PKCS12).is_file():
         return []
-    return [Warning(
-        f"No document seal key at {settings.DOCUMENT_SEAL_PKCS12}: every PDF will fail to render.",
-        hint="Run `python manage.py demo_pki` (make run does) for a demo key, or set "
-        "DOCUMENT_SEAL_PKCS12.",
-        id="documents.W001",
-    )]
+    return [
+        Warning(
+            f"No document seal key at {settings.DOCUMENT_SEAL_PKCS12}: every PDF will fail to render.",
+            hint="Run `python manage.py demo_pki` (make run does) for a demo key, or set "
+            "DOCUMENT_SEAL_PKCS12.",
+            id="documents.W001",
+        )
+    ]

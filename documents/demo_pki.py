@@ -51,11 +51,13 @@ class DemoPki:
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{organisation} ({DEMO_LABEL})"[:64]),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} ({DEMO_LABEL})"[:64]),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{organisation} ({DEMO_LABEL})"[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} ({DEMO_LABEL})"[:64]),
+        ]
+    )
 
 
 def _certificate(subject, issuer, public_key, signing_key, *, ca: bool, extra=()):
@@ -77,15 +79,27 @@ def _certificate(subject, issuer, public_key, signing_key, *, ca: bool, extra=()
 
 
 def _key_usage(**allowed) -> x509.KeyUsage:
-    names = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-             "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+    names = (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    )
     return x509.KeyUsage(**{name: allowed.get(name, False) for name in names})
 
 
 def _write_pkcs12(path: Path, name: str, key, cert, chain, passphrase: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = pkcs12.serialize_key_and_certificates(
-        name.encode(), key, cert, chain,
+        name.encode(),
+        key,
+        cert,
+        chain,
         serialization.BestAvailableEncryption(passphrase.encode()),
     )
     path.write_bytes(data)
@@ -102,7 +116,11 @@ def _root(pki: DemoPki, passphrase: str):
     key = ec.generate_private_key(ec.SECP256R1())
     subject = _name("Demo root CA", PROGRAMME_NAME)
     cert = _certificate(
-        subject, subject, key.public_key(), key, ca=True,
+        subject,
+        subject,
+        key.public_key(),
+        key,
+        ca=True,
         extra=[(_key_usage(key_cert_sign=True, crl_sign=True), True)],
     )
     _write_pkcs12(pki.folder / ROOT_KEY_FILE, "demo root", key, cert, None, passphrase)
@@ -113,7 +131,10 @@ def _root(pki: DemoPki, passphrase: str):
 def _seal(path: Path, organisation: str, root_key, root_cert, passphrase: str) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _certificate(
-        _name("Document seal", organisation), root_cert.subject, key.public_key(), root_key,
+        _name("Document seal", organisation),
+        root_cert.subject,
+        key.public_key(),
+        root_key,
         ca=False,
         extra=[
             (_key_usage(digital_signature=True, content_commitment=True), True),
@@ -128,8 +149,11 @@ def _tsa(path: Path, root_key, root_cert, passphrase: str) -> None:
     # token, which costs far more at 3072 bits than at 2048; a demo key needs no more).
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = _certificate(
-        _name("Demo timestamp authority", PROGRAMME_NAME), root_cert.subject, key.public_key(),
-        root_key, ca=False,
+        _name("Demo timestamp authority", PROGRAMME_NAME),
+        root_cert.subject,
+        key.public_key(),
+        root_key,
+        ca=False,
         extra=[
             (_key_usage(digital_signature=True, content_commitment=True), True),
             (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
@@ -149,8 +173,13 @@ def demo_pki_ensure(folder: Path, *, passphrase: str, organisations=(), force=Fa
     pki = DemoPki(Path(folder))
     pki.folder.mkdir(parents=True, exist_ok=True)
     if force:
-        for path in [pki.root, pki.folder / ROOT_KEY_FILE, pki.seal, pki.tsa,
-                     *pki.organisations.glob("*.p12")]:
+        for path in [
+            pki.root,
+            pki.folder / ROOT_KEY_FILE,
+            pki.seal,
+            pki.tsa,
+            *pki.organisations.glob("*.p12"),
+        ]:
             path.unlink(missing_ok=True)
     written = []
     if not pki.root.is_file():

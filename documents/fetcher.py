@@ -57,8 +57,12 @@ def _static_file(relative: str) -> Path | None:
 class StaticFilesOnlyURLFetcher(URLFetcher):
     def __init__(self):
         # fail_on_errors: WeasyPrint otherwise logs a refused URL and carries on without it.
-        super().__init__(timeout=5, allowed_protocols=("data", "file", "http", "https"),
-                         allow_redirects=False, fail_on_errors=True)
+        super().__init__(
+            timeout=5,
+            allowed_protocols=("data", "file", "http", "https"),
+            allow_redirects=False,
+            fail_on_errors=True,
+        )
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -78,7 +82,7 @@ class StaticFilesOnlyURLFetcher(URLFetcher):
         if scheme in ("http", "https"):
             prefix = _static_url_prefix()
             if without_query.startswith(prefix):
-                return _static_file(without_query[len(prefix):])
+                return _static_file(without_query[len(prefix) :])
             return None
         if scheme == "file":
             parts = urlsplit(without_query)
@@ -91,4 +95,3 @@ class StaticFilesOnlyURLFetcher(URLFetcher):
 def static_base_url() -> str:
     """The base URL print templates are rendered against, so `{% static %}` paths resolve."""
     return settings.SITE_URL.rstrip("/") + "/"
-

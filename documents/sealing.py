@@ -130,8 +130,9 @@ def timestamper():
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     if settings.DOCUMENT_SEAL_TSA_URL:
-        return HTTPTimeStamper(settings.DOCUMENT_SEAL_TSA_URL,
-                               timeout=settings.DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS)
+        return HTTPTimeStamper(
+            settings.DOCUMENT_SEAL_TSA_URL, timeout=settings.DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS
+        )
     if settings.DOCUMENT_SEAL_DEMO_TSA:
         if settings.IS_PRODUCTION:
             raise ImproperlyConfigured("DOCUMENT_SEAL_DEMO_TSA is for development and tests only.")
@@ -162,9 +163,9 @@ def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None):
     der = serialization.Encoding.DER
     return DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-            der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        ),
         certs_to_embed=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain or ()],
     )
 
@@ -194,7 +195,10 @@ def pdf_seal(content: bytes, *, key: SealKey, placement: SealPlacement | None) -
     try:
         writer = IncrementalPdfFileWriter(BytesIO(content))
         signer = signers.PdfSigner(
-            meta, key.signer, timestamper=timestamper(), new_field_spec=spec,
+            meta,
+            key.signer,
+            timestamper=timestamper(),
+            new_field_spec=spec,
             stamp_style=NoOpStampStyle(),
         )
         output = _outside_any_event_loop(lambda: signer.sign_pdf(writer))
@@ -265,8 +269,14 @@ class SealCheck:
 
     @property
     def ok(self) -> bool:
-        return (self.sealed and self.intact and self.valid and self.trusted and self.timestamped
-                and not self.modified_after)
+        return (
+            self.sealed
+            and self.intact
+            and self.valid
+            and self.trusted
+            and self.timestamped
+            and not self.modified_after
+        )
 
     def findings(self) -> list[tuple[bool, str]]:
         """The findings in plain words, one sentence each, with whether each is good news."""
@@ -276,12 +286,24 @@ class SealCheck:
             return [(False, "This PDF carries no seal.")]
         intact = self.intact and self.valid
         found = [
-            (intact, "The seal is intact: the sealed content has not been altered." if intact else
-             "The seal is broken: the content no longer matches what was sealed."),
-            (bool(self.organisation),
-             f"Sealed by {self.organisation}." if self.organisation else "The sealer is unknown."),
-            (self.trusted, "The seal's certificate chains to a trusted root." if self.trusted else
-             "The seal's certificate does NOT chain to a root this site trusts."),
+            (
+                intact,
+                "The seal is intact: the sealed content has not been altered."
+                if intact
+                else "The seal is broken: the content no longer matches what was sealed.",
+            ),
+            (
+                bool(self.organisation),
+                f"Sealed by {self.organisation}."
+                if self.organisation
+                else "The sealer is unknown.",
+            ),
+            (
+                self.trusted,
+                "The seal's certificate chains to a trusted root."
+                if self.trusted
+                else "The seal's certificate does NOT chain to a root this site trusts.",
+            ),
         ]
         when = f"{self.timestamp:%-d %B %Y, %H:%M:%S} UTC" if self.timestamp else ""
         if self.timestamp and self.timestamped:
@@ -290,8 +312,11 @@ class SealCheck:
             found.append((False, f"It claims a timestamp of {when}, which could not be confirmed."))
         else:
             found.append((False, "It has no timestamp."))
-        found.append((False, "Something was added to the file after it was sealed.")
-                     if self.modified_after else (True, "Nothing was changed after sealing."))
+        found.append(
+            (False, "Something was added to the file after it was sealed.")
+            if self.modified_after
+            else (True, "Nothing was changed after sealing.")
+        )
         return found
 
     def sentences(self) -> list[str]:

@@ -96,8 +96,11 @@ def document_request(*, kind: str, subject, content_digest: str, actor=None) -> 
             verb="document.requested",
             subject=document,
             summary=f"{registered.label} requested for {registered.person_name(subject)}",
-            data={"kind": kind, "content_digest": content_digest,
-                  "template_version": registered.template_version},
+            data={
+                "kind": kind,
+                "content_digest": content_digest,
+                "template_version": registered.template_version,
+            },
         )
         _queue_render(document)
     return document
@@ -182,10 +185,16 @@ def document_render(*, document_id: int) -> GeneratedDocument:
             verb="document.issued",
             subject=locked,
             summary=f"{registered.label} issued for {person_name} ({locked.verification_code})",
-            data={"sha256": locked.sha256, "size": locked.size, "attempts": locked.attempts,
-                  "template_version": locked.template_version,
-                  "seal": {"certificate": seal_key.subject,
-                           "timestamp": sealed.timestamp.isoformat()}},
+            data={
+                "sha256": locked.sha256,
+                "size": locked.size,
+                "attempts": locked.attempts,
+                "template_version": locked.template_version,
+                "seal": {
+                    "certificate": seal_key.subject,
+                    "timestamp": sealed.timestamp.isoformat(),
+                },
+            },
         )
     return locked
 

@@ -68,7 +68,9 @@ def download(request, pk):
         raise Http404("This document is not ready.")
     filename = f"{slugify(document.title or document.kind)}-{document.verification_code}.pdf"
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=filename,
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"

@@ -12,8 +12,21 @@ from .standards import standard_set_changes_record, standard_set_new_version
 class QualityStandardInline(admin.TabularInline):
     model = QualityStandard
     extra = 0
-    fields = ("position", "key", "label", "kind", "measure", "within_minutes", "unit",
-              "direction", "value", "report_only", "status", "source", "notes")
+    fields = (
+        "position",
+        "key",
+        "label",
+        "kind",
+        "measure",
+        "within_minutes",
+        "unit",
+        "direction",
+        "value",
+        "report_only",
+        "status",
+        "source",
+        "notes",
+    )
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
         models.CharField: {"widget": forms.TextInput(attrs={"size": 24})},
@@ -29,10 +42,12 @@ def _standard_changes(formsets):
         deleted += [row.key for row in formset.deleted_objects]
         # Field names, each with a commitment to its new value: labels, sources and notes are
         # text a person wrote, and stay in the rows (and their history).
-        changed.update({
-            row.key: audit_commitments({name: getattr(row, name) for name in fields})
-            for row, fields in formset.changed_objects
-        })
+        changed.update(
+            {
+                row.key: audit_commitments({name: getattr(row, name) for name in fields})
+                for row, fields in formset.changed_objects
+            }
+        )
     return changed, added, deleted
 
 

@@ -46,9 +46,11 @@ def _minimum_volumes(agreement_ids) -> dict[int, int]:
     """The volume term of each agreement's version in force (the latest active or completed)."""
     minimums = {}
     for agreement_id, minimum in (
-        AgreementVersion.objects.filter(agreement_id__in=agreement_ids,
-                                        status__in=IN_FORCE_STATUSES)
-        .order_by("agreement_id", "-number").values_list("agreement_id", "minimum_mt_per_year")
+        AgreementVersion.objects.filter(
+            agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
+        )
+        .order_by("agreement_id", "-number")
+        .values_list("agreement_id", "minimum_mt_per_year")
     ):
         minimums.setdefault(agreement_id, minimum)
     return minimums
@@ -56,9 +58,14 @@ def _minimum_volumes(agreement_ids) -> dict[int, int]:
 
 def _volume_row(volume: int, minimum: int | None) -> dict:
     return {
-        "label": VOLUME_LABEL, "observed": volume, "unit": "cases",
-        "standard": f"at least {minimum} a year (agreement)" if minimum else "none set on the agreement",
-        "judgement": (Judgement.MET if volume >= minimum else Judgement.NOT_MET) if minimum
+        "label": VOLUME_LABEL,
+        "observed": volume,
+        "unit": "cases",
+        "standard": f"at least {minimum} a year (agreement)"
+        if minimum
+        else "none set on the agreement",
+        "judgement": (Judgement.MET if volume >= minimum else Judgement.NOT_MET)
+        if minimum
         else Judgement.REPORT_ONLY,
     }
 
@@ -101,14 +108,19 @@ def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
             "ssnap_entered_percent": percent_of(t.get("ssnap", 0), n),
         }
         judgements = [_volume_row(n, minimums.get(record.agreement_id))] + [
-            {"label": standards[key].label, "observed": observed[attribute], "unit": "%",
-             "standard": standards[key].target_display,
-             "judgement": standard_judge(standards[key], observed[attribute])}
+            {
+                "label": standards[key].label,
+                "observed": observed[attribute],
+                "unit": "%",
+                "standard": standards[key].target_display,
+                "judgement": standard_judge(standards[key], observed[attribute]),
+            }
             for attribute, key in JUDGED.items()
             if key in standards
         ]
-        rows.append(OperatorPractice(record.agreement.trainee.full_name, record.agreement_id, n,
-                                     judgements))
+        rows.append(
+            OperatorPractice(record.agreement.trainee.full_name, record.agreement_id, n, judgements)
+        )
     return rows
 
 

@@ -62,9 +62,17 @@ def _in_force(agreement_ids) -> list[InForceVersion]:
         InForceVersion(*row)
         for row in AgreementVersion.objects.filter(
             agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
-        ).values_list("pk", "agreement_id", "agreement__reference", "agreement__trainee__full_name",
-                      "status", "start_date", "expected_duration_months", "review_dates",
-                      "sessions_per_week")
+        ).values_list(
+            "pk",
+            "agreement_id",
+            "agreement__reference",
+            "agreement__trainee__full_name",
+            "status",
+            "start_date",
+            "expected_duration_months",
+            "review_dates",
+            "sessions_per_week",
+        )
     ]
 
 
@@ -73,7 +81,8 @@ def trainees_by_phase(agreement_ids):
     current = PhaseRecord.objects.filter(agreement_id__in=agreement_ids, ended_on__isnull=True)
     counts = dict(current.values_list("phase").annotate(n=Count("pk")).order_by())
     rows = current.select_related("agreement__trainee").order_by(
-        "phase", "agreement__trainee__full_name")[:LIST_LIMIT]
+        "phase", "agreement__trainee__full_name"
+    )[:LIST_LIMIT]
     return counts, list(rows)
 
 
@@ -93,8 +102,9 @@ def overdue_agreements(versions, today: date):
             due = max(reviews_due)
             passed.append((due, f"review date {due.day} {due:%b %Y} has passed"))
         if passed:
-            flagged.append((min(day for day, _ in passed), version,
-                            "; ".join(reason for _, reason in passed)))
+            flagged.append(
+                (min(day for day, _ in passed), version, "; ".join(reason for _, reason in passed))
+            )
     flagged.sort(key=lambda row: (row[0], row[1].agreement_id))
     return [(version, reason) for _, version, reason in flagged]
 
@@ -112,10 +122,13 @@ def waiting_signatures(agreement_ids):
     version_ids = AgreementVersion.objects.filter(agreement_id__in=agreement_ids).values("pk")
     request_ids = ProgressionRequest.objects.filter(agreement_id__in=agreement_ids).values("pk")
     return list(
-        SignoffStep.objects.filter(status=SignoffStep.Status.PENDING,
-                                   request__status=SignoffRequest.Status.OPEN)
-        .filter(Q(request__subject_type=version_type, request__subject_id__in=version_ids)
-                | Q(request__subject_type=request_type, request__subject_id__in=request_ids))
+        SignoffStep.objects.filter(
+            status=SignoffStep.Status.PENDING, request__status=SignoffRequest.Status.OPEN
+        )
+        .filter(
+            Q(request__subject_type=version_type, request__subject_id__in=version_ids)
+            | Q(request__subject_type=request_type, request__subject_id__in=request_ids)
+        )
         .select_related("request", "named_user", "organisation")
         .order_by("request__created_at", "position")[:50]
     )
@@ -137,14 +150,20 @@ def training_time(versions, today: date) -> list[TrainingTime]:
     active = [v for v in versions if v.status == VersionStatus.ACTIVE]
     ids = [v.agreement_id for v in active]
     activity_hours = dict(
-        Activity.objects.filter(agreement_id__in=ids, status=ConfirmationStatus.CONFIRMED,
-                                happened_on__gte=since)
-        .values_list("agreement_id").annotate(h=Sum("hours")).order_by()
+        Activity.objects.filter(
+            agreement_id__in=ids, status=ConfirmationStatus.CONFIRMED, happened_on__gte=since
+        )
+        .values_list("agreement_id")
+        .annotate(h=Sum("hours"))
+        .order_by()
     )
     case_minutes = dict(
-        Case.objects.filter(agreement_id__in=ids, status=c.VerificationStatus.VERIFIED,
-                            performed_on__gte=since)
-        .values_list("agreement_id").annotate(m=Sum("procedure_minutes")).order_by()
+        Case.objects.filter(
+            agreement_id__in=ids, status=c.VerificationStatus.VERIFIED, performed_on__gte=since
+        )
+        .values_list("agreement_id")
+        .annotate(m=Sum("procedure_minutes"))
+        .order_by()
     )
     rows = []
     for version in active:
@@ -152,8 +171,9 @@ def training_time(versions, today: date) -> list[TrainingTime]:
             case_minutes.get(version.agreement_id) or 0
         ) / 60
         per_week = (hours / HOURS_PER_SESSION / DELIVERY_WEEKS).quantize(Decimal("0.1"))
-        rows.append(TrainingTime(version.trainee, version.agreement_id,
-                                 version.sessions_per_week, per_week))
+        rows.append(
+            TrainingTime(version.trainee, version.agreement_id, version.sessions_per_week, per_week)
+        )
     return rows
 
 
@@ -172,7 +192,9 @@ def dashboard_for(user) -> dict:
         "cases_waiting": cases_waiting(agreement_ids),
         # Shortfalls and alerts first, so the rows past the limit are the ones that are fine.
         "training_time": sorted(training_time(versions, today), key=lambda row: not row.short),
-        "continued_practice": sorted(continued_practice_for(agreement_ids),
-                                     key=lambda operator: not operator.alerts),
-        "list_limit": LIST_LIMIT, "list_slice": f":{LIST_LIMIT}",
+        "continued_practice": sorted(
+            continued_practice_for(agreement_ids), key=lambda operator: not operator.alerts
+        ),
+        "list_limit": LIST_LIMIT,
+        "list_slice": f":{LIST_LIMIT}",
     }

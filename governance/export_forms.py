@@ -24,19 +24,26 @@ class ExportForm(forms.Form):
     dataset = forms.ChoiceField(choices=DATASETS.items(), initial="cases")
     format = forms.ChoiceField(choices=FORMATS.items(), initial="csv", widget=forms.RadioSelect)
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, empty_label="Any organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Any organisation",
         help_text="The employer or training centre on the training agreement.",
     )
     site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), required=False, empty_label="Any site",
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label="Any site",
         help_text="Where the case was done; for assessments, the site of the observed case.",
     )
     trainee = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any trainee"
     )
     phase = forms.TypedChoiceField(
-        choices=[("", "Any phase"), *Phase.choices], coerce=int, empty_value=None,
-        required=False, help_text="The phase the trainee was in on the date of the record.",
+        choices=[("", "Any phase"), *Phase.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The phase the trainee was in on the date of the record.",
     )
     date_from = forms.DateField(label="From", required=False, widget=_DateInput)
     date_to = forms.DateField(label="To", required=False, widget=_DateInput)
@@ -51,9 +58,11 @@ class ExportForm(forms.Form):
             Q(pk__in=versions.values("employer")) | Q(pk__in=versions.values("training_centre"))
         ).order_by("name")
         self.fields["organisation"].queryset = organisations
-        self.fields["site"].queryset = Site.objects.filter(
-            organisation__in=organisations
-        ).select_related("organisation").order_by("organisation__name", "name")
+        self.fields["site"].queryset = (
+            Site.objects.filter(organisation__in=organisations)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
         self.fields["site"].label_from_instance = lambda site: f"{site.name} ({site.organisation})"
         self.fields["trainee"].queryset = trainee_list_for_user(user=user)
         self.fields["trainee"].label_from_instance = lambda person: person.full_name
@@ -68,8 +77,11 @@ class ExportForm(forms.Form):
 
     @property
     def filters(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.FILTERS
-                if self.cleaned_data.get(name) not in (None, "")}
+        return {
+            name: self.cleaned_data.get(name)
+            for name in self.FILTERS
+            if self.cleaned_data.get(name) not in (None, "")
+        }
 
     def filter_query(self) -> dict:
         """The filters as query parameters for the download address."""

@@ -27,11 +27,16 @@ def _roles_or_403(user) -> set[str]:
 
 
 def _page(request, form, roles, status=200):
-    return render(request, "governance/exports.html", {
-        "form": form,
-        "trainee": Role.TRAINEE in roles,
-        "supervisor": Role.SUPERVISOR in roles,
-    }, status=status)
+    return render(
+        request,
+        "governance/exports.html",
+        {
+            "form": form,
+            "trainee": Role.TRAINEE in roles,
+            "supervisor": Role.SUPERVISOR in roles,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -40,8 +45,10 @@ def export_page(request):
     roles = _roles_or_403(request.user)
     form = ExportForm(request.GET or None, user=request.user)
     if form.is_bound and form.is_valid():
-        url = reverse("governance:export_download", kwargs={
-            "dataset": form.cleaned_data["dataset"], "fmt": form.cleaned_data["format"]})
+        url = reverse(
+            "governance:export_download",
+            kwargs={"dataset": form.cleaned_data["dataset"], "fmt": form.cleaned_data["format"]},
+        )
         query = urlencode(form.filter_query())
         return redirect(f"{url}?{query}" if query else url)
     return _page(request, form, roles)
@@ -67,7 +74,8 @@ def export_download(request, dataset, fmt):
         )
     else:
         output, _ = xlsx_file(user=request.user, dataset=dataset, filters=form.filters)
-        response = FileResponse(output, as_attachment=True, filename=filename,
-                                content_type=XLSX_TYPE)
+        response = FileResponse(
+            output, as_attachment=True, filename=filename, content_type=XLSX_TYPE
+        )
     response["Cache-Control"] = "no-store"
     return response

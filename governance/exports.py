@@ -95,8 +95,11 @@ def escape_formula(text: str) -> str:
 def filters_for_audit(filters: dict) -> dict:
     """Ids, numbers and ISO dates: what was asked for, without names."""
     return {
-        name: value.pk if hasattr(value, "pk") else
-        value.isoformat() if isinstance(value, date) else value
+        name: value.pk
+        if hasattr(value, "pk")
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
         for name, value in filters.items()
     }
 
@@ -108,7 +111,8 @@ def _phase_on(date_field: str):
     day = OuterRef(date_field)
     records = PhaseRecord.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day),
-        agreement=OuterRef("agreement"), started_on__lte=day,
+        agreement=OuterRef("agreement"),
+        started_on__lte=day,
     )
     return Subquery(records.order_by("-started_on", "-pk").values("phase")[:1])
 
@@ -130,8 +134,10 @@ def export_queryset(*, user, dataset: str, filters: dict) -> QuerySet:
     elif dataset == "activities":
         rows = activity_list_for_user(user=user).select_related(None)
     else:
-        rows = assessment_list_for_user(user=user).select_related(None).annotate(
-            case_reference=F("case__reference")
+        rows = (
+            assessment_list_for_user(user=user)
+            .select_related(None)
+            .annotate(case_reference=F("case__reference"))
         )
     rows = rows.annotate(phase_on_date=_phase_on(date_field))
     if "organisation" in filters:
@@ -154,8 +160,14 @@ def _case_header() -> list[str]:
     for name in CASE_INPUT_FIELDS:
         header += ["site", "site_organisation"] if name == "site" else [name]
     return header + [
-        "mtici", "successful_reperfusion", "excellent_reperfusion", "first_pass_effect",
-        "verification_status", "revision", "supervisor_view_of_role", "supervisor_view_of_mode",
+        "mtici",
+        "successful_reperfusion",
+        "excellent_reperfusion",
+        "first_pass_effect",
+        "verification_status",
+        "revision",
+        "supervisor_view_of_role",
+        "supervisor_view_of_mode",
     ]
 
 
@@ -170,38 +182,69 @@ def _case_row(case, exporter) -> list:
         else:
             row.append(None if hidden and name in BLIND_FIELDS else getattr(case, name))
     return row + [
-        case.mtici, case.successful_reperfusion, case.excellent_reperfusion,
-        case.first_pass_effect, case.status, case.revision, case.verified_role,
+        case.mtici,
+        case.successful_reperfusion,
+        case.excellent_reperfusion,
+        case.first_pass_effect,
+        case.status,
+        case.revision,
+        case.verified_role,
         case.verified_mode,
     ]
 
 
 ACTIVITY_HEADER = [
-    "trainee", "phase_on_date", "kind", "happened_on", "hours", "notes", "supervisor",
-    "confirmation_status", "supervisor_comment", "decided_on",
+    "trainee",
+    "phase_on_date",
+    "kind",
+    "happened_on",
+    "hours",
+    "notes",
+    "supervisor",
+    "confirmation_status",
+    "supervisor_comment",
+    "decided_on",
 ]
 
 
 def _activity_row(activity, exporter) -> list:
     return [
-        pseudonym(TRAINEE, activity.trainee_id), activity.phase_on_date, activity.kind,
-        activity.happened_on, activity.hours, activity.notes,
-        pseudonym(SUPERVISOR, activity.supervisor_id), activity.status,
-        activity.supervisor_comment, activity.decided_at.date() if activity.decided_at else None,
+        pseudonym(TRAINEE, activity.trainee_id),
+        activity.phase_on_date,
+        activity.kind,
+        activity.happened_on,
+        activity.hours,
+        activity.notes,
+        pseudonym(SUPERVISOR, activity.supervisor_id),
+        activity.status,
+        activity.supervisor_comment,
+        activity.decided_at.date() if activity.decided_at else None,
     ]
 
 
 ASSESSMENT_HEADER = [
-    "trainee", "phase_on_date", "kind", "assessed_on", "assessor", "entrustment",
-    "case_reference", "strengths", "development_points",
+    "trainee",
+    "phase_on_date",
+    "kind",
+    "assessed_on",
+    "assessor",
+    "entrustment",
+    "case_reference",
+    "strengths",
+    "development_points",
 ]
 
 
 def _assessment_row(assessment, exporter) -> list:
     return [
-        pseudonym(TRAINEE, assessment.trainee_id), assessment.phase_on_date, assessment.kind,
-        assessment.assessed_on, pseudonym(SUPERVISOR, assessment.assessor_id),
-        assessment.entrustment, assessment.case_reference, assessment.strengths,
+        pseudonym(TRAINEE, assessment.trainee_id),
+        assessment.phase_on_date,
+        assessment.kind,
+        assessment.assessed_on,
+        pseudonym(SUPERVISOR, assessment.assessor_id),
+        assessment.entrustment,
+        assessment.case_reference,
+        assessment.strengths,
         assessment.development_points,
     ]
 
@@ -255,8 +298,12 @@ def export_record(*, user, dataset: str, fmt: str, filters: dict, rows: int, com
         summary=f"{DATASETS[dataset]} exported as {FORMATS[fmt]}: {rows} rows"
         + ("" if complete else " (download interrupted)"),
         data={
-            "dataset": dataset, "format": fmt, "filters": filters_for_audit(filters),
-            "scope": _scope(user), "rows": rows, "complete": complete,
+            "dataset": dataset,
+            "format": fmt,
+            "filters": filters_for_audit(filters),
+            "scope": _scope(user),
+            "rows": rows,
+            "complete": complete,
         },
     )
 
@@ -318,8 +365,15 @@ def csv_stream(*, user, dataset: str, filters: dict) -> Iterator[str]:
     else:
         header, rows = export_rows(user=user, dataset=dataset, filters=filters)
         finished = False
-    return _csv_lines(user=user, dataset=dataset, filters=filters, header=header, rows=rows,
-                      request_id=current_request_id.get(), finished=finished)
+    return _csv_lines(
+        user=user,
+        dataset=dataset,
+        filters=filters,
+        header=header,
+        rows=rows,
+        request_id=current_request_id.get(),
+        finished=finished,
+    )
 
 
 def _csv_lines(*, user, dataset, filters, header, rows, request_id, finished) -> Iterator[str]:
@@ -340,8 +394,9 @@ def _csv_lines(*, user, dataset, filters, header, rows, request_id, finished) ->
     finally:
         token = current_request_id.set(request_id)
         try:
-            export_record(user=user, dataset=dataset, fmt="csv", filters=filters, rows=sent,
-                          complete=complete)
+            export_record(
+                user=user, dataset=dataset, fmt="csv", filters=filters, rows=sent, complete=complete
+            )
         finally:
             current_request_id.reset(token)
 

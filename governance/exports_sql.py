@@ -17,13 +17,34 @@ from caselogs.services import CASE_INPUT_FIELDS
 # What each input field needs: text cells are escaped, choice codes only blanked when empty.
 TEXT = frozenset({"reference", "aborted_reason", "reflection"})
 LISTS = frozenset({"imaging", "complications"})
-BOOLEANS = frozenset({"out_of_hours", "any_complication", "balloon_guide", "rescue_therapy",
-                      "haemorrhage_symptomatic", "died_in_hospital", "ssnap_entered"})
-NUMBERS = frozenset({"passes", "age", "pre_stroke_mrs", "nihss_baseline", "aspects",
-                     "onset_to_arrival_minutes", "door_in_door_out_minutes",
-                     "door_to_imaging_minutes", "door_to_puncture_minutes",
-                     "puncture_to_reperfusion_minutes", "procedure_minutes", "nihss_24h",
-                     "mrs_90_days"})
+BOOLEANS = frozenset(
+    {
+        "out_of_hours",
+        "any_complication",
+        "balloon_guide",
+        "rescue_therapy",
+        "haemorrhage_symptomatic",
+        "died_in_hospital",
+        "ssnap_entered",
+    }
+)
+NUMBERS = frozenset(
+    {
+        "passes",
+        "age",
+        "pre_stroke_mrs",
+        "nihss_baseline",
+        "aspects",
+        "onset_to_arrival_minutes",
+        "door_in_door_out_minutes",
+        "door_to_imaging_minutes",
+        "door_to_puncture_minutes",
+        "puncture_to_reperfusion_minutes",
+        "procedure_minutes",
+        "nihss_24h",
+        "mrs_90_days",
+    }
+)
 BLIND = frozenset({"trainee_role", "supervision_mode"})
 _TRIGGERS = "'=', '+', '-', '@', chr(9), chr(13)"
 _CODE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
@@ -32,8 +53,10 @@ _CODE_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 class _Escaped(Func):
     """Empty as NULL; a leading = + - @ tab or CR gets an apostrophe (``escape_formula``)."""
 
-    template = (f"CASE WHEN left(%(expressions)s, 1) IN ({_TRIGGERS}) "
-                "THEN '''' || %(expressions)s ELSE NULLIF(%(expressions)s, '') END")
+    template = (
+        f"CASE WHEN left(%(expressions)s, 1) IN ({_TRIGGERS}) "
+        "THEN '''' || %(expressions)s ELSE NULLIF(%(expressions)s, '') END"
+    )
     output_field = TextField()
 
 
@@ -80,7 +103,8 @@ class _Joined(Func):
         "repeat('\"\", ', jsonb_array_length(%(expressions)s) - 1) || '\"\"]' END "
         "THEN NULLIF(translate(%(expressions)s::text, ',[]\" ', ';'), '') "
         "ELSE NULLIF(array_to_string(ARRAY(SELECT jsonb_array_elements_text(%(expressions)s)),"
-        " ';'), '') END")
+        " ';'), '') END"
+    )
     output_field = TextField()
 
 
@@ -94,33 +118,49 @@ def _derived() -> list:
     properties derive them: empty when there is no final eTICI (or, for first pass, no passes)."""
     no_grade = Q(final_etici="")
     return [
-        When_(*[When(final_etici=grade, then=Value(mtici))
-                for grade, mtici in c.ETICI_TO_MTICI.items()], default=Value(None)),
-        When_(When(no_grade, then=Value(None)),
-              When(final_etici__in=c.SUCCESSFUL_REPERFUSION, then=Value("yes")),
-              default=Value("no")),
-        When_(When(no_grade, then=Value(None)),
-              When(final_etici__in=c.EXCELLENT_REPERFUSION, then=Value("yes")),
-              default=Value("no")),
-        When_(When(no_grade | Q(passes__isnull=True), then=Value(None)),
-              When(Q(passes=1, final_etici__in=c.EXCELLENT_REPERFUSION) & ~Q(rescue_therapy=True),
-                   then=Value("yes")),
-              default=Value("no")),
+        When_(
+            *[
+                When(final_etici=grade, then=Value(mtici))
+                for grade, mtici in c.ETICI_TO_MTICI.items()
+            ],
+            default=Value(None),
+        ),
+        When_(
+            When(no_grade, then=Value(None)),
+            When(final_etici__in=c.SUCCESSFUL_REPERFUSION, then=Value("yes")),
+            default=Value("no"),
+        ),
+        When_(
+            When(no_grade, then=Value(None)),
+            When(final_etici__in=c.EXCELLENT_REPERFUSION, then=Value("yes")),
+            default=Value("no"),
+        ),
+        When_(
+            When(no_grade | Q(passes__isnull=True), then=Value(None)),
+            When(
+                Q(passes=1, final_etici__in=c.EXCELLENT_REPERFUSION) & ~Q(rescue_therapy=True),
+                then=Value("yes"),
+            ),
+            default=Value("no"),
+        ),
     ]
 
 
 def _cell(name: str, exporter) -> list:
     if name == "site":
-        return [_Quoted(_Escaped(F("site__name"))),
-                _Quoted(_Escaped(F("site__organisation__name")))]
+        return [
+            _Quoted(_Escaped(F("site__name"))),
+            _Quoted(_Escaped(F("site__organisation__name"))),
+        ]
     if name == "supervisor":
         return [F("supervisor_id")]
     if name == "performed_on":
         return [_IsoDate(F(name))]
     if name in BLIND:
         hidden = Q(supervisor_id=exporter.pk, status=c.VerificationStatus.SUBMITTED)
-        return [When_(When(hidden, then=Value(None)), default=_Blank(F(name)),
-                      output_field=TextField())]
+        return [
+            When_(When(hidden, then=Value(None)), default=_Blank(F(name)), output_field=TextField())
+        ]
     if name in TEXT:
         return [_Quoted(_Escaped(F(name)))]
     if name in LISTS:
@@ -144,14 +184,21 @@ def case_lines_sql(queryset: QuerySet, exporter) -> QuerySet:
             supervisor_at = len(cells)
             continue
         cells += _cell(name, exporter)
-    cells += [*_derived(), F("status"), F("revision"),
-              _Blank(F("verified_view__supervisor_view_of_role")),
-              _Blank(F("verified_view__supervisor_view_of_mode"))]
+    cells += [
+        *_derived(),
+        F("status"),
+        F("revision"),
+        _Blank(F("verified_view__supervisor_view_of_role")),
+        _Blank(F("verified_view__supervisor_view_of_mode")),
+    ]
     queryset = queryset.annotate(
-        verified_view=FilteredRelation("verifications", condition=Q(
-            verifications__revision=F("revision"), verifications__decision="verified")),
+        verified_view=FilteredRelation(
+            "verifications",
+            condition=Q(verifications__revision=F("revision"), verifications__decision="verified"),
+        ),
         before_supervisor=_Line(cells[:supervisor_at]),
         after_supervisor=_Line(cells[supervisor_at:]),
     )
-    return queryset.values_list("trainee_id", "supervisor_id", "before_supervisor",
-                                "after_supervisor")
+    return queryset.values_list(
+        "trainee_id", "supervisor_id", "before_supervisor", "after_supervisor"
+    )

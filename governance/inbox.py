@@ -44,37 +44,59 @@ def governance_section(user) -> InboxSection | None:
     groups = [
         InboxGroup(
             title="Independence decisions to acknowledge",
-            items=[InboxItem(step.request.title, reverse("signoffs:sign", args=[step.pk]),
-                             detail="acknowledge")
-                   for step in decisions[:SHOWN]],
+            items=[
+                InboxItem(
+                    step.request.title,
+                    reverse("signoffs:sign", args=[step.pk]),
+                    detail="acknowledge",
+                )
+                for step in decisions[:SHOWN]
+            ],
             empty="None waiting.",
             **_more(decision_count, "on your signature list above", "#inbox-signatures"),
         ),
         InboxGroup(
             title="Overdue reviews",
-            items=[InboxItem(f"{version.trainee} ({version.reference})",
-                             reverse("agreements:detail", args=[version.agreement_id]),
-                             detail=reason)
-                   for version, reason in overdue[:SHOWN]],
+            items=[
+                InboxItem(
+                    f"{version.trainee} ({version.reference})",
+                    reverse("agreements:detail", args=[version.agreement_id]),
+                    detail=reason,
+                )
+                for version, reason in overdue[:SHOWN]
+            ],
             empty="No agreement is past a review date or its expected duration.",
             **_more(len(overdue), "on the dashboard", f"{dashboard}#overdue-heading"),
         ),
         InboxGroup(
             title="Audit reports",
-            items=[InboxItem(str(report), reverse("governance:report", args=[report.pk]),
-                             detail=f"asked for {date_format(report.created_at, 'j M Y')}")
-                   for report in reports[:SHOWN]],
+            items=[
+                InboxItem(
+                    str(report),
+                    reverse("governance:report", args=[report.pk]),
+                    detail=f"asked for {date_format(report.created_at, 'j M Y')}",
+                )
+                for report in reports[:SHOWN]
+            ],
             empty="None yet.",
-            **(_more(report_count, "on the audit reports page", reverse("governance:reports"))
-               or {"more_text": "Ask for a report on the audit reports page",
-                   "more_url": reverse("governance:reports")}),
+            **(
+                _more(report_count, "on the audit reports page", reverse("governance:reports"))
+                or {
+                    "more_text": "Ask for a report on the audit reports page",
+                    "more_url": reverse("governance:reports"),
+                }
+            ),
         ),
     ]
     return InboxSection(
         title="Governance",
         template=GROUPS_TEMPLATE,
-        context={"id": "inbox-governance", "groups": groups,
-                 "link_text": "Open the governance dashboard", "link_url": dashboard},
+        context={
+            "id": "inbox-governance",
+            "groups": groups,
+            "link_text": "Open the governance dashboard",
+            "link_url": dashboard,
+        },
         count=decision_count + len(overdue),
     )
 

@@ -24,10 +24,24 @@ from caselogs.models import INTERVAL_LIMITS, Case
 
 INTERVAL_FIELDS = list(INTERVAL_LIMITS)
 COMPLETENESS_FIELDS = [
-    "age", "sex", "pre_stroke_mrs", "nihss_baseline", "aspects", "occlusion_site", "thrombolysis",
-    "onset_to_arrival_minutes", "door_to_imaging_minutes", "door_to_puncture_minutes",
-    "puncture_to_reperfusion_minutes", "anaesthesia", "technique", "first_pass_etici",
-    "haemorrhage", "nihss_24h", "mrs_90_days", "ssnap_entered",
+    "age",
+    "sex",
+    "pre_stroke_mrs",
+    "nihss_baseline",
+    "aspects",
+    "occlusion_site",
+    "thrombolysis",
+    "onset_to_arrival_minutes",
+    "door_to_imaging_minutes",
+    "door_to_puncture_minutes",
+    "puncture_to_reperfusion_minutes",
+    "anaesthesia",
+    "technique",
+    "first_pass_etici",
+    "haemorrhage",
+    "nihss_24h",
+    "mrs_90_days",
+    "ssnap_entered",
 ]
 
 
@@ -84,6 +98,7 @@ class Quartiles(Aggregate):
 
 def _mt_aggregates() -> dict:
     """The thrombectomy figures, as aggregates over the MT cases."""
+
     def count(condition):
         return Count("pk", filter=condition)
 
@@ -91,17 +106,20 @@ def _mt_aggregates() -> dict:
         n=Count("pk"),
         successful=count(Q(final_etici__in=c.SUCCESSFUL_REPERFUSION)),
         excellent=count(Q(final_etici__in=c.EXCELLENT_REPERFUSION)),
-        first_pass=count(Q(passes=1, final_etici__in=c.EXCELLENT_REPERFUSION)
-                         & ~Q(rescue_therapy=True)),
+        first_pass=count(
+            Q(passes=1, final_etici__in=c.EXCELLENT_REPERFUSION) & ~Q(rescue_therapy=True)
+        ),
         complicated=count(Q(any_complication=True)),
         mrs_recorded=count(Q(mrs_90_days__isnull=False)),
         mrs_good=count(Q(mrs_90_days__lte=2)),
         died=count(Q(mrs_90_days=6)),
         ssnap=count(Q(ssnap_entered=True)),
-        **{f"has_{name}": count(~Q(**{name: ""}) & Q(**{f"{name}__isnull": False}))
-           if Case._meta.get_field(name).get_internal_type() in ("CharField", "TextField")
-           else count(Q(**{f"{name}__isnull": False}))
-           for name in COMPLETENESS_FIELDS},
+        **{
+            f"has_{name}": count(~Q(**{name: ""}) & Q(**{f"{name}__isnull": False}))
+            if Case._meta.get_field(name).get_internal_type() in ("CharField", "TextField")
+            else count(Q(**{f"{name}__isnull": False}))
+            for name in COMPLETENESS_FIELDS
+        },
     )
 
 
@@ -124,12 +142,17 @@ def _in_postgres(verified: QuerySet[Case]) -> tuple[dict, dict, dict, dict, list
     listed = dict(
         mt.exclude(complications=[])
         .annotate(value=Func("complications", function="jsonb_array_elements_text"))
-        .values_list("value").annotate(n=Count("pk", distinct=True))
+        .values_list("value")
+        .annotate(n=Count("pk", distinct=True))
     )
-    complications = {c.Complication(value).label: listed.get(value, 0)
-                     for value in c.Complication.values}
-    sich = dict(mt.filter(haemorrhage_symptomatic=True).values_list("sich_definition")
-                .annotate(k=Count("pk")))
+    complications = {
+        c.Complication(value).label: listed.get(value, 0) for value in c.Complication.values
+    }
+    sich = dict(
+        mt.filter(haemorrhage_symptomatic=True)
+        .values_list("sich_definition")
+        .annotate(k=Count("pk"))
+    )
     return totals, by_procedure, complications, sich, intervals
 
 
@@ -139,8 +162,10 @@ def _column_by_column(verified: QuerySet[Case]) -> tuple[dict, dict, dict, dict,
     mt = verified.filter(procedure=c.Procedure.MT)
     totals = mt.aggregate(**_mt_aggregates())
     sich = dict(
-        mt.filter(haemorrhage_symptomatic=True).order_by()
-        .values_list("sich_definition").annotate(k=Count("pk"))
+        mt.filter(haemorrhage_symptomatic=True)
+        .order_by()
+        .values_list("sich_definition")
+        .annotate(k=Count("pk"))
     )
     intervals = [_interval(mt, name) for name in INTERVAL_FIELDS]
     return totals, by_procedure, _complication_counts(mt), sich, intervals

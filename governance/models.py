@@ -34,9 +34,7 @@ class QualityStandardSet(models.Model):
         ordering = ["name", "-version"]
         verbose_name = "quality standards set"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name", "version"], name="standard_set_version_unique"
-            ),
+            models.UniqueConstraint(fields=["name", "version"], name="standard_set_version_unique"),
             models.UniqueConstraint(
                 fields=["is_active"],
                 condition=Q(is_active=True),
@@ -208,5 +206,7 @@ class AuditReport(models.Model):
 
     def __str__(self):
         scope = self.trainee or self.organisation or "the programme"
-        return (f"Audit report: {scope}, {self.period_start.day} {self.period_start:%b %Y} to "
-                f"{self.period_end.day} {self.period_end:%b %Y}")
+        return (
+            f"Audit report: {scope}, {self.period_start.day} {self.period_start:%b %Y} to "
+            f"{self.period_end.day} {self.period_end:%b %Y}"
+        )

@@ -3,10 +3,15 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.navigation import NavItem
 
-GOVERNANCE_ROLES = frozenset({
-    Role.GOVERNANCE_LEAD, Role.CLINICAL_DIRECTOR, Role.MEDICAL_DIRECTOR, Role.TRAINING_LEAD,
-    Role.ADMINISTRATOR,
-})
+GOVERNANCE_ROLES = frozenset(
+    {
+        Role.GOVERNANCE_LEAD,
+        Role.CLINICAL_DIRECTOR,
+        Role.MEDICAL_DIRECTOR,
+        Role.TRAINING_LEAD,
+        Role.ADMINISTRATOR,
+    }
+)
 
 
 def governance_nav_items(user, roles):

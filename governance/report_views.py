@@ -28,11 +28,18 @@ DATE_WIDGET = {"type": "date", "class": "form-control"}
 
 
 class AuditReportForm(OnceOnlyFormMixin, forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, required=False,
-                                          empty_label="Everything you can see",
-                                          widget=forms.Select(attrs={"class": "form-select"}))
-    trainee = forms.ModelChoiceField(queryset=None, required=False, empty_label="All trainees",
-                                     widget=forms.Select(attrs={"class": "form-select"}))
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Everything you can see",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    trainee = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="All trainees",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     # ISO, the only format an <input type="date"> reads back.
     period_start = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
     period_end = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
@@ -53,8 +60,11 @@ def _governance_only(user):
 def audit_reports(request):
     _governance_only(request.user)
     today = timezone.localdate()
-    form = AuditReportForm(request.POST or None, user=request.user, initial={
-        "period_start": today.replace(year=today.year - 1), "period_end": today})
+    form = AuditReportForm(
+        request.POST or None,
+        user=request.user,
+        initial={"period_start": today.replace(year=today.year - 1), "period_end": today},
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         token = fields.pop("submission_token")
@@ -80,13 +90,19 @@ def audit_reports(request):
 @login_required
 def audit_report_detail(request, pk):
     report = audit_report_get_for_user(user=request.user, pk=pk)
-    charts = {name: reverse("governance:report_chart", args=[report.pk, name])
-              for name in report_chart_names(report)}
+    charts = {
+        name: reverse("governance:report_chart", args=[report.pk, name])
+        for name in report_chart_names(report)
+    }
     narrow = {name: f"{url}?size=narrow" for name, url in charts.items()}
-    return render(request, "governance/report_detail.html", {
-        **report_context(report, charts, narrow),
-        "document": document_latest_for_subject(REPORT_KIND, report),
-    })
+    return render(
+        request,
+        "governance/report_detail.html",
+        {
+            **report_context(report, charts, narrow),
+            "document": document_latest_for_subject(REPORT_KIND, report),
+        },
+    )
 
 
 # matplotlib styles the chart with style attributes; this response is an image of our own making,
@@ -97,5 +113,7 @@ def audit_report_chart(request, pk, name):
     report = audit_report_get_for_user(user=request.user, pk=pk)
     if name not in report_chart_names(report):
         raise Http404
-    return HttpResponse(report_chart_svg(report, name, narrow=request.GET.get("size") == "narrow"),
-                        content_type="image/svg+xml")
+    return HttpResponse(
+        report_chart_svg(report, name, narrow=request.GET.get("size") == "narrow"),
+        content_type="image/svg+xml",
+    )

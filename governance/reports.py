@@ -35,8 +35,9 @@ REPORT_KIND = "audit_report"
 TEMPLATE_VERSION = "audit-report-3"
 
 
-def audit_report_request(*, user, period_start: date, period_end: date, organisation=None,
-                         trainee=None) -> AuditReport:
+def audit_report_request(
+    *, user, period_start: date, period_end: date, organisation=None, trainee=None
+) -> AuditReport:
     if period_end < period_start:
         raise ValidationError({"period_end": "The end of the period is before its start."})
     cases = verified_cases(case_list_for_user(user=user)).filter(
@@ -52,14 +53,25 @@ def audit_report_request(*, user, period_start: date, period_end: date, organisa
     snapshot = report_snapshot(cases)
     with transaction.atomic():
         report = AuditReport.objects.create(
-            requested_by=user, organisation=organisation, trainee=trainee,
-            period_start=period_start, period_end=period_end, snapshot=snapshot,
+            requested_by=user,
+            organisation=organisation,
+            trainee=trainee,
+            period_start=period_start,
+            period_end=period_end,
+            snapshot=snapshot,
         )
-        audit_event_record(actor=user, verb="audit_report.requested", subject=report,
-                           summary=f"{report} requested",
-                           data={"mt_cases": snapshot["figures"]["mt_cases"]})
-        document_request(kind=REPORT_KIND, subject=report,
-                         content_digest=content_digest({"report": report.pk, **snapshot}))
+        audit_event_record(
+            actor=user,
+            verb="audit_report.requested",
+            subject=report,
+            summary=f"{report} requested",
+            data={"mt_cases": snapshot["figures"]["mt_cases"]},
+        )
+        document_request(
+            kind=REPORT_KIND,
+            subject=report,
+            content_digest=content_digest({"report": report.pk, **snapshot}),
+        )
     return report
 
 
@@ -84,7 +96,8 @@ def report_chart_svg(report, name: str, *, narrow=False) -> str:
         CusumCurve(CusumParameters(**curve["parameters"]), curve["values"], crossings),
         title=f"{curve['trainee']} ({curve['agreement']}): learning curve",
         # Reports frozen before the failure kinds were recorded used today's definition then.
-        failure_kinds=curve.get("failure_kinds", FAILURE_KINDS), narrow=narrow,
+        failure_kinds=curve.get("failure_kinds", FAILURE_KINDS),
+        narrow=narrow,
     )
 
 
@@ -97,40 +110,65 @@ def report_context(report, charts: dict, charts_narrow: dict | None = None) -> d
     ``charts_narrow`` (the page only) to the drawing a phone shows."""
     snapshot = report.snapshot
     charts_narrow = charts_narrow or {}
-    curves = [{**curve, "chart": charts[f"curve-{index}"],
-               "chart_narrow": charts_narrow.get(f"curve-{index}"),
-               "latest_case": curve["crossings"][-1]["case"] if curve.get("crossings") else None}
-              for index, curve in enumerate(snapshot.get("learning_curves", []))]
-    failure_kinds = next((curve["failure_kinds"] for curve in snapshot.get("learning_curves", [])
-                          if "failure_kinds" in curve), FAILURE_KINDS)
+    curves = [
+        {
+            **curve,
+            "chart": charts[f"curve-{index}"],
+            "chart_narrow": charts_narrow.get(f"curve-{index}"),
+            "latest_case": curve["crossings"][-1]["case"] if curve.get("crossings") else None,
+        }
+        for index, curve in enumerate(snapshot.get("learning_curves", []))
+    ]
+    failure_kinds = next(
+        (
+            curve["failure_kinds"]
+            for curve in snapshot.get("learning_curves", [])
+            if "failure_kinds" in curve
+        ),
+        FAILURE_KINDS,
+    )
     return {
-        "report": report, "figures": snapshot["figures"], "judged": snapshot["judged"],
-        "times": snapshot.get("times", []), "curves": curves, "charts": charts,
-        "charts_narrow": charts_narrow, "failure_kinds": failure_kinds,
+        "report": report,
+        "figures": snapshot["figures"],
+        "judged": snapshot["judged"],
+        "times": snapshot.get("times", []),
+        "curves": curves,
+        "charts": charts,
+        "charts_narrow": charts_narrow,
+        "failure_kinds": failure_kinds,
         "curves_left_out": snapshot.get("learning_curves_left_out", 0),
         # Each sICH record names its definition; the rate is over every thrombectomy in scope.
-        "sich_rates": [(label, n, percent_of(n, snapshot["figures"]["mt_cases"]))
-                       for label, n in snapshot["figures"]["sich_by_definition"].items()],
+        "sich_rates": [
+            (label, n, percent_of(n, snapshot["figures"]["mt_cases"]))
+            for label, n in snapshot["figures"]["sich_by_definition"].items()
+        ],
         "operators": snapshot.get("operators"),
         "operators_left_out": snapshot.get("operators_left_out", 0),
         "standards_version": snapshot.get("standards_version"),
         "not_met": snapshot.get("not_met", 0),
-        "volumes": [(Procedure(code).label if code in Procedure.values else code, n)
-                    for code, n in snapshot["figures"]["by_procedure"].items()],
-        "completeness": [(_sentence_case(label), pct)
-                         for label, pct in snapshot["figures"]["completeness"].items()],
+        "volumes": [
+            (Procedure(code).label if code in Procedure.values else code, n)
+            for code, n in snapshot["figures"]["by_procedure"].items()
+        ],
+        "completeness": [
+            (_sentence_case(label), pct)
+            for label, pct in snapshot["figures"]["completeness"].items()
+        ],
     }
 
 
 def _sentence_case(label: str) -> str:
-    """"age (years)" -> "Age (years)", but "mRS at 90 days" and "eTICI ..." keep their case."""
+    """ "age (years)" -> "Age (years)", but "mRS at 90 days" and "eTICI ..." keep their case."""
     return label if label[1:2].isupper() else label[:1].upper() + label[1:]
 
 
 def render_report_html(report, document) -> str:
-    charts = {name: _data_uri(report_chart_svg(report, name)) for name in report_chart_names(report)}
-    return document_html("governance/pdf/audit_report.html", report_context(report, charts),
-                         document=document)
+    charts = {
+        name: _data_uri(report_chart_svg(report, name)) for name in report_chart_names(report)
+    }
+    return document_html(
+        "governance/pdf/audit_report.html", report_context(report, charts), document=document
+    )
 
 
 def may_download_report(user, report) -> bool:
@@ -139,8 +177,11 @@ def may_download_report(user, report) -> bool:
 
 def report_document_kind() -> DocumentKind:
     return DocumentKind(
-        key=REPORT_KIND, label="Audit report", render_html=render_report_html,
+        key=REPORT_KIND,
+        label="Audit report",
+        render_html=render_report_html,
         person_name=lambda report: str(report.trainee or report.organisation or "Programme"),
-        may_download=may_download_report, template_version=TEMPLATE_VERSION,
+        may_download=may_download_report,
+        template_version=TEMPLATE_VERSION,
         title=lambda report: str(report),
     )

@@ -26,6 +26,8 @@ def audit_report_get_for_user(*, user, pk) -> AuditReport:
 
 def trainee_list_for_user(*, user) -> QuerySet:
     """Trainees whose agreements the user may see: the choices of report and export forms."""
-    return get_user_model().objects.filter(
-        pk__in=agreement_list_for_user(user=user).order_by().values("trainee")
-    ).order_by("full_name")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=agreement_list_for_user(user=user).order_by().values("trainee"))
+        .order_by("full_name")
+    )

@@ -24,10 +24,16 @@ def dashboard(request):
 def learning_curve(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
     curve = learning_curve_for(agreement)
-    return render(request, "governance/learning_curve.html", {
-        "agreement": agreement, "curve": curve, "parameters": curve.parameters,
-        "failure_kinds": FAILURE_KINDS,
-    })
+    return render(
+        request,
+        "governance/learning_curve.html",
+        {
+            "agreement": agreement,
+            "curve": curve,
+            "parameters": curve.parameters,
+            "failure_kinds": FAILURE_KINDS,
+        },
+    )
 
 
 # matplotlib styles the chart with style attributes; this response is an image of our own making,
@@ -36,7 +42,10 @@ def learning_curve(request, pk):
 @login_required
 def learning_curve_svg(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
-    svg = cusum_chart_svg(learning_curve_for(agreement), failure_kinds=FAILURE_KINDS,
-                          title=f"{agreement.trainee.full_name}: learning curve",
-                          narrow=request.GET.get("size") == "narrow")
+    svg = cusum_chart_svg(
+        learning_curve_for(agreement),
+        failure_kinds=FAILURE_KINDS,
+        title=f"{agreement.trainee.full_name}: learning curve",
+        narrow=request.GET.get("size") == "narrow",
+    )
     return HttpResponse(svg, content_type="image/svg+xml")

@@ -15,8 +15,15 @@ RECONNECT_AT_MOST_EVERY_SECONDS = 5
 
 
 class BrokerConnection(Connection):
-    def ensure_connection(self, errback=None, max_retries=None, interval_start=1,
-                          interval_step=1, interval_max=RECONNECT_AT_MOST_EVERY_SECONDS, **kwargs):
+    def ensure_connection(
+        self,
+        errback=None,
+        max_retries=None,
+        interval_start=1,
+        interval_step=1,
+        interval_max=RECONNECT_AT_MOST_EVERY_SECONDS,
+        **kwargs,
+    ):
         return super().ensure_connection(
             errback, max_retries, interval_start, interval_step, interval_max, **kwargs
         )

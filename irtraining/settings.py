@@ -28,7 +28,9 @@ else:
         "DJANGO_SECRET_KEY", default="development-only-key-never-used-in-production-0123456789"
     )
     DEBUG = env.bool("DJANGO_DEBUG", default=True)
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+    ALLOWED_HOSTS = env.list(
+        "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
+    )
 
 # The key of every commitment to free text (privacy/commitments.py): signatures and the audit log
 # hold HMACs under it, so it must never change once the service holds data. Required in production.
@@ -175,8 +177,10 @@ DOCUMENTS_RENDER_RETRY_SECONDS = 30
 SIGNOFF_NOTIFY_SWEEP_SECONDS = 5 * 60
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
-    "signoff-notify-sweep": {"task": "signoffs.notify_sweep",
-                             "schedule": SIGNOFF_NOTIFY_SWEEP_SECONDS},
+    "signoff-notify-sweep": {
+        "task": "signoffs.notify_sweep",
+        "schedule": SIGNOFF_NOTIFY_SWEEP_SECONDS,
+    },
     "documents-sweep": {"task": "documents.sweep", "schedule": DOCUMENTS_SWEEP_INTERVAL_SECONDS},
     "case-verification-reminders": {"task": "caselogs.verification_reminders", "schedule": 60 * 60},
 }
@@ -331,9 +335,17 @@ LOGGING = {
         "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Celery logs each task's success at INFO: a worker's log wants it; run in-process (no
         # REDIS_URL), it would only interleave with the development server's requests.
-        **({} if REDIS_URL else {
-            "celery.app.trace": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        }),
+        **(
+            {}
+            if REDIS_URL
+            else {
+                "celery.app.trace": {
+                    "handlers": ["console"],
+                    "level": "WARNING",
+                    "propagate": False,
+                },
+            }
+        ),
     },
 }
 
@@ -350,7 +362,9 @@ LOGGING = {
 #   listed after a key rotation so documents sealed before it keep verifying.
 # Outside production everything defaults to the demo PKI that `manage.py demo_pki` writes into
 # DOCUMENT_SEAL_DEMO_PKI_DIR (git-ignored; `make run` creates it when missing).
-DOCUMENT_SEAL_DEMO_PKI_DIR = Path(env.str("DOCUMENT_SEAL_DEMO_PKI_DIR", default=str(BASE_DIR / "demo-pki")))
+DOCUMENT_SEAL_DEMO_PKI_DIR = Path(
+    env.str("DOCUMENT_SEAL_DEMO_PKI_DIR", default=str(BASE_DIR / "demo-pki"))
+)
 _seal_demo = None if IS_PRODUCTION else DOCUMENT_SEAL_DEMO_PKI_DIR
 DOCUMENT_SEAL_PKCS12 = env.str(
     "DOCUMENT_SEAL_PKCS12", default="" if _seal_demo is None else str(_seal_demo / "seal.p12")
@@ -359,7 +373,8 @@ DOCUMENT_SEAL_PASSPHRASE = env.str(
     "DOCUMENT_SEAL_PASSPHRASE", default="" if _seal_demo is None else "demo-not-secret"
 )
 DOCUMENT_SEAL_PKCS12_DIR = env.str(
-    "DOCUMENT_SEAL_PKCS12_DIR", default="" if _seal_demo is None else str(_seal_demo / "organisations")
+    "DOCUMENT_SEAL_PKCS12_DIR",
+    default="" if _seal_demo is None else str(_seal_demo / "organisations"),
 )
 DOCUMENT_SEAL_TSA_URL = env.str("DOCUMENT_SEAL_TSA_URL", default="")
 DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS = env.int("DOCUMENT_SEAL_TSA_TIMEOUT_SECONDS", default=10)
@@ -370,9 +385,12 @@ DOCUMENT_SEAL_DEMO_TSA = env.str(
 if IS_PRODUCTION and DOCUMENT_SEAL_DEMO_TSA:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("DOCUMENT_SEAL_DEMO_TSA is for development and tests, never production.")
+    raise ImproperlyConfigured(
+        "DOCUMENT_SEAL_DEMO_TSA is for development and tests, never production."
+    )
 DOCUMENT_SEAL_TRUST_ROOTS = env.list(
-    "DOCUMENT_SEAL_TRUST_ROOTS", default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")]
+    "DOCUMENT_SEAL_TRUST_ROOTS",
+    default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")],
 )
 # pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as a
 # WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are logged.

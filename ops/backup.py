@@ -54,8 +54,15 @@ def main(argv=None) -> int:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cursor.fetchone()
-        run(["pg_dump", "--format=custom", f"--snapshot={snapshot}",
-             f"--file={partial / 'database.dump'}"], env=libpq_environment())
+        run(
+            [
+                "pg_dump",
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={partial / 'database.dump'}",
+            ],
+            env=libpq_environment(),
+        )
         tables = table_row_counts()
         documents = document_hashes()
         problems = document_file_problems(media_root)
@@ -79,8 +86,10 @@ def main(argv=None) -> int:
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     partial.rename(final)
-    print(f"Backup complete: {final} ({sum(tables.values())} rows in {len(tables)} tables, "
-          f"{len(documents)} documents)")
+    print(
+        f"Backup complete: {final} ({sum(tables.values())} rows in {len(tables)} tables, "
+        f"{len(documents)} documents)"
+    )
     return 0
 
 

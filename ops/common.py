@@ -28,8 +28,12 @@ def libpq_environment(database: str | None = None) -> dict:
 
     params = connection.settings_dict
     env = dict(os.environ)
-    for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"),
-                          ("PGPASSWORD", "PASSWORD")):
+    for variable, key in (
+        ("PGHOST", "HOST"),
+        ("PGPORT", "PORT"),
+        ("PGUSER", "USER"),
+        ("PGPASSWORD", "PASSWORD"),
+    ):
         if params.get(key):
             env[variable] = str(params[key])
     env["PGDATABASE"] = database or params["NAME"]

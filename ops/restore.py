@@ -41,14 +41,24 @@ def database_has_tables(name: str) -> bool | None:
     from psycopg2 import connect
 
     env = libpq_environment("postgres")
-    with connect(dbname="postgres", host=env.get("PGHOST"), port=env.get("PGPORT"),
-                 user=env.get("PGUSER"), password=env.get("PGPASSWORD")) as admin:
+    with connect(
+        dbname="postgres",
+        host=env.get("PGHOST"),
+        port=env.get("PGPORT"),
+        user=env.get("PGUSER"),
+        password=env.get("PGPASSWORD"),
+    ) as admin:
         with admin.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
                 return None
-    with connect(dbname=name, host=env.get("PGHOST"), port=env.get("PGPORT"),
-                 user=env.get("PGUSER"), password=env.get("PGPASSWORD")) as target:
+    with connect(
+        dbname=name,
+        host=env.get("PGHOST"),
+        port=env.get("PGPORT"),
+        user=env.get("PGUSER"),
+        password=env.get("PGPASSWORD"),
+    ) as target:
         with target.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'")
             return cursor.fetchone()[0] > 0
@@ -56,8 +66,10 @@ def database_has_tables(name: str) -> bool | None:
 
 def admin_sql(statement: str) -> None:
     # psql, so CREATE/DROP DATABASE run outside a transaction block.
-    run(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--command={statement}"],
-        env=libpq_environment("postgres"))
+    run(
+        ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--command={statement}"],
+        env=libpq_environment("postgres"),
+    )
 
 
 def quoted(name: str) -> str:
@@ -90,17 +102,28 @@ def main(argv=None) -> int:
         sys.exit(f"{args.database} is the database DATABASE_URL uses: restore into a new one.")
     has_tables = database_has_tables(args.database)
     if has_tables and not args.force:
-        sys.exit(f"Database {args.database} already has tables: choose a new name, or FORCE=1 "
-                 "to replace it.")
+        sys.exit(
+            f"Database {args.database} already has tables: choose a new name, or FORCE=1 "
+            "to replace it."
+        )
     connection.close()
     if has_tables is not None and args.force:
         admin_sql(f"DROP DATABASE {quoted(args.database)} WITH (FORCE)")
         has_tables = None
     if has_tables is None:
         admin_sql(f"CREATE DATABASE {quoted(args.database)}")
-    run(["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
-         f"--dbname={args.database}", str(backup / "database.dump")],
-        env=libpq_environment(args.database))
+    run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-acl",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={args.database}",
+            str(backup / "database.dump"),
+        ],
+        env=libpq_environment(args.database),
+    )
 
     media_root = Path(args.media_root or PROJECT / "restored-media" / args.database).resolve()
     if media_root.exists() and any(media_root.iterdir()):
@@ -111,12 +134,13 @@ def main(argv=None) -> int:
     with tarfile.open(backup / "media.tar.gz") as archive:
         members = [m for m in archive.getmembers() if m.name.startswith("media/")]
         for member in members:
-            member.name = member.name[len("media/"):]
+            member.name = member.name[len("media/") :]
         # The "data" filter refuses absolute paths, links out of the folder and device files.
         archive.extractall(media_root, members=members, filter="data")
 
-    env = dict(os.environ, DATABASE_URL=database_url(args.database),
-               PRIVATE_MEDIA_ROOT=str(media_root))
+    env = dict(
+        os.environ, DATABASE_URL=database_url(args.database), PRIVATE_MEDIA_ROOT=str(media_root)
+    )
     manage = [sys.executable, str(PROJECT / "manage.py")]
     run([*manage, "audit_verify"], env=env)
     run([*manage, "verify_restore", f"--manifest={backup / 'manifest.json'}"], env=env)

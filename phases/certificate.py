@@ -52,8 +52,12 @@ def certificate_document_kind() -> DocumentKind:
         label="Completion certificate",
         render_html=render_certificate_html,
         person_name=lambda request: request.agreement.trainee.full_name,
-        may_download=lambda user, request: user.has_perm("agreements.see_agreement", request.agreement),
+        may_download=lambda user, request: user.has_perm(
+            "agreements.see_agreement", request.agreement
+        ),
         template_version=TEMPLATE_VERSION,
-        title=lambda request: f"Completion certificate: independent stroke thrombectomy, "
-        f"{request.agreement.reference}",
+        title=lambda request: (
+            f"Completion certificate: independent stroke thrombectomy, "
+            f"{request.agreement.reference}"
+        ),
     )

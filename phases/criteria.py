@@ -54,7 +54,12 @@ def _cases(scope: EvidenceScope):
 def _count(criterion, current: int, required: int, noun: str, ids=None) -> CriterionProgress:
     met = current >= required
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source, str(required), str(current), met,
+        criterion.pk,
+        criterion.description,
+        criterion.source,
+        str(required),
+        str(current),
+        met,
         "" if met else f"{required - current} more {noun} needed",
         {"ids": sorted(ids or [])},
     )
@@ -75,7 +80,9 @@ def _cases_criterion(criterion, scope):
 
 def _angiograms(criterion, scope):
     ids = list(
-        _cases(scope).filter(procedure=c.Procedure.DIAGNOSTIC_ANGIOGRAM).values_list("pk", flat=True)
+        _cases(scope)
+        .filter(procedure=c.Procedure.DIAGNOSTIC_ANGIOGRAM)
+        .values_list("pk", flat=True)
     )
     return _count(criterion, len(ids), int(criterion.target), "verified angiograms", ids)
 
@@ -99,7 +106,9 @@ def _activities(criterion, scope):
     kind = criterion.parameters.get("activity", ActivityKind.MDT)
     ids = list(
         Activity.objects.filter(
-            agreement_id=scope.agreement_id, trainee_id=scope.trainee_id, kind=kind,
+            agreement_id=scope.agreement_id,
+            trainee_id=scope.trainee_id,
+            kind=kind,
             status=ConfirmationStatus.CONFIRMED,
         ).values_list("pk", flat=True)
     )
@@ -110,8 +119,10 @@ def _assessments(criterion, scope):
     p = criterion.parameters
     ids = list(
         Assessment.objects.filter(
-            agreement_id=scope.agreement_id, trainee_id=scope.trainee_id,
-            kind=p.get("assessment", "procedural"), entrustment__gte=p.get("min_level", 1),
+            agreement_id=scope.agreement_id,
+            trainee_id=scope.trainee_id,
+            kind=p.get("assessment", "procedural"),
+            entrustment__gte=p.get("min_level", 1),
         ).values_list("pk", flat=True)
     )
     return _count(criterion, len(ids), int(criterion.target), "assessments at that level", ids)
@@ -130,9 +141,12 @@ def _competencies(criterion, scope):
     met = not missing
     who = "two distinct INRs" if signers_required == 2 else f"{signers_required} INR(s)"
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source,
+        criterion.pk,
+        criterion.description,
+        criterion.source,
         f"{len(wanted)} competenc{'y' if len(wanted) == 1 else 'ies'}",
-        f"{len(done)} of {len(wanted)}", met,
+        f"{len(done)} of {len(wanted)}",
+        met,
         "" if met else f"Still to be signed off by {who}: " + "; ".join(missing),
         {"signed": done},
     )
@@ -143,15 +157,23 @@ def _minimum_weeks(criterion, scope):
     required = int(criterion.target)
     met = weeks >= required
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source, f"{required} weeks", f"{weeks} weeks",
-        met, "" if met else f"{required - weeks} more weeks in this phase", {},
+        criterion.pk,
+        criterion.description,
+        criterion.source,
+        f"{required} weeks",
+        f"{weeks} weeks",
+        met,
+        "" if met else f"{required - weeks} more weeks in this phase",
+        {},
     )
 
 
 def _recent_mt(scope, limit=None):
-    cases = _cases(scope).filter(
-        procedure=c.Procedure.MT, verified_role=c.TraineeRole.PRIMARY_OPERATOR
-    ).order_by("-performed_on", "-pk")
+    cases = (
+        _cases(scope)
+        .filter(procedure=c.Procedure.MT, verified_role=c.TraineeRole.PRIMARY_OPERATOR)
+        .order_by("-performed_on", "-pk")
+    )
     return cases[:limit] if limit else cases
 
 
@@ -162,14 +184,24 @@ def _reperfusion_rate(criterion, scope):
     rate = Decimal(100 * successes / len(recent)).quantize(Decimal("0.1")) if recent else Decimal(0)
     enough = len(recent) >= last_n
     met = enough and rate >= criterion.target
-    missing = "" if met else (
-        f"Only {len(recent)} of the {last_n} cases needed" if not enough
-        else f"{rate}% is below {criterion.target.normalize():f}%"
+    missing = (
+        ""
+        if met
+        else (
+            f"Only {len(recent)} of the {last_n} cases needed"
+            if not enough
+            else f"{rate}% is below {criterion.target.normalize():f}%"
+        )
     )
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source,
+        criterion.pk,
+        criterion.description,
+        criterion.source,
         f"{criterion.target.normalize():f}% of the last {last_n}",
-        f"{rate}% ({successes} of {len(recent)})", met, missing, {"ids": [pk for pk, _ in recent]},
+        f"{rate}% ({successes} of {len(recent)})",
+        met,
+        missing,
+        {"ids": [pk for pk, _ in recent]},
     )
 
 
@@ -177,20 +209,31 @@ def _reperfusion_rate(criterion, scope):
 # complication. An arterial dissection counts only when it needed treatment ("Arterial dissection
 # needing treatment" in the logbook; a plain "Arterial dissection" does not). Each kind counted is
 # named on the chart.
-FAILURE_COMPLICATIONS = frozenset({c.Complication.VESSEL_PERFORATION,
-                                   c.Complication.TREATED_DISSECTION,
-                                   c.Complication.NEW_TERRITORY_EMBOLISATION})
-FAILURE_KINDS = ("final eTICI below 2b50", "vessel perforation",
-                 "arterial dissection needing treatment", "embolisation to a new territory",
-                 "symptomatic intracranial haemorrhage")
+FAILURE_COMPLICATIONS = frozenset(
+    {
+        c.Complication.VESSEL_PERFORATION,
+        c.Complication.TREATED_DISSECTION,
+        c.Complication.NEW_TERRITORY_EMBOLISATION,
+    }
+)
+FAILURE_KINDS = (
+    "final eTICI below 2b50",
+    "vessel perforation",
+    "arterial dissection needing treatment",
+    "embolisation to a new territory",
+    "symptomatic intracranial haemorrhage",
+)
 
 
 def mt_failures(scope) -> list[bool]:
     """Each verified thrombectomy as primary operator since the phase started, in order: True
     for a failure. A phase's curve starts at zero with its first case (DOMAIN.md)."""
-    rows = _recent_mt(scope).filter(performed_on__gte=scope.phase_started_on).order_by(
-        "performed_on", "pk"
-    ).values_list("final_etici", "complications", "haemorrhage_symptomatic")
+    rows = (
+        _recent_mt(scope)
+        .filter(performed_on__gte=scope.phase_started_on)
+        .order_by("performed_on", "pk")
+        .values_list("final_etici", "complications", "haemorrhage_symptomatic")
+    )
     return [
         grade not in c.SUCCESSFUL_REPERFUSION
         or bool(set(complications or []) & FAILURE_COMPLICATIONS)
@@ -215,15 +258,24 @@ def _learning_curve(criterion, scope):
     if met:
         missing = ""
     elif crossing is not None:
-        missing = (f"Crossed the unacceptable limit at case {crossing.case}; the curve restarted "
-                   f"from zero and must reach {-parameters.h0:.2f} again")
+        missing = (
+            f"Crossed the unacceptable limit at case {crossing.case}; the curve restarted "
+            f"from zero and must reach {-parameters.h0:.2f} again"
+        )
     else:
         missing = f"The curve is at {curve.current:.2f}; it must reach {-parameters.h0:.2f}"
     return CriterionProgress(
-        criterion.pk, criterion.description, criterion.source,
-        f"crosses the lower limit ({-parameters.h0:.2f})", _curve_now(curve), met, missing,
-        {"cases": len(curve.values),
-         "crossings": [{"case": x.case, "limit": x.limit} for x in curve.crossings]},
+        criterion.pk,
+        criterion.description,
+        criterion.source,
+        f"crosses the lower limit ({-parameters.h0:.2f})",
+        _curve_now(curve),
+        met,
+        missing,
+        {
+            "cases": len(curve.values),
+            "crossings": [{"case": x.case, "limit": x.limit} for x in curve.crossings],
+        },
     )
 
 
@@ -240,5 +292,7 @@ EVALUATORS = {
 }
 
 
-def evaluate_criteria(criteria: list[AgreementCriterion], scope: EvidenceScope) -> list[CriterionProgress]:
+def evaluate_criteria(
+    criteria: list[AgreementCriterion], scope: EvidenceScope
+) -> list[CriterionProgress]:
     return [EVALUATORS[criterion.kind](criterion, scope) for criterion in criteria]

@@ -25,8 +25,12 @@ class CusumParameters:
         """From a criterion's stored parameters; anything not set keeps the SPEC default."""
         values = values or {}
         defaults = cls()
-        return cls(**{name: float(values.get(name, getattr(defaults, name)))
-                      for name in ("p0", "p1", "alpha", "beta")})
+        return cls(
+            **{
+                name: float(values.get(name, getattr(defaults, name)))
+                for name in ("p0", "p1", "alpha", "beta")
+            }
+        )
 
     @property
     def log_odds_ratio(self) -> float:
@@ -90,7 +94,9 @@ class CusumCurve:
     @property
     def restarts(self) -> list[int]:
         """The cases at which the test started again from zero (the one after each crossing)."""
-        return [crossing.case + 1 for crossing in self.crossings if crossing.case < len(self.values)]
+        return [
+            crossing.case + 1 for crossing in self.crossings if crossing.case < len(self.values)
+        ]
 
 
 def cusum_curve(failures: list[bool], parameters: CusumParameters) -> CusumCurve:

@@ -23,7 +23,9 @@ from .services import competency_sign, progression_request_make
 LEAD_EMAIL = "supervisor@riverside.example"
 PHASE_ONE_COMPETENCIES = (Competency.STROKE_MANAGEMENT, Competency.IMAGING_INTERPRETATION)
 PHASE_TWO_COMPETENCIES = (
-    Competency.MT_TECHNIQUE, Competency.COMPLICATION_MANAGEMENT, Competency.AFTERCARE,
+    Competency.MT_TECHNIQUE,
+    Competency.COMPLICATION_MANAGEMENT,
+    Competency.AFTERCARE,
 )
 
 
@@ -38,8 +40,12 @@ def _people():
 def _sign_competencies(agreement, competencies, supervisors):
     for competency in competencies:
         for supervisor in supervisors:
-            competency_sign(agreement=agreement, supervisor=supervisor, competency=competency,
-                            statement="Observed over several cases.")
+            competency_sign(
+                agreement=agreement,
+                supervisor=supervisor,
+                competency=competency,
+                statement="Observed over several cases.",
+            )
 
 
 def _advance(agreement, actor):
@@ -47,7 +53,8 @@ def _advance(agreement, actor):
     progress = progress_for(agreement)
     if not progress.all_met:
         raise DemoCriteriaNotMet(
-            f"{agreement.trainee}: " + "; ".join(f"{i.description}: {i.missing}" for i in progress.unmet)
+            f"{agreement.trainee}: "
+            + "; ".join(f"{i.description}: {i.missing}" for i in progress.unmet)
         )
     request = progression_request_make(agreement=agreement, actor=actor)
     demo_sign(signoff_requests_for_subject(request).get().steps.all())
@@ -60,7 +67,9 @@ def _phase_dated(agreement, days_ago: int) -> None:
     curve counts only the cases since the phase started (DOMAIN.md), so the change must fall among
     the cases. Saved one by one, so the phase history keeps the change."""
     moved_to = timezone.localdate() - timedelta(days=days_ago)
-    records = list(PhaseRecord.objects.filter(agreement=agreement).order_by("-started_on", "-pk")[:2])
+    records = list(
+        PhaseRecord.objects.filter(agreement=agreement).order_by("-started_on", "-pk")[:2]
+    )
     current, previous = records[0], records[1]
     previous.ended_on = current.started_on = moved_to
     previous.save()
@@ -70,9 +79,17 @@ def _phase_dated(agreement, days_ago: int) -> None:
 def _strong_logbook(trainee, prefix, days, seed):
     lead, second = _people()
     site = Site.objects.filter(organisation__name=CENTRE).first()
-    cases = seed_cases(trainee=trainee, supervisors=[lead, second], site=site, count=230,
-                       days_span=days, prefix=prefix, rng=random.Random(seed), strong=True,
-                       procedure_weights=[("mt", 52), ("diagnostic_angiogram", 48)])
+    cases = seed_cases(
+        trainee=trainee,
+        supervisors=[lead, second],
+        site=site,
+        count=230,
+        days_span=days,
+        prefix=prefix,
+        rng=random.Random(seed),
+        strong=True,
+        procedure_weights=[("mt", 52), ("diagnostic_angiogram", 48)],
+    )
     verify_cases(cases)
     seed_activities(trainee=trainee, supervisor=lead, count=24, leave_waiting=0)
     seed_assessments(trainee=trainee, cases=cases[:60], count=6, level=2)
@@ -108,4 +125,8 @@ def seed_phases() -> dict:
     _phase_dated(dana, 250)
     _sign_competencies(dana, PHASE_TWO_COMPETENCIES, [lead, second])
     _advance(dana, lead)
-    return {"phase 2": alex.trainee, "ready for independence": chris.trainee, "phase 3": dana.trainee}
+    return {
+        "phase 2": alex.trainee,
+        "ready for independence": chris.trainee,
+        "phase 3": dana.trainee,
+    }

@@ -16,8 +16,9 @@ def training_section(user):
         if progress.phase is None:
             continue
         met = sum(item.met for item in progress.items)
-        rows.append({"agreement": agreement, "progress": progress, "met": met,
-                     "total": len(progress.items)})
+        rows.append(
+            {"agreement": agreement, "progress": progress, "met": met, "total": len(progress.items)}
+        )
     return InboxSection(
         title="Your training",
         template="phases/partials/inbox_training.html",

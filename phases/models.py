@@ -25,7 +25,10 @@ class Phase(models.IntegerChoices):
 
 class Competency(models.TextChoices):
     STROKE_MANAGEMENT = "stroke_management", "Principles of stroke management"
-    IMAGING_INTERPRETATION = "imaging_interpretation", "Diagnostic imaging interpretation for thrombectomy"
+    IMAGING_INTERPRETATION = (
+        "imaging_interpretation",
+        "Diagnostic imaging interpretation for thrombectomy",
+    )
     MT_TECHNIQUE = "mt_technique", "Thrombectomy technique"
     COMPLICATION_MANAGEMENT = "complication_management", "Complication management"
     AFTERCARE = "aftercare", "Aftercare"
@@ -47,7 +50,8 @@ class PhaseRecord(models.Model):
         ordering = ["agreement", "started_on", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement"], condition=Q(ended_on__isnull=True),
+                fields=["agreement"],
+                condition=Q(ended_on__isnull=True),
                 name="one_current_phase_per_agreement",
             ),
         ]
@@ -63,7 +67,9 @@ class CompetencySignoff(models.Model):
         "agreements.TrainingAgreement", on_delete=models.PROTECT, related_name="competency_signoffs"
     )
     competency = models.CharField(max_length=40, choices=Competency.choices)
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     statement = models.TextField(blank=True, validators=[reject_patient_identifiers])
     signed_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,7 +77,8 @@ class CompetencySignoff(models.Model):
         ordering = ["competency", "signed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "competency", "supervisor"], name="competency_signed_once_per_inr"
+                fields=["agreement", "competency", "supervisor"],
+                name="competency_signed_once_per_inr",
             )
         ]
 
@@ -93,12 +100,16 @@ class ProgressionRequest(models.Model):
         VOID = "void", "Void"
 
     agreement = models.ForeignKey(
-        "agreements.TrainingAgreement", on_delete=models.PROTECT, related_name="progression_requests"
+        "agreements.TrainingAgreement",
+        on_delete=models.PROTECT,
+        related_name="progression_requests",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_phase = models.PositiveSmallIntegerField(choices=Phase.choices)
     to_phase = models.PositiveSmallIntegerField(choices=Phase.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True, validators=[reject_patient_identifiers])
     # The criteria and the evidence as judged at the time of the request; never recomputed.
@@ -113,7 +124,8 @@ class ProgressionRequest(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement"], condition=Q(status="open"),
+                fields=["agreement"],
+                condition=Q(status="open"),
                 name="one_open_progression_request_per_agreement",
             )
         ]

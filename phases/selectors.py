@@ -39,9 +39,7 @@ def current_phase(agreement) -> PhaseRecord | None:
 
 def version_in_force(agreement) -> AgreementVersion | None:
     return (
-        AgreementVersion.objects.filter(
-            agreement=agreement, status__in=IN_FORCE_STATUSES
-        )
+        AgreementVersion.objects.filter(agreement=agreement, status__in=IN_FORCE_STATUSES)
         .order_by("-number")
         .prefetch_related("criteria", "supervisors__supervisor")
         .first()
@@ -52,11 +50,17 @@ def learning_curve_for(agreement) -> CusumCurve:
     """The trainee's CUSUM over their verified thrombectomies in the current phase, with the
     parameters set on the agreement (its learning-curve criterion) or the SPEC defaults."""
     version = version_in_force(agreement)
-    criterion = next((c for c in version.criteria.all() if c.kind == CriterionKind.LEARNING_CURVE),
-                     None) if version else None
+    criterion = (
+        next((c for c in version.criteria.all() if c.kind == CriterionKind.LEARNING_CURVE), None)
+        if version
+        else None
+    )
     phase = current_phase(agreement)
-    scope = EvidenceScope(agreement.pk, agreement.trainee_id,
-                          phase.started_on if phase else agreement.created_at.date())
+    scope = EvidenceScope(
+        agreement.pk,
+        agreement.trainee_id,
+        phase.started_on if phase else agreement.created_at.date(),
+    )
     parameters = CusumParameters.from_values(criterion.parameters if criterion else None)
     return cusum_curve(mt_failures(scope), parameters)
 
@@ -77,9 +81,11 @@ def phase_history(agreement):
 
 
 def progression_requests_for(agreement):
-    return ProgressionRequest.objects.filter(agreement=agreement).select_related(
-        "requested_by"
-    ).order_by("-requested_at")
+    return (
+        ProgressionRequest.objects.filter(agreement=agreement)
+        .select_related("requested_by")
+        .order_by("-requested_at")
+    )
 
 
 def competency_signoffs_for(agreement):

@@ -35,11 +35,14 @@ def phase_one_start(*, version: AgreementVersion) -> PhaseRecord | None:
         return None
     today = timezone.localdate()
     started = min(version.start_date, today)
-    return PhaseRecord.objects.create(agreement_id=version.agreement_id, phase=1, started_on=started)
+    return PhaseRecord.objects.create(
+        agreement_id=version.agreement_id, phase=1, started_on=started
+    )
 
 
-def competency_sign(*, agreement: TrainingAgreement, supervisor: User, competency: str,
-                    statement: str = "") -> CompetencySignoff:
+def competency_sign(
+    *, agreement: TrainingAgreement, supervisor: User, competency: str, statement: str = ""
+) -> CompetencySignoff:
     version = version_in_force(agreement)
     if version is None or supervisor not in named_supervisors(version):
         raise ValidationError("Only a supervisor named on the agreement can sign off a competency.")
@@ -55,8 +58,12 @@ def competency_sign(*, agreement: TrainingAgreement, supervisor: User, competenc
         )
         signoff.full_clean()
         signoff.save()
-        audit_event_record(actor=supervisor, verb="competency.signed", subject=agreement,
-                           summary=f"{signoff} for {agreement.trainee}")
+        audit_event_record(
+            actor=supervisor,
+            verb="competency.signed",
+            subject=agreement,
+            summary=f"{signoff} for {agreement.trainee}",
+        )
     return signoff
 
 
@@ -65,34 +72,61 @@ def _trainee_steps(version, kind) -> list[StepSpec]:
     lead = version.supervisors.get(is_lead=True).supervisor
     employer, centre = version.employer, version.training_centre
     if kind == ProgressionRequest.Kind.ADVANCE:
-        return [StepSpec(
-            label="Lead supervisor (INR)", named_user=lead,
-            meaning=f"I approve that {trainee.full_name} moves from phase 1 (direct supervision) "
-            "to phase 2 (indirect supervision), on the evidence attached.",
-        )]
-    independence = f"{trainee.full_name} may start independent stroke thrombectomy at {employer.name}"
+        return [
+            StepSpec(
+                label="Lead supervisor (INR)",
+                named_user=lead,
+                meaning=f"I approve that {trainee.full_name} moves from phase 1 (direct supervision) "
+                "to phase 2 (indirect supervision), on the evidence attached.",
+            )
+        ]
+    independence = (
+        f"{trainee.full_name} may start independent stroke thrombectomy at {employer.name}"
+    )
     steps = [
-        StepSpec(label="Lead supervisor (INR): recommends", named_user=lead,
-                 meaning=f"I recommend that {independence}."),
-        StepSpec(label=f"Second INR, {centre.name}: concurs", role=Role.SUPERVISOR,
-                 organisation=centre, meaning=f"As a second INR, I concur that {independence}."),
+        StepSpec(
+            label="Lead supervisor (INR): recommends",
+            named_user=lead,
+            meaning=f"I recommend that {independence}.",
+        ),
+        StepSpec(
+            label=f"Second INR, {centre.name}: concurs",
+            role=Role.SUPERVISOR,
+            organisation=centre,
+            meaning=f"As a second INR, I concur that {independence}.",
+        ),
     ]
     if version.centre_is_separate:
-        steps.append(StepSpec(label=f"Training lead, {centre.name}", role=Role.TRAINING_LEAD,
-                              organisation=centre, meaning=f"I agree, for the training centre, that {independence}."))
+        steps.append(
+            StepSpec(
+                label=f"Training lead, {centre.name}",
+                role=Role.TRAINING_LEAD,
+                organisation=centre,
+                meaning=f"I agree, for the training centre, that {independence}.",
+            )
+        )
     steps += [
-        StepSpec(label=f"Clinical director, {version.employer_directorate.name}, {employer.name}",
-                 role=Role.CLINICAL_DIRECTOR, organisation=employer,
-                 directorate=version.employer_directorate,
-                 meaning=f"I countersign that {independence}."),
-        StepSpec(label=f"Medical director, {centre.name} (principal training hospital)",
-                 role=Role.MEDICAL_DIRECTOR, organisation=centre,
-                 meaning=f"As medical director of the principal training hospital, I countersign "
-                 f"that {independence}."),
-        StepSpec(label="Governance lead: acknowledges", named_user=version.governance_lead,
-                 is_acknowledgement=True,
-                 meaning=f"I acknowledge, for local healthcare governance, that {independence}, "
-                 "subject to continued audit."),
+        StepSpec(
+            label=f"Clinical director, {version.employer_directorate.name}, {employer.name}",
+            role=Role.CLINICAL_DIRECTOR,
+            organisation=employer,
+            directorate=version.employer_directorate,
+            meaning=f"I countersign that {independence}.",
+        ),
+        StepSpec(
+            label=f"Medical director, {centre.name} (principal training hospital)",
+            role=Role.MEDICAL_DIRECTOR,
+            organisation=centre,
+            meaning=f"As medical director of the principal training hospital, I countersign "
+            f"that {independence}.",
+        ),
+        StepSpec(
+            label="Governance lead: acknowledges",
+            named_user=version.governance_lead,
+            is_acknowledgement=True,
+            meaning=f"I acknowledge, for local healthcare governance, that {independence}, "
+            "subject to continued audit.",
+        ),
     ]
     return steps
 
@@ -100,24 +134,35 @@ def _trainee_steps(version, kind) -> list[StepSpec]:
 def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> ProgressionRequest:
     """Ask to move on. Refused, naming what is missing, unless every criterion is met now."""
     with transaction.atomic():
-        phase = PhaseRecord.objects.select_for_update().filter(
-            agreement=agreement, ended_on__isnull=True).first()
+        phase = (
+            PhaseRecord.objects.select_for_update()
+            .filter(agreement=agreement, ended_on__isnull=True)
+            .first()
+        )
         if phase is None or phase.phase == Phase.INDEPENDENT:
             raise ValidationError("There is no phase to move on from.")
         progress = progress_for(agreement)
         version = progress.version
         if actor.pk != agreement.trainee_id and actor not in named_supervisors(version):
-            raise ValidationError("Only the trainee or one of their supervisors can ask to move on.")
+            raise ValidationError(
+                "Only the trainee or one of their supervisors can ask to move on."
+            )
         _refuse_if_a_request_is_open(agreement)
         if not progress.all_met:
             raise ValidationError(
                 "Not every criterion is met yet. Missing: "
                 + "; ".join(f"{i.description} ({i.missing})" for i in progress.unmet)
             )
-        kind = (ProgressionRequest.Kind.ADVANCE if phase.phase == Phase.DIRECT
-                else ProgressionRequest.Kind.INDEPENDENCE)
+        kind = (
+            ProgressionRequest.Kind.ADVANCE
+            if phase.phase == Phase.DIRECT
+            else ProgressionRequest.Kind.INDEPENDENCE
+        )
         request = ProgressionRequest.objects.create(
-            agreement=agreement, kind=kind, from_phase=phase.phase, to_phase=phase.phase + 1,
+            agreement=agreement,
+            kind=kind,
+            from_phase=phase.phase,
+            to_phase=phase.phase + 1,
             requested_by=actor,
             snapshot={
                 "judged_at": timezone.now().isoformat(),
@@ -126,25 +171,42 @@ def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> Pr
                 "criteria": [item.as_snapshot() for item in progress.items],
             },
         )
-        _open_signoff(request, version, _trainee_steps(version, kind), actor,
-                      ordered=kind == ProgressionRequest.Kind.INDEPENDENCE)
+        _open_signoff(
+            request,
+            version,
+            _trainee_steps(version, kind),
+            actor,
+            ordered=kind == ProgressionRequest.Kind.INDEPENDENCE,
+        )
     return request
 
 
 def _open_signoff(request, version, steps, actor, ordered):
     signoff_request_open(
-        kind=SIGNOFF_KIND, subject=request, steps=steps, created_by=actor,
-        about_user=version.agreement.trainee, ordered=ordered,
+        kind=SIGNOFF_KIND,
+        subject=request,
+        steps=steps,
+        created_by=actor,
+        about_user=version.agreement.trainee,
+        ordered=ordered,
         title=f"{request.get_kind_display()}: {version.agreement.trainee.full_name} "
         f"({version.agreement.reference})",
     )
-    audit_event_record(actor=actor, verb=f"phase.{request.kind}_requested", subject=request,
-                       summary=f"{request} requested by {actor}")
+    audit_event_record(
+        actor=actor,
+        verb=f"phase.{request.kind}_requested",
+        subject=request,
+        summary=f"{request} requested by {actor}",
+    )
 
 
 def _refuse_if_a_request_is_open(agreement) -> None:
     # Lock the open request, if any, so two people cannot open a second one at the same moment.
-    if ProgressionRequest.objects.select_for_update().filter(agreement=agreement, status="open").exists():
+    if (
+        ProgressionRequest.objects.select_for_update()
+        .filter(agreement=agreement, status="open")
+        .exists()
+    ):
         raise ValidationError(
             "Another request for this trainee is waiting for signatures; it must be decided first."
         )
@@ -154,7 +216,9 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
     """A concern about practice: the clinical director and medical director sign a return."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Give the reason for the return: it is kept in the phase history."})
+        raise ValidationError(
+            {"reason": "Give the reason for the return: it is kept in the phase history."}
+        )
     with transaction.atomic():
         _refuse_if_a_request_is_open(agreement)
         phase = current_phase(agreement)
@@ -162,20 +226,31 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
             raise ValidationError({"to_phase": "Choose an earlier phase than the current one."})
         version = version_in_force(agreement)
         request = ProgressionRequest.objects.create(
-            agreement=agreement, kind=ProgressionRequest.Kind.RETURN, from_phase=phase.phase,
-            to_phase=to_phase, requested_by=actor, reason=reason, snapshot={},
+            agreement=agreement,
+            kind=ProgressionRequest.Kind.RETURN,
+            from_phase=phase.phase,
+            to_phase=to_phase,
+            requested_by=actor,
+            reason=reason,
+            snapshot={},
         )
         steps = [
-            StepSpec(label=f"Clinical director, {version.employer_directorate.name}, "
-                     f"{version.employer.name}",
-                     role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
-                     directorate=version.employer_directorate,
-                     meaning=f"I agree that {agreement.trainee.full_name} returns to "
-                     f"{Phase(to_phase).label}, for the reason given in the request."),
-            StepSpec(label=f"Medical director, {version.employer.name}", role=Role.MEDICAL_DIRECTOR,
-                     organisation=version.employer,
-                     meaning=f"I agree that {agreement.trainee.full_name} returns to "
-                     f"{Phase(to_phase).label}, for the reason given in the request."),
+            StepSpec(
+                label=f"Clinical director, {version.employer_directorate.name}, "
+                f"{version.employer.name}",
+                role=Role.CLINICAL_DIRECTOR,
+                organisation=version.employer,
+                directorate=version.employer_directorate,
+                meaning=f"I agree that {agreement.trainee.full_name} returns to "
+                f"{Phase(to_phase).label}, for the reason given in the request.",
+            ),
+            StepSpec(
+                label=f"Medical director, {version.employer.name}",
+                role=Role.MEDICAL_DIRECTOR,
+                organisation=version.employer,
+                meaning=f"I agree that {agreement.trainee.full_name} returns to "
+                f"{Phase(to_phase).label}, for the reason given in the request.",
+            ),
         ]
         _open_signoff(request, version, steps, actor, ordered=False)
     return request
@@ -184,15 +259,18 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
 def annual_review_figures(agreement, *, days=365) -> dict:
     """The year's verified practice for an annual review: volumes and outcome rates."""
     since = timezone.localdate() - timedelta(days=days)
-    cases = verified_cases().filter(agreement=agreement, performed_on__gte=since,
-                                    procedure=c.Procedure.MT)
+    cases = verified_cases().filter(
+        agreement=agreement, performed_on__gte=since, procedure=c.Procedure.MT
+    )
     grades = list(cases.values_list("final_etici", flat=True))
     successful = sum(1 for g in grades if g in c.SUCCESSFUL_REPERFUSION)
     return {
         "period_days": days,
         "mt_cases": len(grades),
         "successful_reperfusion": successful,
-        "successful_reperfusion_percent": round(100 * successful / len(grades), 1) if grades else None,
+        "successful_reperfusion_percent": round(100 * successful / len(grades), 1)
+        if grades
+        else None,
         "with_complication": cases.filter(any_complication=True).count(),
     }
 
@@ -207,20 +285,31 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
         version = version_in_force(agreement)
         figures = annual_review_figures(agreement)
         request = ProgressionRequest.objects.create(
-            agreement=agreement, kind=ProgressionRequest.Kind.ANNUAL_REVIEW, from_phase=3,
-            to_phase=3, requested_by=actor,
+            agreement=agreement,
+            kind=ProgressionRequest.Kind.ANNUAL_REVIEW,
+            from_phase=3,
+            to_phase=3,
+            requested_by=actor,
             snapshot={"figures": figures, **annual_review_sections(agreement)},
         )
-        practice = (f"{agreement.trainee.full_name}'s independent practice over the last year "
-                    f"({figures['mt_cases']} thrombectomies)")
+        practice = (
+            f"{agreement.trainee.full_name}'s independent practice over the last year "
+            f"({figures['mt_cases']} thrombectomies)"
+        )
         steps = [
-            StepSpec(label=f"Clinical director, {version.employer_directorate.name}, "
-                     f"{version.employer.name}",
-                     role=Role.CLINICAL_DIRECTOR, organisation=version.employer,
-                     directorate=version.employer_directorate,
-                     meaning=f"I have reviewed {practice} and agree it may continue."),
-            StepSpec(label="Governance lead", named_user=version.governance_lead,
-                     meaning=f"I have reviewed, for local governance, {practice}."),
+            StepSpec(
+                label=f"Clinical director, {version.employer_directorate.name}, "
+                f"{version.employer.name}",
+                role=Role.CLINICAL_DIRECTOR,
+                organisation=version.employer,
+                directorate=version.employer_directorate,
+                meaning=f"I have reviewed {practice} and agree it may continue.",
+            ),
+            StepSpec(
+                label="Governance lead",
+                named_user=version.governance_lead,
+                meaning=f"I have reviewed, for local governance, {practice}.",
+            ),
         ]
         _open_signoff(request, version, steps, actor, ordered=False)
     return request
@@ -228,8 +317,11 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
 
 def progression_content(request: ProgressionRequest) -> dict:
     return {
-        "request": request.pk, "agreement": request.agreement.reference, "kind": request.kind,
-        "from_phase": request.from_phase, "to_phase": request.to_phase,
+        "request": request.pk,
+        "agreement": request.agreement.reference,
+        "kind": request.kind,
+        "from_phase": request.from_phase,
+        "to_phase": request.to_phase,
         # A commitment, not the text: the reason stays on the request and can be redacted.
         "reason": committed_text(request, "reason"),
         "snapshot": request.snapshot,
@@ -242,41 +334,64 @@ def on_progression_approved(signoff: SignoffRequest, signer) -> None:
     request.decided_at = timezone.now()
     request.save()
     if request.kind == ProgressionRequest.Kind.ANNUAL_REVIEW:
-        audit_event_record(actor=signer, verb="phase.annual_review_approved", subject=request,
-                           summary=f"Annual review signed for {request.agreement.trainee}")
+        audit_event_record(
+            actor=signer,
+            verb="phase.annual_review_approved",
+            subject=request,
+            summary=f"Annual review signed for {request.agreement.trainee}",
+        )
         return
     today = timezone.localdate()
-    phase = PhaseRecord.objects.select_for_update().get(agreement=request.agreement, ended_on__isnull=True)
+    phase = PhaseRecord.objects.select_for_update().get(
+        agreement=request.agreement, ended_on__isnull=True
+    )
     phase.ended_on = today
     phase.save()
     PhaseRecord.objects.create(
-        agreement=request.agreement, phase=request.to_phase, started_on=today,
+        agreement=request.agreement,
+        phase=request.to_phase,
+        started_on=today,
         reason=f"{request.get_kind_display()} approved (request {request.pk})",
     )
     if request.kind == ProgressionRequest.Kind.INDEPENDENCE:
         version = AgreementVersion.objects.select_for_update().get(
-            agreement=request.agreement, status="active")
+            agreement=request.agreement, status="active"
+        )
         version.complete()
         version.closed_at = timezone.now()
         version.save()
-        document_request(kind=CERTIFICATE_KIND, subject=request,
-                         content_digest=content_digest({"signoff": signoff.digest, "request": request.pk}))
+        document_request(
+            kind=CERTIFICATE_KIND,
+            subject=request,
+            content_digest=content_digest({"signoff": signoff.digest, "request": request.pk}),
+        )
     if request.kind == ProgressionRequest.Kind.RETURN:
         _revoke_certificates(request, signer)
-    audit_event_record(actor=signer, verb=f"phase.{request.kind}_approved", subject=request,
-                       summary=f"{request} approved: now {Phase(request.to_phase).label}")
+    audit_event_record(
+        actor=signer,
+        verb=f"phase.{request.kind}_approved",
+        subject=request,
+        summary=f"{request} approved: now {Phase(request.to_phase).label}",
+    )
 
 
 def _revoke_certificates(request, actor):
     independence = ProgressionRequest.objects.filter(
-        agreement=request.agreement, kind=ProgressionRequest.Kind.INDEPENDENCE, status="approved")
+        agreement=request.agreement, kind=ProgressionRequest.Kind.INDEPENDENCE, status="approved"
+    )
     for granted in independence:
         certificate = document_latest_for_subject(CERTIFICATE_KIND, granted)
         if certificate is not None and certificate.revoked_at is None:
-            document_revoke(document=certificate, actor=actor,
-                            reason=f"Returned to {Phase(request.to_phase).label}")
-    version = AgreementVersion.objects.select_for_update().filter(
-        agreement=request.agreement, status="completed").first()
+            document_revoke(
+                document=certificate,
+                actor=actor,
+                reason=f"Returned to {Phase(request.to_phase).label}",
+            )
+    version = (
+        AgreementVersion.objects.select_for_update()
+        .filter(agreement=request.agreement, status="completed")
+        .first()
+    )
     if version is not None:
         # Back in training: the agreement is in force again for the evidence still to come.
         version.reopen()

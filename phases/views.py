@@ -47,12 +47,17 @@ def _requests_with_signoffs(user, agreement):
         signoffs = list(signoff_requests_for_subject(request))
         signoff = signoffs[0] if signoffs else None
         steps = list(signoff.steps.all()) if signoff else []
-        rows.append({
-            "request": request, "signoff": signoff, "steps": steps,
-            "signable_step_ids": step_ids_signable_by(user, steps),
-            "certificate": document_latest_for_subject(CERTIFICATE_KIND, request)
-            if request.kind == ProgressionRequest.Kind.INDEPENDENCE else None,
-        })
+        rows.append(
+            {
+                "request": request,
+                "signoff": signoff,
+                "steps": steps,
+                "signable_step_ids": step_ids_signable_by(user, steps),
+                "certificate": document_latest_for_subject(CERTIFICATE_KIND, request)
+                if request.kind == ProgressionRequest.Kind.INDEPENDENCE
+                else None,
+            }
+        )
     return rows
 
 
@@ -64,30 +69,45 @@ def progress(request, pk):
     supervisors = named_supervisors(version) if version else []
     signoffs = list(competency_signoffs_for(agreement))
     competencies = [
-        {"key": key, "label": label, "signers": [s.supervisor for s in signoffs if s.competency == key]}
+        {
+            "key": key,
+            "label": label,
+            "signers": [s.supervisor for s in signoffs if s.competency == key],
+        }
         for key, label in Competency.choices
     ]
     requests = _requests_with_signoffs(request.user, agreement)
-    return render(request, "phases/progress.html", {
-        "agreement": agreement,
-        "progress": progress_now,
-        "history": phase_history(agreement),
-        "requests": requests,
-        # One open request at a time (a constraint): while it waits, the page says so instead of
-        # offering a request the service would refuse.
-        "open_request": next((row["request"] for row in requests
-                              if row["request"].status == ProgressionRequest.Status.OPEN), None),
-        "competencies": competencies,
-        "may_request": _may_request(request.user, agreement, supervisors),
-        "may_sign_competency": request.user in supervisors,
-        "competency_form": CompetencySignForm(),
-        "may_return": _may_return(request.user, version),
-        "may_review": version is not None and (
-            _may_return(request.user, version)
-            or user_has_role(request.user, Role.GOVERNANCE_LEAD, version.employer)
-        ),
-        "return_form": ReturnForm(),
-    })
+    return render(
+        request,
+        "phases/progress.html",
+        {
+            "agreement": agreement,
+            "progress": progress_now,
+            "history": phase_history(agreement),
+            "requests": requests,
+            # One open request at a time (a constraint): while it waits, the page says so instead of
+            # offering a request the service would refuse.
+            "open_request": next(
+                (
+                    row["request"]
+                    for row in requests
+                    if row["request"].status == ProgressionRequest.Status.OPEN
+                ),
+                None,
+            ),
+            "competencies": competencies,
+            "may_request": _may_request(request.user, agreement, supervisors),
+            "may_sign_competency": request.user in supervisors,
+            "competency_form": CompetencySignForm(),
+            "may_return": _may_return(request.user, version),
+            "may_review": version is not None
+            and (
+                _may_return(request.user, version)
+                or user_has_role(request.user, Role.GOVERNANCE_LEAD, version.employer)
+            ),
+            "return_form": ReturnForm(),
+        },
+    )
 
 
 def _may_request(user, agreement, supervisors=None) -> bool:
@@ -109,8 +129,11 @@ def request_progression(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Requested. The criteria and evidence are frozen as judged now; "
-                         "the signers have been asked.")
+        messages.success(
+            request,
+            "Requested. The criteria and evidence are frozen as judged now; "
+            "the signers have been asked.",
+        )
     return redirect("phases:progress", pk=agreement.pk)
 
 
@@ -124,9 +147,12 @@ def sign_competency(request, pk):
     form = CompetencySignForm(request.POST)
     if form.is_valid():
         try:
-            competency_sign(agreement=agreement, supervisor=request.user,
-                            competency=form.cleaned_data["competency"],
-                            statement=form.cleaned_data["statement"])
+            competency_sign(
+                agreement=agreement,
+                supervisor=request.user,
+                competency=form.cleaned_data["competency"],
+                statement=form.cleaned_data["statement"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -147,12 +173,18 @@ def return_to_phase(request, pk):
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            phase_return_request(agreement=agreement, actor=request.user,
-                                 to_phase=form.cleaned_data["to_phase"], reason=form.cleaned_data["reason"])
+            phase_return_request(
+                agreement=agreement,
+                actor=request.user,
+                to_phase=form.cleaned_data["to_phase"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(request, "Return requested: the clinical director and medical director sign it.")
+            messages.success(
+                request, "Return requested: the clinical director and medical director sign it."
+            )
             return redirect("phases:progress", pk=agreement.pk)
     return render(request, "phases/return.html", {"agreement": agreement, "form": form})
 
@@ -162,14 +194,19 @@ def return_to_phase(request, pk):
 def request_annual_review(request, pk):
     agreement = agreement_for_progress(user=request.user, pk=pk)
     version = progress_for(agreement).version
-    if not (_may_return(request.user, version) or user_has_role(
-            request.user, Role.GOVERNANCE_LEAD, version.employer if version else None)):
+    if not (
+        _may_return(request.user, version)
+        or user_has_role(request.user, Role.GOVERNANCE_LEAD, version.employer if version else None)
+    ):
         raise PermissionDenied
     try:
         annual_review_request(agreement=agreement, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Annual review opened with the year's figures: the clinical "
-                         "director and the governance lead sign it.")
+        messages.success(
+            request,
+            "Annual review opened with the year's figures: the clinical "
+            "director and the governance lead sign it.",
+        )
     return redirect("phases:progress", pk=agreement.pk)

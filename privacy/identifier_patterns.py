@@ -49,8 +49,14 @@ _DATE_LABEL = (
 LABELLED_DATE = re.compile(
     _DATE_LABEL
     + r"[ \t]*[:=\-]?[ \t]*(?:(?:is|was)[ \t]+)?(?:the[ \t]+)?(?:"
-    + r"(?<!\d)\d{1,2}(?!\d)(?:st|nd|rd|th)?" + _GAP + r"(?:of[ \t]+)?" + _ANY_MONTH  # 12 March
-    + r"|" + _ANY_MONTH + _GAP + r"\d{1,4}(?!\d)"  # March 12, March 1956
+    + r"(?<!\d)\d{1,2}(?!\d)(?:st|nd|rd|th)?"
+    + _GAP
+    + r"(?:of[ \t]+)?"
+    + _ANY_MONTH  # 12 March
+    + r"|"
+    + _ANY_MONTH
+    + _GAP
+    + r"\d{1,4}(?!\d)"  # March 12, March 1956
     + r"|'\d\d(?!\d)"  # '38
     + r"|(?P<numbers>(?<!\d)(?:\d{8}|\d{6}"
     + r"|\d{1,4}(?:[ \t]*[/.\-][ \t]*\d{1,4}|[ \t]+\d{1,4}){0,2}))(?!\d)"

@@ -23,7 +23,9 @@ def step_refusal_reason(user, step: SignoffStep, signed_steps: list[SignoffStep]
     """
     request = step.request
     if not request.is_open:
-        return f"This request is {request.get_status_display().lower()}; it can no longer be signed."
+        return (
+            f"This request is {request.get_status_display().lower()}; it can no longer be signed."
+        )
     if step.status != SignoffStep.Status.PENDING:
         return "This step has already been signed."
     if not user_is_eligible_for_step(user, step):

@@ -35,8 +35,7 @@ def _subject_problems(request: SignoffRequest) -> list[str]:
     current = content_digest(handler_for(request.kind).content(subject))
     if current != request.digest:
         problems.append(
-            f"request {request.pk} ({request.title}): the signed content was changed after "
-            "signing"
+            f"request {request.pk} ({request.title}): the signed content was changed after signing"
         )
     return problems
 

@@ -29,7 +29,9 @@ def _step_messages(step: SignoffStep, subject_line: str):
     url = settings.SITE_URL + reverse("signoffs:sign", args=[step.pk])
     signed = set(step.request.signatures.values_list("signer_id", flat=True))
     for user in signoff_step_eligible_users(step):
-        if user.pk in signed or (user.pk == step.request.about_user_id and step.named_user_id != user.pk):
+        if user.pk in signed or (
+            user.pk == step.request.about_user_id and step.named_user_id != user.pk
+        ):
             continue
         body = (
             f"Dear {user.full_name},\n\n"
@@ -123,13 +125,19 @@ def signoff_send_missed_notifications() -> int:
     alongside the tasks themselves: each goes through signoff_notify_open_steps, which locks the
     request and records every send before it is made."""
     unannounced = (
-        SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN,
-                                      steps__status=SignoffStep.Status.PENDING,
-                                      steps__notified_at__isnull=True)
-        .distinct().prefetch_related("steps")
+        SignoffRequest.objects.filter(
+            status=SignoffRequest.Status.OPEN,
+            steps__status=SignoffStep.Status.PENDING,
+            steps__notified_at__isnull=True,
+        )
+        .distinct()
+        .prefetch_related("steps")
     )
-    due = [request.pk for request in unannounced
-           if any(step.notified_at is None for step in _signable_steps(request))]
+    due = [
+        request.pk
+        for request in unannounced
+        if any(step.notified_at is None for step in _signable_steps(request))
+    ]
     due += SignoffRequest.objects.filter(
         status__in=[SignoffRequest.Status.APPROVED, SignoffRequest.Status.DECLINED],
         outcome_notified_at__isnull=True,

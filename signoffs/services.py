@@ -107,8 +107,11 @@ def _send_notifications(request_id: int) -> None:
         # No result is stored: the result store would make queuing hang while Redis is down.
         signoff_notify_task.apply_async((request_id,), ignore_result=True)
     except (KombuOperationalError, OSError) as error:
-        logger.error("Could not queue the e-mail for sign-off %s (the sweep will send it): %s",
-                     request_id, error)
+        logger.error(
+            "Could not queue the e-mail for sign-off %s (the sweep will send it): %s",
+            request_id,
+            error,
+        )
 
 
 def _second_factor_method(user: User, code: str) -> str:

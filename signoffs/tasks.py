@@ -9,8 +9,13 @@ from .notifications import (
 )
 
 
-@shared_task(name="signoffs.notify", acks_late=True, max_retries=5, autoretry_for=(OSError,),
-             retry_backoff=True)
+@shared_task(
+    name="signoffs.notify",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+)
 def signoff_notify_task(request_id: int) -> int:
     return signoff_notify_open_steps(request_id=request_id)
 

@@ -69,6 +69,7 @@ def make_member(role, organisation, *, directorate=None, valid_from=None, valid_
 def unused_backup_code(user) -> str:
     """Each person's backup codes work once: the next one not yet used."""
     return next(
-        code for code in TEST_BACKUP_CODES
+        code
+        for code in TEST_BACKUP_CODES
         if user.staticdevice_set.filter(token_set__token=code).exists()
     )

@@ -34,5 +34,8 @@ def pytest_runtest_makereport(item, call):
     if tool:
         report.outcome = "skipped"
         path, line, _ = item.location
-        report.longrepr = (str(item.path), (line or 0) + 1,
-                           f"Skipped: needs {tool} (install Debian's {TOOLS[tool]} package)")
+        report.longrepr = (
+            str(item.path),
+            (line or 0) + 1,
+            f"Skipped: needs {tool} (install Debian's {TOOLS[tool]} package)",
+        )

@@ -58,7 +58,8 @@ def _no_person_written_text_travels(request):
         return
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(
-        marker and marker.kwargs.get("transaction"))
+        marker and marker.kwargs.get("transaction")
+    )
     # Set up first, so the database is torn down after this check.
     request.getfixturevalue("transactional_db" if transactional else "db")
     yield

@@ -36,11 +36,17 @@ def seal_pki(tmp_path_factory):
     folder = tmp_path_factory.mktemp("seal-pki")
     call_command("demo_pki", out=str(folder), passphrase=PASSPHRASE, verbosity=0)
     # Outside the database (none is open yet for a session fixture): the organisation is named here.
-    demo_pki_ensure(folder, passphrase=PASSPHRASE,
-                    organisations=[(OWN_SEAL_ORGANISATION_ID, OWN_SEAL_ORGANISATION_NAME)])
+    demo_pki_ensure(
+        folder,
+        passphrase=PASSPHRASE,
+        organisations=[(OWN_SEAL_ORGANISATION_ID, OWN_SEAL_ORGANISATION_NAME)],
+    )
     values = seal_settings(folder)
     saved_settings = {name: getattr(settings, name) for name in values}
-    environment = {"DOCUMENT_SEAL_DEMO_PKI_DIR": str(folder), "DOCUMENT_SEAL_PASSPHRASE": PASSPHRASE}
+    environment = {
+        "DOCUMENT_SEAL_DEMO_PKI_DIR": str(folder),
+        "DOCUMENT_SEAL_PASSPHRASE": PASSPHRASE,
+    }
     saved_environment = {name: os.environ.get(name) for name in environment}
     for name, value in values.items():
         setattr(settings, name, value)

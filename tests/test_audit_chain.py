@@ -107,7 +107,9 @@ def test_orm_refuses_changes_and_deletions():
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
 def test_postgres_trigger_refuses_raw_update_and_delete():
     event = _write_events(1)[0]
     for sql in (
@@ -146,8 +148,10 @@ def test_every_column_is_hashed_and_tampered_with_below():
 @pytest.mark.parametrize("column", sorted(TAMPERED_COLUMNS))
 def test_a_change_to_any_hashed_column_is_named(column):
     events = _write_events(3)
-    _raw(f"UPDATE audit_auditevent SET {column} = %s WHERE id = %s",  # nosec: fixed names
-         [TAMPERED_COLUMNS[column], events[1].pk])
+    _raw(
+        f"UPDATE audit_auditevent SET {column} = %s WHERE id = %s",  # nosec: fixed names
+        [TAMPERED_COLUMNS[column], events[1].pk],
+    )
     with pytest.raises(CommandError) as excinfo:
         call_command("audit_verify")
     assert f"event #{events[1].sequence} (row id {events[1].pk})" in str(excinfo.value)

@@ -13,13 +13,21 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"logbook_first", "logbook_last", "supervisor_queue", "progress", "agreement_detail",
-         "governance_dashboard"}
+PAGES = {
+    "logbook_first",
+    "logbook_last",
+    "supervisor_queue",
+    "progress",
+    "agreement_detail",
+    "governance_dashboard",
+}
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-                       reason="the benchmark seeds with COPY: needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="the benchmark seeds with COPY: needs PostgreSQL (DATABASE_URL)",
+    ),
     pytest.mark.skipif(shutil.which("wrk") is None, reason="the throughput figure needs wrk"),
     pytest.mark.timeout(240),
 ]
@@ -31,13 +39,24 @@ def _number(value) -> bool:
 
 def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
     output = tmp_path / "results.json"
-    env = {**os.environ, "BENCH_CASES": "200", "BENCH_WRK_SECONDS": "2",
-           # Its own database, apart from the test database and from a developer's kept bench.
-           "BENCH_DB_SUFFIX": "_bench_ci", "BENCH_OUTPUT": str(output)}
+    env = {
+        **os.environ,
+        "BENCH_CASES": "200",
+        "BENCH_WRK_SECONDS": "2",
+        # Its own database, apart from the test database and from a developer's kept bench.
+        "BENCH_DB_SUFFIX": "_bench_ci",
+        "BENCH_OUTPUT": str(output),
+    }
     env.pop("BENCH_KEEP_DB", None)
     env.pop("BENCH_REUSE_DB", None)
-    run = subprocess.run([sys.executable, "bench/run.py"], cwd=ROOT, env=env, text=True,
-                         capture_output=True, timeout=230)
+    run = subprocess.run(
+        [sys.executable, "bench/run.py"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=230,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Benchmark: 200 cases" in run.stdout
 
@@ -62,4 +81,3 @@ def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
     assert results["export"]["rows"] >= results["cases"]
     assert results["throughput"]["errors"] == 0
     assert all("met" in row for row in results["targets"].values())
-

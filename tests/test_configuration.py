@@ -82,29 +82,43 @@ def test_redis_url_switches_celery_and_cache_to_redis():
 
 
 def test_production_requires_a_secret_key():
-    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", SITE_URL="https://example.org",
-                  TEXT_COMMITMENT_KEY="k" * 40)
+    result = _run(
+        _PRINT_SETTINGS,
+        DJANGO_ENV="production",
+        SITE_URL="https://example.org",
+        TEXT_COMMITMENT_KEY="k" * 40,
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_requires_the_public_address_printed_on_documents():
-    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60,
-                  TEXT_COMMITMENT_KEY="k" * 40)
+    result = _run(
+        _PRINT_SETTINGS,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 60,
+        TEXT_COMMITMENT_KEY="k" * 40,
+    )
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
 
 
 def test_production_requires_the_key_free_text_is_committed_under():
-    result = _run(_PRINT_SETTINGS, DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60,
-                  SITE_URL="https://example.org")
+    result = _run(
+        _PRINT_SETTINGS,
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 60,
+        SITE_URL="https://example.org",
+    )
     assert result.returncode != 0
     assert "TEXT_COMMITMENT_KEY" in result.stderr
 
 
 def test_production_turns_on_the_safety_settings():
     s = _settings(
-        DJANGO_ENV="production", DJANGO_SECRET_KEY="x" * 60, SITE_URL="https://training.example.org",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 60,
+        SITE_URL="https://training.example.org",
         TEXT_COMMITMENT_KEY="k" * 40,
     )
     assert s["debug"] is False
@@ -124,7 +138,11 @@ def test_deploy_check_passes_under_production_settings():
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -150,26 +150,51 @@ def round_trip(client, url, *, button_name=None):
 
 def _full_case_data(world) -> dict:
     return {
-        "reference": "FULL-ROUND-TRIP", "performed_on": timezone.localdate() - timedelta(days=40),
-        "site": world.site, "out_of_hours": False, "procedure": c.Procedure.MT,
-        "trainee_role": c.TraineeRole.PRIMARY_OPERATOR, "supervisor": world.lead_supervisor,
-        "supervision_mode": c.SupervisionMode.IN_ROOM, "final_etici": c.ETICI.G2C, "passes": 2,
-        "any_complication": True, "age": 71, "sex": c.Sex.FEMALE, "pre_stroke_mrs": 1,
-        "nihss_baseline": 17, "aspects": 8, "aspects_modality": c.AspectsModality.CT,
-        "imaging": [c.Imaging.NCCT, c.Imaging.CTA], "occlusion_site": c.OcclusionSite.M1,
-        "occlusion_side": c.Side.LEFT, "thrombolysis": c.Thrombolysis.TENECTEPLASE,
-        "admission": c.Admission.TRANSFER, "onset_type": c.OnsetType.WITNESSED,
-        "onset_to_arrival_minutes": 150, "door_in_door_out_minutes": 75,
-        "door_to_imaging_minutes": 12, "door_to_puncture_minutes": 48,
-        "puncture_to_reperfusion_minutes": 31, "procedure_minutes": 55,
-        "anaesthesia": c.Anaesthesia.CONSCIOUS_SEDATION, "access": c.Access.RADIAL,
-        "technique": c.Technique.COMBINED, "balloon_guide": False,
-        "first_pass_etici": c.ETICI.G2B67, "rescue_therapy": False,
+        "reference": "FULL-ROUND-TRIP",
+        "performed_on": timezone.localdate() - timedelta(days=40),
+        "site": world.site,
+        "out_of_hours": False,
+        "procedure": c.Procedure.MT,
+        "trainee_role": c.TraineeRole.PRIMARY_OPERATOR,
+        "supervisor": world.lead_supervisor,
+        "supervision_mode": c.SupervisionMode.IN_ROOM,
+        "final_etici": c.ETICI.G2C,
+        "passes": 2,
+        "any_complication": True,
+        "age": 71,
+        "sex": c.Sex.FEMALE,
+        "pre_stroke_mrs": 1,
+        "nihss_baseline": 17,
+        "aspects": 8,
+        "aspects_modality": c.AspectsModality.CT,
+        "imaging": [c.Imaging.NCCT, c.Imaging.CTA],
+        "occlusion_site": c.OcclusionSite.M1,
+        "occlusion_side": c.Side.LEFT,
+        "thrombolysis": c.Thrombolysis.TENECTEPLASE,
+        "admission": c.Admission.TRANSFER,
+        "onset_type": c.OnsetType.WITNESSED,
+        "onset_to_arrival_minutes": 150,
+        "door_in_door_out_minutes": 75,
+        "door_to_imaging_minutes": 12,
+        "door_to_puncture_minutes": 48,
+        "puncture_to_reperfusion_minutes": 31,
+        "procedure_minutes": 55,
+        "anaesthesia": c.Anaesthesia.CONSCIOUS_SEDATION,
+        "access": c.Access.RADIAL,
+        "technique": c.Technique.COMBINED,
+        "balloon_guide": False,
+        "first_pass_etici": c.ETICI.G2B67,
+        "rescue_therapy": False,
         "aborted_reason": "Not aborted; noted for the round trip.",
         "complications": [c.Complication.ACCESS_HAEMATOMA, c.Complication.DISTAL_EMBOLISATION],
-        "haemorrhage": c.Heidelberg.PH1, "haemorrhage_symptomatic": True,
-        "sich_definition": c.SICHDefinition.SITS_MOST, "nihss_24h": 9, "died_in_hospital": False,
-        "mrs_90_days": 3, "mrs_90_days_method": c.MRSMethod.TELEPHONE, "ssnap_entered": True,
+        "haemorrhage": c.Heidelberg.PH1,
+        "haemorrhage_symptomatic": True,
+        "sich_definition": c.SICHDefinition.SITS_MOST,
+        "nihss_24h": 9,
+        "died_in_hospital": False,
+        "mrs_90_days": 3,
+        "mrs_90_days_method": c.MRSMethod.TELEPHONE,
+        "ssnap_entered": True,
         "reflection": "Radial access held well.\nThe second pass needed a longer stent.",
     }
 
@@ -183,10 +208,17 @@ def world(db):
     data = _full_case_data(world)
     assert set(data) == set(CASE_INPUT_FIELDS), "a case field is missing from the full case"
     world.case = case_log(trainee=world.trainee, data=data)
-    world.queried = case_log(trainee=world.trainee, data={**data, "reference": "FULL-QUERIED",
-                                                         "out_of_hours": True})
-    case_verify(case=world.queried, supervisor=world.lead_supervisor, role_view="primary_operator",
-                mode_view="in_room", decision="queried", comment="Please check the passes.")
+    world.queried = case_log(
+        trainee=world.trainee, data={**data, "reference": "FULL-QUERIED", "out_of_hours": True}
+    )
+    case_verify(
+        case=world.queried,
+        supervisor=world.lead_supervisor,
+        role_view="primary_operator",
+        mode_view="in_room",
+        decision="queried",
+        comment="Please check the passes.",
+    )
     return world
 
 
@@ -199,13 +231,19 @@ def _agreement_draft(world) -> AgreementVersion:
     """An amendment of the active agreement (a draft), with every term given."""
     version = agreement_amend(actor=world.training_lead, agreement=world.agreement)
     return agreement_version_update(
-        actor=world.training_lead, version=version,
-        terms=terms_for(world, independence_local_terms="Two consultants present for the first "
-                        "ten independent cases.", minimum_mt_per_year=24,
-                        backfill_trainee_sessions=Decimal("1.5"),
-                        review_dates=["2027-06-01", "2027-12-01"]),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.second_supervisor),
+        actor=world.training_lead,
+        version=version,
+        terms=terms_for(
+            world,
+            independence_local_terms="Two consultants present for the first ten independent cases.",
+            minimum_mt_per_year=24,
+            backfill_trainee_sessions=Decimal("1.5"),
+            review_dates=["2027-06-01", "2027-12-01"],
+        ),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor],
+            lead=world.second_supervisor,
+        ),
     )
 
 
@@ -254,8 +292,18 @@ def test_an_agreement_draft_round_trips_unchanged(world, client):
 COVERED = {"caselogs:edit", "agreements:edit"}
 
 
-OUR_APPS = {"accounts", "agreements", "audit", "caselogs", "documents", "governance",
-            "irtraining", "phases", "privacy", "signoffs"}
+OUR_APPS = {
+    "accounts",
+    "agreements",
+    "audit",
+    "caselogs",
+    "documents",
+    "governance",
+    "irtraining",
+    "phases",
+    "privacy",
+    "signoffs",
+}
 
 
 def _patterns(resolver, namespace=""):
@@ -311,8 +359,9 @@ def test_every_admin_change_form_round_trips_unchanged(world, client):
             continue
         after = model_to_dict(model._default_manager.get(pk=obj.pk))
         if after != before:
-            changed[model.__name__] = {k: (before[k], after[k]) for k in before
-                                       if before[k] != after.get(k)}
+            changed[model.__name__] = {
+                k: (before[k], after[k]) for k in before if before[k] != after.get(k)
+            }
     assert {"User", "Organisation", "Site", "CriteriaTemplate"} <= set(tried), tried
     assert not refused, f"administration forms refused their own rendering: {refused}"
     assert not changed, f"administration forms changed what they were sent back: {changed}"

@@ -18,11 +18,15 @@ pytestmark = pytest.mark.django_db
 
 def test_the_governance_panel_lists_overdue_reviews_and_reports(client, world):
     today = date.today()
-    agreement = draft(world, start_date=today - timedelta(days=200),
-                      review_dates=[(today - timedelta(days=3)).isoformat()])
+    agreement = draft(
+        world,
+        start_date=today - timedelta(days=200),
+        review_dates=[(today - timedelta(days=3)).isoformat()],
+    )
     submit_and_sign_all(world, agreement)
-    report = audit_report_request(user=world.governance_lead,
-                                  period_start=today - timedelta(days=30), period_end=today)
+    report = audit_report_request(
+        user=world.governance_lead, period_start=today - timedelta(days=30), period_end=today
+    )
     sign_in(client, world.governance_lead)
     home = client.get("/")
     section = next(s for s in home.context["inbox_sections"] if s.title == "Governance")
@@ -44,11 +48,15 @@ def test_the_panel_costs_the_same_queries_however_many_rows(client, world):
     today = date.today()
 
     def overdue_agreement_and_report():
-        agreement = draft(world, start_date=today - timedelta(days=200),
-                          review_dates=[(today - timedelta(days=3)).isoformat()])
+        agreement = draft(
+            world,
+            start_date=today - timedelta(days=200),
+            review_dates=[(today - timedelta(days=3)).isoformat()],
+        )
         submit_and_sign_all(world, agreement)
-        audit_report_request(user=world.governance_lead,
-                             period_start=today - timedelta(days=30), period_end=today)
+        audit_report_request(
+            user=world.governance_lead, period_start=today - timedelta(days=30), period_end=today
+        )
 
     overdue_agreement_and_report()
     sign_in(client, world.governance_lead)

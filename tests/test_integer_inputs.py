@@ -20,9 +20,11 @@ BEYOND = ["99999999999999999999", "9223372036854775808", "-9223372036854775809",
 @pytest.mark.parametrize("value", BEYOND)
 def test_a_choice_beyond_any_column_is_not_a_valid_choice(value):
     User.objects.create_user(email="someone@example.org", password=None, full_name="Someone")
-    for field, data in ((forms.ModelChoiceField(User.objects.all()), value),
-                        (forms.ModelMultipleChoiceField(User.objects.all()), [value]),
-                        (forms.ModelMultipleChoiceField(User.objects.all()), [value, "1"])):
+    for field, data in (
+        (forms.ModelChoiceField(User.objects.all()), value),
+        (forms.ModelMultipleChoiceField(User.objects.all()), [value]),
+        (forms.ModelMultipleChoiceField(User.objects.all()), [value, "1"]),
+    ):
         with pytest.raises(forms.ValidationError) as refused:
             field.clean(data)
         assert refused.value.code in ("invalid_choice", "invalid_pk_value")
@@ -32,8 +34,16 @@ def test_a_choice_beyond_any_column_is_not_a_valid_choice(value):
 
 def _post_huge(client, url, valid):
     huge = BEYOND[0]
-    response = client.post(url, {**valid, "supervisors": [huge], "lead_supervisor": huge,
-                                 "governance_lead": huge, "employer": huge})
+    response = client.post(
+        url,
+        {
+            **valid,
+            "supervisors": [huge],
+            "lead_supervisor": huge,
+            "governance_lead": huge,
+            "employer": huge,
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     for name in ("supervisors", "lead_supervisor", "governance_lead", "employer"):
@@ -43,6 +53,9 @@ def _post_huge(client, url, valid):
 def test_the_agreement_forms_refuse_them_beside_the_field(client, world):
     sign_in(client, world.training_lead)
     agreement = draft(world)
-    _post_huge(client, reverse("agreements:new"), {**terms_as_posted(world),
-                                                   "trainee": str(world.trainee.pk)})
+    _post_huge(
+        client,
+        reverse("agreements:new"),
+        {**terms_as_posted(world), "trainee": str(world.trainee.pk)},
+    )
     _post_huge(client, reverse("agreements:edit", args=[agreement.pk]), terms_as_posted(world))

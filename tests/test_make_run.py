@@ -22,9 +22,21 @@ ROOT = Path(settings.BASE_DIR)
 
 def _development_env(**extra) -> dict:
     """The environment of a newcomer's shell: none of the variables CI or production set."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"SITE_URL", "PORT", "DJANGO_ENV", "REDIS_URL", "DATABASE_URL", "MAKEFLAGS",
-                        "MAKELEVEL", "EMAIL_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SITE_URL",
+            "PORT",
+            "DJANGO_ENV",
+            "REDIS_URL",
+            "DATABASE_URL",
+            "MAKEFLAGS",
+            "MAKELEVEL",
+            "EMAIL_URL",
+        }
+    }
     return {**env, "DJANGO_SETTINGS_MODULE": "irtraining.settings", **extra}
 
 
@@ -46,24 +58,49 @@ def test_make_on_another_port_gives_links_to_that_port(tmp_path):
         env = _development_env(**({} if how else {"PORT": "8123"}))
         result = subprocess.run(
             ["make", "--no-print-directory", "-o", stamp, "seed", f"PY={probe}", *how],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert "SITE_URL=http://127.0.0.1:8123" in result.stdout, result.stdout
-    default = subprocess.run([sys.executable, "-c", PRINT_SITE_URL], cwd=ROOT,
-                             env=_development_env(), capture_output=True, text=True, check=True)
+    default = subprocess.run(
+        [sys.executable, "-c", PRINT_SITE_URL],
+        cwd=ROOT,
+        env=_development_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "SITE_URL=http://127.0.0.1:8000" in default.stdout
-    chosen = subprocess.run([sys.executable, "-c", PRINT_SITE_URL], cwd=ROOT, capture_output=True,
-                            env=_development_env(PORT="8123", SITE_URL="https://irt.example.org"),
-                            text=True, check=True)
+    chosen = subprocess.run(
+        [sys.executable, "-c", PRINT_SITE_URL],
+        cwd=ROOT,
+        capture_output=True,
+        env=_development_env(PORT="8123", SITE_URL="https://irt.example.org"),
+        text=True,
+        check=True,
+    )
     assert "SITE_URL=https://irt.example.org" in chosen.stdout
 
 
 def test_queuing_a_task_in_process_gives_no_broker_warning():
     """kombu warned "No hostname was supplied" on every `make run`, though no broker is used."""
-    script = ("import django; django.setup(); from irtraining.celery import ping; "
-              "print(ping.apply_async(('x',)).get())")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_development_env(),
-                            capture_output=True, text=True, timeout=60, check=True)
+    script = (
+        "import django; django.setup(); from irtraining.celery import ping; "
+        "print(ping.apply_async(('x',)).get())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=_development_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "'echo': 'x'" in result.stdout
     assert "hostname" not in result.stderr.lower(), result.stderr
     assert "WARNING" not in result.stderr, result.stderr

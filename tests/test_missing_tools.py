@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 
-PROBE = '''
+PROBE = """
 import subprocess
 
 def test_reads_a_pdf():
@@ -14,16 +14,33 @@ def test_reads_a_pdf():
 
 def test_fails_for_another_reason():
     assert False
-'''
+"""
 
 
 def test_a_missing_pdftotext_is_a_skip_that_says_what_to_install(tmp_path):
     (tmp_path / "test_probe.py").write_text(PROBE)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.missing_tools", "-p", "no:django",
-         "-p", "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path), "-rs",
-         str(tmp_path / "test_probe.py")],
-        cwd=settings.BASE_DIR, env={"PATH": "/nonexistent"}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.missing_tools",
+            "-p",
+            "no:django",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            "/dev/null",
+            "--rootdir",
+            str(tmp_path),
+            "-rs",
+            str(tmp_path / "test_probe.py"),
+        ],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/nonexistent"},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert "needs pdftoppm (install Debian's poppler-utils package)" in result.stdout, result.stdout

@@ -141,7 +141,11 @@ def test_seed_demo_is_idempotent_and_holds_no_patients():
     call_command("seed_demo", verbosity=0)
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     call_command("seed_demo", verbosity=0)
-    assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    ) == counts
     assert counts[0] == len(ALL_DEMO_PEOPLE)
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     assert Organisation.objects.filter(is_training_centre=True).count() == 1

@@ -157,25 +157,45 @@ def test_the_agreement_rule_and_its_selector_agree_on_agreements_built_to_differ
     other_trainee = make_member(Role.TRAINEE, world.employer, full_name="Dr Other Trainee")
     other_inr = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Other INR")
     sibling = agreement_create(
-        actor=world.training_lead, trainee=other_trainee, terms=terms_for(world),
+        actor=world.training_lead,
+        trainee=other_trainee,
+        terms=terms_for(world),
         supervisors=SupervisorChoice(supervisors=[other_inr], lead=other_inr),
-        criteria_template=own.versions.get().criteria_template)
+        criteria_template=own.versions.get().criteria_template,
+    )
     far_employer = OrganisationFactory(name="Distant Trust")
     far_centre = OrganisationFactory(name="Distant Centre", is_training_centre=True)
-    far_world = World(**{**world.__dict__, "employer": far_employer, "centre": far_centre,
-                         "employer_directorate": DirectorateFactory(organisation=far_employer),
-                         "centre_directorate": DirectorateFactory(organisation=far_centre),
-                         "trainee": make_member(Role.TRAINEE, far_employer),
-                         "governance_lead": make_member(Role.GOVERNANCE_LEAD, far_employer),
-                         "lead_supervisor": make_member(Role.SUPERVISOR, far_centre),
-                         "second_supervisor": make_member(Role.SUPERVISOR, far_centre)})
+    far_world = World(
+        **{
+            **world.__dict__,
+            "employer": far_employer,
+            "centre": far_centre,
+            "employer_directorate": DirectorateFactory(organisation=far_employer),
+            "centre_directorate": DirectorateFactory(organisation=far_centre),
+            "trainee": make_member(Role.TRAINEE, far_employer),
+            "governance_lead": make_member(Role.GOVERNANCE_LEAD, far_employer),
+            "lead_supervisor": make_member(Role.SUPERVISOR, far_centre),
+            "second_supervisor": make_member(Role.SUPERVISOR, far_centre),
+        }
+    )
     far = draft(far_world, actor=world.administrator)
-    people = {**world.people(), "other_trainee": other_trainee, "other_inr": other_inr,
-              "far_trainee": far_world.trainee, "far_inr": far_world.lead_supervisor,
-              "far_governance_lead": far_world.governance_lead,
-              "unnamed_inr": make_member(Role.SUPERVISOR, world.centre)}
-    oversight_here = {"training_lead", "employer_clinical_director", "centre_clinical_director",
-                      "employer_medical_director", "centre_medical_director", "governance_lead"}
+    people = {
+        **world.people(),
+        "other_trainee": other_trainee,
+        "other_inr": other_inr,
+        "far_trainee": far_world.trainee,
+        "far_inr": far_world.lead_supervisor,
+        "far_governance_lead": far_world.governance_lead,
+        "unnamed_inr": make_member(Role.SUPERVISOR, world.centre),
+    }
+    oversight_here = {
+        "training_lead",
+        "employer_clinical_director",
+        "centre_clinical_director",
+        "employer_medical_director",
+        "centre_medical_director",
+        "governance_lead",
+    }
     expected = {
         own.pk: oversight_here | {"trainee", "lead_supervisor", "second_supervisor"},
         sibling.pk: oversight_here | {"other_trainee", "other_inr"},

@@ -28,7 +28,7 @@ def readme_table(heading: str) -> list[tuple[str, str, bool]]:
     lines = (Path(settings.BASE_DIR) / "README.md").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading))
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("|"):
             if rows:
                 break
@@ -44,7 +44,8 @@ def readme_table(heading: str) -> list[tuple[str, str, bool]]:
 
 def _next_code(user) -> str:
     return next(
-        code for code in DEMO_BACKUP_CODES
+        code
+        for code in DEMO_BACKUP_CODES
         if user.staticdevice_set.filter(token_set__token=code).exists()
     )
 
@@ -86,8 +87,11 @@ def test_every_step_of_chris_evanss_independence_names_an_account_that_may_sign_
         user = User.objects.get(email=email)
         step.refresh_from_db()
         assert user_is_eligible_for_step(user, step), (label, email)
-        signed = [s for s in request.steps.select_related("signature")
-                  if s.status != SignoffStep.Status.PENDING]
+        signed = [
+            s
+            for s in request.steps.select_related("signature")
+            if s.status != SignoffStep.Status.PENDING
+        ]
         assert step_refusal_reason(user, step, signed) is None, (label, email)
         if n < len(steps) - 1:
             signoff_sign(step=step, signer=user, decision="approve", code=_next_code(user))

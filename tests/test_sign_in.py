@@ -48,7 +48,9 @@ def test_wrong_password_is_refused_with_a_clear_message(client, organisation, me
     assert AuditEvent.objects.filter(verb="account.sign_in_failed").count() == 1
 
 
-def test_eleventh_wrong_password_locks_until_the_cool_off_ends(client, organisation, member, settings):
+def test_eleventh_wrong_password_locks_until_the_cool_off_ends(
+    client, organisation, member, settings
+):
     user = member(Role.TRAINEE, organisation)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -131,7 +133,9 @@ def test_password_reset_by_email_enforces_the_password_rules(client, organisatio
 
     too_short = client.post(set_url, {"new_password1": "Short-pw-1", "new_password2": "Short-pw-1"})
     assert "at least 12 characters" in too_short.content.decode()
-    common = client.post(set_url, {"new_password1": "password1234", "new_password2": "password1234"})
+    common = client.post(
+        set_url, {"new_password1": "password1234", "new_password2": "password1234"}
+    )
     assert "too common" in common.content.decode()
 
     new_password = "a-much-longer-passphrase-2026"

@@ -104,7 +104,9 @@ def test_after_enrolling_the_next_sign_in_asks_for_a_code(client, organisation):
         _password_only(client, user)
         response = client.get("/")
         assert response.status_code == 302 and response["Location"].startswith(VERIFY)
-        wrong = client.post(VERIFY, {"code": "123456" if _code_for(device) != "123456" else "654321"})
+        wrong = client.post(
+            VERIFY, {"code": "123456" if _code_for(device) != "123456" else "654321"}
+        )
         assert "not right" in wrong.content.decode()
     with time_machine.travel(later + timezone.timedelta(seconds=5), tick=False):
         device.refresh_from_db()
@@ -195,7 +197,9 @@ def test_regenerating_backup_codes_replaces_the_old_ones(client, organisation, m
     assert not stored & set(TEST_BACKUP_CODES)
 
 
-def test_admin_site_requires_an_administrator_who_gave_a_second_factor(client, organisation, member):
+def test_admin_site_requires_an_administrator_who_gave_a_second_factor(
+    client, organisation, member
+):
     admin_user = member(Role.ADMINISTRATOR, organisation)
     _password_only(client, admin_user)
     assert client.get("/admin/")["Location"].startswith(VERIFY)

@@ -53,9 +53,7 @@ def organisation_list(request):
     organisations = organisation_list_for_user(user=request.user)
     if not organisations.exists():
         raise PermissionDenied
-    return render(
-        request, "accounts/organisation_list.html", {"organisations": organisations}
-    )
+    return render(request, "accounts/organisation_list.html", {"organisations": organisations})
 
 
 @login_required

@@ -26,8 +26,12 @@ _BACKUP_CODES_SESSION_KEY = "fresh_backup_codes"
 def _safe_next(request, default="/"):
     target = request.POST.get("next") or request.GET.get("next")
     # A path only: redirect() would read a bare word ("0", "home") as a URL name and fail.
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
@@ -47,8 +51,10 @@ def two_factor_setup(request):
     form = AuthenticatorConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         throttled = not device.verify_is_allowed()[0]
-        codes = None if throttled else totp_enrolment_confirm(
-            user=user, device=device, token=form.cleaned_data["code"]
+        codes = (
+            None
+            if throttled
+            else totp_enrolment_confirm(user=user, device=device, token=form.cleaned_data["code"])
         )
         if throttled:
             form.add_error("code", "Too many wrong codes: wait a few seconds, then try again.")

@@ -10,323 +10,1021 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgreementVersion',
+            name="AgreementVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('active', 'Active'), ('superseded', 'Superseded'), ('completed', 'Completed'), ('ended_early', 'Ended early')], default='draft', max_length=50)),
-                ('start_date', models.DateField()),
-                ('expected_duration_months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('review_dates', models.JSONField(blank=True, default=list)),
-                ('sessions_per_week', models.DecimalField(decimal_places=1, max_digits=3, validators=[django.core.validators.MinValueValidator(Decimal('0.5')), django.core.validators.MaxValueValidator(10)])),
-                ('arrangements', models.JSONField(default=list)),
-                ('backfill_trainee_service', models.TextField()),
-                ('backfill_trainee_sessions', models.DecimalField(decimal_places=1, default=0, max_digits=3)),
-                ('backfill_centre', models.TextField()),
-                ('backfill_centre_sessions', models.DecimalField(decimal_places=1, default=0, max_digits=3)),
-                ('job_plan_confirmed', models.BooleanField(default=False)),
-                ('service_protection_confirmed', models.BooleanField(default=False)),
-                ('independence_local_terms', models.TextField(blank=True)),
-                ('audit_frequency_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('end_reason', models.TextField(blank=True)),
-                ('returned_reason', models.TextField(blank=True, help_text='Why the last submission was declined, for the author.')),
-                ('centre_directorate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.directorate')),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('employer_directorate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.directorate')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('governance_lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='agreements.agreementversion')),
-                ('training_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signatures", "Awaiting signatures"),
+                            ("active", "Active"),
+                            ("superseded", "Superseded"),
+                            ("completed", "Completed"),
+                            ("ended_early", "Ended early"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                (
+                    "expected_duration_months",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ]
+                    ),
+                ),
+                ("review_dates", models.JSONField(blank=True, default=list)),
+                (
+                    "sessions_per_week",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.5")),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                ("arrangements", models.JSONField(default=list)),
+                ("backfill_trainee_service", models.TextField()),
+                (
+                    "backfill_trainee_sessions",
+                    models.DecimalField(decimal_places=1, default=0, max_digits=3),
+                ),
+                ("backfill_centre", models.TextField()),
+                (
+                    "backfill_centre_sessions",
+                    models.DecimalField(decimal_places=1, default=0, max_digits=3),
+                ),
+                ("job_plan_confirmed", models.BooleanField(default=False)),
+                ("service_protection_confirmed", models.BooleanField(default=False)),
+                ("independence_local_terms", models.TextField(blank=True)),
+                (
+                    "audit_frequency_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("end_reason", models.TextField(blank=True)),
+                (
+                    "returned_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the last submission was declined, for the author.",
+                    ),
+                ),
+                (
+                    "centre_directorate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.directorate",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "employer_directorate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.directorate",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "governance_lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="agreements.agreementversion",
+                    ),
+                ),
+                (
+                    "training_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', '-number'],
+                "ordering": ["agreement", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementCriterion',
+            name="AgreementCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'To complete phase 1'), (2, 'To complete phase 2 (independence)')])),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('cases', 'Verified cases of a type, in a role'), ('diagnostic_angiograms', 'Verified diagnostic cerebral angiograms'), ('distinct_verifiers', 'Distinct verifying INRs'), ('activities', 'Confirmed activities of a kind'), ('assessments', 'Assessments at an entrustment level'), ('competencies', 'Competencies signed off'), ('minimum_weeks', 'Minimum weeks in the phase'), ('reperfusion_rate', 'Successful reperfusion over recent cases'), ('learning_curve', 'Learning curve shows acceptable performance')], max_length=30)),
-                ('target', models.DecimalField(decimal_places=1, help_text='The number required (a count, weeks or %).', max_digits=6)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('description', models.CharField(max_length=300)),
-                ('source', models.CharField(max_length=300)),
-                ('source_status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='agreements.agreementversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "To complete phase 1"),
+                            (2, "To complete phase 2 (independence)"),
+                        ]
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cases", "Verified cases of a type, in a role"),
+                            ("diagnostic_angiograms", "Verified diagnostic cerebral angiograms"),
+                            ("distinct_verifiers", "Distinct verifying INRs"),
+                            ("activities", "Confirmed activities of a kind"),
+                            ("assessments", "Assessments at an entrustment level"),
+                            ("competencies", "Competencies signed off"),
+                            ("minimum_weeks", "Minimum weeks in the phase"),
+                            ("reperfusion_rate", "Successful reperfusion over recent cases"),
+                            ("learning_curve", "Learning curve shows acceptable performance"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="The number required (a count, weeks or %).",
+                        max_digits=6,
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("description", models.CharField(max_length=300)),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "source_status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="agreements.agreementversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['phase', 'position'],
-                'abstract': False,
+                "ordering": ["phase", "position"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CriteriaTemplate',
+            name="CriteriaTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, help_text='Active templates are offered for new agreements.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Active templates are offered for new agreements."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='template_version_unique')],
+                "ordering": ["name", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "version"), name="template_version_unique"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='agreementversion',
-            name='criteria_template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.criteriatemplate'),
+            model_name="agreementversion",
+            name="criteria_template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agreements.criteriatemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='CriterionTemplate',
+            name="CriterionTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'To complete phase 1'), (2, 'To complete phase 2 (independence)')])),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('cases', 'Verified cases of a type, in a role'), ('diagnostic_angiograms', 'Verified diagnostic cerebral angiograms'), ('distinct_verifiers', 'Distinct verifying INRs'), ('activities', 'Confirmed activities of a kind'), ('assessments', 'Assessments at an entrustment level'), ('competencies', 'Competencies signed off'), ('minimum_weeks', 'Minimum weeks in the phase'), ('reperfusion_rate', 'Successful reperfusion over recent cases'), ('learning_curve', 'Learning curve shows acceptable performance')], max_length=30)),
-                ('target', models.DecimalField(decimal_places=1, help_text='The number required (a count, weeks or %).', max_digits=6)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('description', models.CharField(max_length=300)),
-                ('source', models.CharField(max_length=300)),
-                ('source_status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='agreements.criteriatemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "To complete phase 1"),
+                            (2, "To complete phase 2 (independence)"),
+                        ]
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cases", "Verified cases of a type, in a role"),
+                            ("diagnostic_angiograms", "Verified diagnostic cerebral angiograms"),
+                            ("distinct_verifiers", "Distinct verifying INRs"),
+                            ("activities", "Confirmed activities of a kind"),
+                            ("assessments", "Assessments at an entrustment level"),
+                            ("competencies", "Competencies signed off"),
+                            ("minimum_weeks", "Minimum weeks in the phase"),
+                            ("reperfusion_rate", "Successful reperfusion over recent cases"),
+                            ("learning_curve", "Learning curve shows acceptable performance"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="The number required (a count, weeks or %).",
+                        max_digits=6,
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("description", models.CharField(max_length=300)),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "source_status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="agreements.criteriatemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['phase', 'position'],
-                'abstract': False,
+                "ordering": ["phase", "position"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAgreementCriterion',
+            name="HistoricalAgreementCriterion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'To complete phase 1'), (2, 'To complete phase 2 (independence)')])),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('cases', 'Verified cases of a type, in a role'), ('diagnostic_angiograms', 'Verified diagnostic cerebral angiograms'), ('distinct_verifiers', 'Distinct verifying INRs'), ('activities', 'Confirmed activities of a kind'), ('assessments', 'Assessments at an entrustment level'), ('competencies', 'Competencies signed off'), ('minimum_weeks', 'Minimum weeks in the phase'), ('reperfusion_rate', 'Successful reperfusion over recent cases'), ('learning_curve', 'Learning curve shows acceptable performance')], max_length=30)),
-                ('target', models.DecimalField(decimal_places=1, help_text='The number required (a count, weeks or %).', max_digits=6)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('description', models.CharField(max_length=300)),
-                ('source', models.CharField(max_length=300)),
-                ('source_status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.agreementversion')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "To complete phase 1"),
+                            (2, "To complete phase 2 (independence)"),
+                        ]
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cases", "Verified cases of a type, in a role"),
+                            ("diagnostic_angiograms", "Verified diagnostic cerebral angiograms"),
+                            ("distinct_verifiers", "Distinct verifying INRs"),
+                            ("activities", "Confirmed activities of a kind"),
+                            ("assessments", "Assessments at an entrustment level"),
+                            ("competencies", "Competencies signed off"),
+                            ("minimum_weeks", "Minimum weeks in the phase"),
+                            ("reperfusion_rate", "Successful reperfusion over recent cases"),
+                            ("learning_curve", "Learning curve shows acceptable performance"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="The number required (a count, weeks or %).",
+                        max_digits=6,
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("description", models.CharField(max_length=300)),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "source_status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.agreementversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical agreement criterion',
-                'verbose_name_plural': 'historical agreement criterions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical agreement criterion",
+                "verbose_name_plural": "historical agreement criterions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCriteriaTemplate',
+            name="HistoricalCriteriaTemplate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, help_text='Active templates are offered for new agreements.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Active templates are offered for new agreements."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical criteria template',
-                'verbose_name_plural': 'historical criteria templates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical criteria template",
+                "verbose_name_plural": "historical criteria templates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCriterionTemplate',
+            name="HistoricalCriterionTemplate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'To complete phase 1'), (2, 'To complete phase 2 (independence)')])),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('cases', 'Verified cases of a type, in a role'), ('diagnostic_angiograms', 'Verified diagnostic cerebral angiograms'), ('distinct_verifiers', 'Distinct verifying INRs'), ('activities', 'Confirmed activities of a kind'), ('assessments', 'Assessments at an entrustment level'), ('competencies', 'Competencies signed off'), ('minimum_weeks', 'Minimum weeks in the phase'), ('reperfusion_rate', 'Successful reperfusion over recent cases'), ('learning_curve', 'Learning curve shows acceptable performance')], max_length=30)),
-                ('target', models.DecimalField(decimal_places=1, help_text='The number required (a count, weeks or %).', max_digits=6)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('description', models.CharField(max_length=300)),
-                ('source', models.CharField(max_length=300)),
-                ('source_status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.criteriatemplate')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "To complete phase 1"),
+                            (2, "To complete phase 2 (independence)"),
+                        ]
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cases", "Verified cases of a type, in a role"),
+                            ("diagnostic_angiograms", "Verified diagnostic cerebral angiograms"),
+                            ("distinct_verifiers", "Distinct verifying INRs"),
+                            ("activities", "Confirmed activities of a kind"),
+                            ("assessments", "Assessments at an entrustment level"),
+                            ("competencies", "Competencies signed off"),
+                            ("minimum_weeks", "Minimum weeks in the phase"),
+                            ("reperfusion_rate", "Successful reperfusion over recent cases"),
+                            ("learning_curve", "Learning curve shows acceptable performance"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="The number required (a count, weeks or %).",
+                        max_digits=6,
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("description", models.CharField(max_length=300)),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "source_status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.criteriatemplate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical criterion template',
-                'verbose_name_plural': 'historical criterion templates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical criterion template",
+                "verbose_name_plural": "historical criterion templates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalNamedSupervisor',
+            name="HistoricalNamedSupervisor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_lead', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supervisor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.agreementversion')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("is_lead", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.agreementversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical named supervisor',
-                'verbose_name_plural': 'historical named supervisors',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical named supervisor",
+                "verbose_name_plural": "historical named supervisors",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTrainingAgreement',
+            name="HistoricalTrainingAgreement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=20)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(db_index=True, max_length=20)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical training agreement',
-                'verbose_name_plural': 'historical training agreements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical training agreement",
+                "verbose_name_plural": "historical training agreements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='TrainingAgreement',
+            name="TrainingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_agreements', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_agreements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAgreementVersion',
+            name="HistoricalAgreementVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('active', 'Active'), ('superseded', 'Superseded'), ('completed', 'Completed'), ('ended_early', 'Ended early')], default='draft', max_length=50)),
-                ('start_date', models.DateField()),
-                ('expected_duration_months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('review_dates', models.JSONField(blank=True, default=list)),
-                ('sessions_per_week', models.DecimalField(decimal_places=1, max_digits=3, validators=[django.core.validators.MinValueValidator(Decimal('0.5')), django.core.validators.MaxValueValidator(10)])),
-                ('arrangements', models.JSONField(default=list)),
-                ('backfill_trainee_service', models.TextField()),
-                ('backfill_trainee_sessions', models.DecimalField(decimal_places=1, default=0, max_digits=3)),
-                ('backfill_centre', models.TextField()),
-                ('backfill_centre_sessions', models.DecimalField(decimal_places=1, default=0, max_digits=3)),
-                ('job_plan_confirmed', models.BooleanField(default=False)),
-                ('service_protection_confirmed', models.BooleanField(default=False)),
-                ('independence_local_terms', models.TextField(blank=True)),
-                ('audit_frequency_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)])),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('end_reason', models.TextField(blank=True)),
-                ('returned_reason', models.TextField(blank=True, help_text='Why the last submission was declined, for the author.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('centre_directorate', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.directorate')),
-                ('criteria_template', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.criteriatemplate')),
-                ('employer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('employer_directorate', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.directorate')),
-                ('ended_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('governance_lead', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.agreementversion')),
-                ('training_centre', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signatures", "Awaiting signatures"),
+                            ("active", "Active"),
+                            ("superseded", "Superseded"),
+                            ("completed", "Completed"),
+                            ("ended_early", "Ended early"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                (
+                    "expected_duration_months",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ]
+                    ),
+                ),
+                ("review_dates", models.JSONField(blank=True, default=list)),
+                (
+                    "sessions_per_week",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.5")),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                ("arrangements", models.JSONField(default=list)),
+                ("backfill_trainee_service", models.TextField()),
+                (
+                    "backfill_trainee_sessions",
+                    models.DecimalField(decimal_places=1, default=0, max_digits=3),
+                ),
+                ("backfill_centre", models.TextField()),
+                (
+                    "backfill_centre_sessions",
+                    models.DecimalField(decimal_places=1, default=0, max_digits=3),
+                ),
+                ("job_plan_confirmed", models.BooleanField(default=False)),
+                ("service_protection_confirmed", models.BooleanField(default=False)),
+                ("independence_local_terms", models.TextField(blank=True)),
+                (
+                    "audit_frequency_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("end_reason", models.TextField(blank=True)),
+                (
+                    "returned_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the last submission was declined, for the author.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "centre_directorate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.directorate",
+                    ),
+                ),
+                (
+                    "criteria_template",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.criteriatemplate",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "employer_directorate",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.directorate",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "governance_lead",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.agreementversion",
+                    ),
+                ),
+                (
+                    "training_centre",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical agreement version',
-                'verbose_name_plural': 'historical agreement versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical agreement version",
+                "verbose_name_plural": "historical agreement versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='agreementversion',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='agreements.trainingagreement'),
+            model_name="agreementversion",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="agreements.trainingagreement",
+            ),
         ),
         migrations.CreateModel(
-            name='NamedSupervisor',
+            name="NamedSupervisor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_lead', models.BooleanField(default=False)),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_versions', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervisors', to='agreements.agreementversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_lead", models.BooleanField(default=False)),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_versions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisors",
+                        to="agreements.agreementversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_lead', 'supervisor__full_name'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'supervisor'), name='supervisor_once'), models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('version',), name='one_lead_supervisor')],
+                "ordering": ["-is_lead", "supervisor__full_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "supervisor"), name="supervisor_once"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_lead", True)),
+                        fields=("version",),
+                        name="one_lead_supervisor",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.UniqueConstraint(fields=('agreement', 'number'), name='version_number_unique'),
+            model_name="agreementversion",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "number"), name="version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'awaiting_signatures'])), fields=('agreement',), name='one_open_version_per_agreement'),
+            model_name="agreementversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["draft", "awaiting_signatures"])),
+                fields=("agreement",),
+                name="one_open_version_per_agreement",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_duration_months__gte', 1)), name='duration_at_least_a_month'),
+            model_name="agreementversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expected_duration_months__gte", 1)),
+                name="duration_at_least_a_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.CheckConstraint(condition=models.Q(('sessions_per_week__gt', 0)), name='sessions_per_week_positive'),
+            model_name="agreementversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sessions_per_week__gt", 0)), name="sessions_per_week_positive"
+            ),
         ),
     ]

@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0002_default_criteria_template'),
+        ("agreements", "0002_default_criteria_template"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agreementversion',
-            name='minimum_mt_per_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)]),
+            model_name="agreementversion",
+            name="minimum_mt_per_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(500),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagreementversion',
-            name='minimum_mt_per_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)]),
+            model_name="historicalagreementversion",
+            name="minimum_mt_per_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(500),
+                ],
+            ),
         ),
     ]

@@ -5,110 +5,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0003_minimum_mt_per_year'),
+        ("agreements", "0003_minimum_mt_per_year"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agreementcriterion',
-            name='description',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="agreementcriterion",
+            name="description",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='agreementcriterion',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="agreementcriterion",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='agreementversion',
-            name='backfill_centre',
+            model_name="agreementversion",
+            name="backfill_centre",
             field=models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
         ),
         migrations.AlterField(
-            model_name='agreementversion',
-            name='backfill_trainee_service',
+            model_name="agreementversion",
+            name="backfill_trainee_service",
             field=models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
         ),
         migrations.AlterField(
-            model_name='agreementversion',
-            name='end_reason',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="agreementversion",
+            name="end_reason",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='agreementversion',
-            name='independence_local_terms',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="agreementversion",
+            name="independence_local_terms",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='criteriatemplate',
-            name='description',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="criteriatemplate",
+            name="description",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='criteriatemplate',
-            name='name',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="criteriatemplate",
+            name="name",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='criteriontemplate',
-            name='description',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="criteriontemplate",
+            name="description",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='criteriontemplate',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="criteriontemplate",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalagreementcriterion',
-            name='description',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalagreementcriterion",
+            name="description",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalagreementcriterion',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalagreementcriterion",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalagreementversion',
-            name='backfill_centre',
+            model_name="historicalagreementversion",
+            name="backfill_centre",
             field=models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
         ),
         migrations.AlterField(
-            model_name='historicalagreementversion',
-            name='backfill_trainee_service',
+            model_name="historicalagreementversion",
+            name="backfill_trainee_service",
             field=models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
         ),
         migrations.AlterField(
-            model_name='historicalagreementversion',
-            name='end_reason',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalagreementversion",
+            name="end_reason",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalagreementversion',
-            name='independence_local_terms',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalagreementversion",
+            name="independence_local_terms",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcriteriatemplate',
-            name='description',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalcriteriatemplate",
+            name="description",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcriteriatemplate',
-            name='name',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalcriteriatemplate",
+            name="name",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcriteriontemplate',
-            name='description',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalcriteriontemplate",
+            name="description",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcriteriontemplate',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalcriteriontemplate",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
     ]

@@ -6,29 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_guard'),
+        ("audit", "0002_append_only_guard"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Redaction',
+            name="Redaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_label', models.CharField(editable=False, max_length=100)),
-                ('model', models.CharField(editable=False, max_length=100)),
-                ('object_id', models.CharField(editable=False, max_length=64)),
-                ('field', models.CharField(editable=False, max_length=100)),
-                ('commitment', models.CharField(editable=False, max_length=80)),
-                ('reason', models.CharField(choices=[('patient_identifier', 'A patient identifier was written in free text'), ('other_personal_data', 'Other personal data that must not be kept')], editable=False, max_length=30)),
-                ('redacted_at', models.DateTimeField(editable=False)),
-                ('redacted_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_label", models.CharField(editable=False, max_length=100)),
+                ("model", models.CharField(editable=False, max_length=100)),
+                ("object_id", models.CharField(editable=False, max_length=64)),
+                ("field", models.CharField(editable=False, max_length=100)),
+                ("commitment", models.CharField(editable=False, max_length=80)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("patient_identifier", "A patient identifier was written in free text"),
+                            ("other_personal_data", "Other personal data that must not be kept"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                    ),
+                ),
+                ("redacted_at", models.DateTimeField(editable=False)),
+                (
+                    "redacted_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-redacted_at'],
-                'indexes': [models.Index(fields=['app_label', 'model', 'object_id', 'field'], name='audit_redac_app_lab_c037be_idx')],
+                "ordering": ["-redacted_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["app_label", "model", "object_id", "field"],
+                        name="audit_redac_app_lab_c037be_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -10,288 +10,1577 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('agreements', '0002_default_criteria_template'),
+        ("accounts", "0001_initial"),
+        ("agreements", "0002_default_criteria_template"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mdt', 'MDT or stroke meeting'), ('diagnostic_list', 'Diagnostic list'), ('interventional_list', 'Interventional list'), ('imaging_review', 'Imaging review session'), ('simulation', 'Simulation or cadaver session'), ('teaching', 'Teaching'), ('course', 'Course')], max_length=30)),
-                ('happened_on', models.DateField(verbose_name='date')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(24)])),
-                ('notes', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for confirmation'), ('confirmed', 'Confirmed'), ('queried', 'Queried')], default='submitted', max_length=20)),
-                ('supervisor_comment', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='agreements.trainingagreement')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_activities', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mdt", "MDT or stroke meeting"),
+                            ("diagnostic_list", "Diagnostic list"),
+                            ("interventional_list", "Interventional list"),
+                            ("imaging_review", "Imaging review session"),
+                            ("simulation", "Simulation or cadaver session"),
+                            ("teaching", "Teaching"),
+                            ("course", "Course"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("happened_on", models.DateField(verbose_name="date")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for confirmation"),
+                            ("confirmed", "Confirmed"),
+                            ("queried", "Queried"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "supervisor_comment",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_activities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-happened_on', '-pk'],
+                "verbose_name_plural": "activities",
+                "ordering": ["-happened_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='Your own reference for this case. Never a hospital or NHS number.', max_length=40, validators=[privacy.identifiers.reject_patient_identifiers], verbose_name='your case reference')),
-                ('performed_on', models.DateField(verbose_name='date')),
-                ('out_of_hours', models.BooleanField(default=False, verbose_name='out of hours')),
-                ('procedure', models.CharField(choices=[('mt', 'Mechanical thrombectomy'), ('diagnostic_angiogram', 'Diagnostic cerebral angiogram'), ('carotid_stenting', 'Carotid stenting'), ('other_neuro', 'Other neuro-intervention')], max_length=30)),
-                ('trainee_role', models.CharField(choices=[('observer', 'Observer'), ('assistant', 'Assistant'), ('primary_operator', 'Primary operator')], max_length=20, verbose_name='your role')),
-                ('supervision_mode', models.CharField(choices=[('scrubbed', 'Supervisor scrubbed'), ('in_room', 'Supervisor in the room'), ('on_site', 'Supervisor on site'), ('by_phone', 'Supervisor available by phone'), ('none', 'No supervision')], max_length=20)),
-                ('final_etici', models.CharField(blank=True, choices=[('0', '0: no reperfusion'), ('1', '1: thrombus reduction without distal filling'), ('2a', '2a: 1-49% reperfusion'), ('2b50', '2b50: 50-66%'), ('2b67', '2b67: 67-89%'), ('2c', '2c: 90-99%'), ('3', '3: complete')], max_length=4, verbose_name='final eTICI')),
-                ('passes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(20)], verbose_name='number of passes')),
-                ('any_complication', models.BooleanField(default=False, verbose_name='any complication')),
-                ('age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(16), django.core.validators.MaxValueValidator(110)], verbose_name='age (years)')),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('not_recorded', 'Not recorded')], max_length=20)),
-                ('pre_stroke_mrs', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='pre-stroke mRS')),
-                ('nihss_baseline', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(42)], verbose_name='NIHSS at baseline')),
-                ('aspects', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='ASPECTS')),
-                ('aspects_modality', models.CharField(blank=True, choices=[('ct', 'CT'), ('dwi', 'MRI (DWI)'), ('pc', 'Posterior circulation (pc-ASPECTS)')], max_length=5, verbose_name='ASPECTS on')),
-                ('imaging', models.JSONField(blank=True, default=list, verbose_name='imaging used')),
-                ('occlusion_site', models.CharField(blank=True, choices=[('ica', 'ICA'), ('ica_t', 'ICA terminus (ICA-T)'), ('m1', 'M1'), ('m2', 'M2'), ('m3_plus', 'M3 or more distal'), ('aca', 'ACA'), ('basilar', 'Basilar'), ('vertebral', 'Vertebral'), ('pca', 'PCA'), ('tandem', 'Tandem')], max_length=20)),
-                ('occlusion_side', models.CharField(blank=True, choices=[('left', 'Left'), ('right', 'Right'), ('midline', 'Midline / not applicable')], max_length=10)),
-                ('thrombolysis', models.CharField(blank=True, choices=[('none', 'None'), ('alteplase', 'Alteplase'), ('tenecteplase', 'Tenecteplase')], max_length=20, verbose_name='IV thrombolysis')),
-                ('admission', models.CharField(blank=True, choices=[('direct', 'Direct admission'), ('transfer', 'Transfer (drip and ship)')], max_length=20)),
-                ('onset_type', models.CharField(blank=True, choices=[('witnessed', 'Witnessed onset'), ('wake_up', 'Wake-up stroke'), ('unwitnessed', 'Unwitnessed, last known well')], max_length=20)),
-                ('onset_to_arrival_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='onset to arrival')),
-                ('door_in_door_out_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door-in-door-out (transfers)')),
-                ('door_to_imaging_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door to imaging')),
-                ('door_to_puncture_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door to groin puncture')),
-                ('puncture_to_reperfusion_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='puncture to reperfusion')),
-                ('procedure_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='procedure length')),
-                ('anaesthesia', models.CharField(blank=True, choices=[('local', 'Local anaesthetic only'), ('conscious_sedation', 'Conscious sedation'), ('general', 'General anaesthetic')], max_length=20)),
-                ('access', models.CharField(blank=True, choices=[('femoral', 'Femoral'), ('radial', 'Radial'), ('other', 'Other')], max_length=10)),
-                ('technique', models.CharField(blank=True, choices=[('stent_retriever', 'Stent retriever'), ('aspiration', 'Aspiration'), ('combined', 'Combined'), ('other', 'Other')], max_length=20)),
-                ('balloon_guide', models.BooleanField(blank=True, null=True, verbose_name='balloon guide catheter')),
-                ('first_pass_etici', models.CharField(blank=True, choices=[('0', '0: no reperfusion'), ('1', '1: thrombus reduction without distal filling'), ('2a', '2a: 1-49% reperfusion'), ('2b50', '2b50: 50-66%'), ('2b67', '2b67: 67-89%'), ('2c', '2c: 90-99%'), ('3', '3: complete')], max_length=4, verbose_name='eTICI after the first pass')),
-                ('rescue_therapy', models.BooleanField(blank=True, null=True, verbose_name='rescue therapy (stenting, angioplasty or intra-arterial lysis)')),
-                ('aborted_reason', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers], verbose_name='reason, if aborted')),
-                ('complications', models.JSONField(blank=True, default=list)),
-                ('haemorrhage', models.CharField(blank=True, choices=[('none', 'No haemorrhage'), ('1a', '1a: HI1'), ('1b', '1b: HI2'), ('1c', '1c: PH1'), ('2', '2: PH2'), ('3a', '3a: remote parenchymal'), ('3b', '3b: intraventricular'), ('3c', '3c: subarachnoid'), ('3d', '3d: subdural')], max_length=5, verbose_name='haemorrhage on follow-up imaging (Heidelberg)')),
-                ('haemorrhage_symptomatic', models.BooleanField(blank=True, null=True, verbose_name='symptomatic')),
-                ('sich_definition', models.CharField(blank=True, choices=[('heidelberg', 'Heidelberg'), ('ecass2', 'ECASS II'), ('ecass3', 'ECASS III'), ('sits_most', 'SITS-MOST')], max_length=20, verbose_name='sICH definition used')),
-                ('nihss_24h', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(42)], verbose_name='NIHSS at 24 hours')),
-                ('died_in_hospital', models.BooleanField(blank=True, null=True)),
-                ('mrs_90_days', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(6)], verbose_name='mRS at 90 days')),
-                ('mrs_90_days_method', models.CharField(blank=True, choices=[('face_to_face', 'Face to face'), ('telephone', 'Telephone'), ('records', 'From records')], max_length=20, verbose_name='how the 90-day mRS was obtained')),
-                ('ssnap_entered', models.BooleanField(blank=True, null=True, verbose_name='entered in SSNAP')),
-                ('reflection', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('status', django_fsm.FSMField(choices=[('submitted', 'Waiting for verification'), ('queried', 'Queried by supervisor'), ('verified', 'Verified')], default='submitted', max_length=50)),
-                ('revision', models.PositiveSmallIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='agreements.trainingagreement')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.site')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_cases', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="Your own reference for this case. Never a hospital or NHS number.",
+                        max_length=40,
+                        validators=[privacy.identifiers.reject_patient_identifiers],
+                        verbose_name="your case reference",
+                    ),
+                ),
+                ("performed_on", models.DateField(verbose_name="date")),
+                ("out_of_hours", models.BooleanField(default=False, verbose_name="out of hours")),
+                (
+                    "procedure",
+                    models.CharField(
+                        choices=[
+                            ("mt", "Mechanical thrombectomy"),
+                            ("diagnostic_angiogram", "Diagnostic cerebral angiogram"),
+                            ("carotid_stenting", "Carotid stenting"),
+                            ("other_neuro", "Other neuro-intervention"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "trainee_role",
+                    models.CharField(
+                        choices=[
+                            ("observer", "Observer"),
+                            ("assistant", "Assistant"),
+                            ("primary_operator", "Primary operator"),
+                        ],
+                        max_length=20,
+                        verbose_name="your role",
+                    ),
+                ),
+                (
+                    "supervision_mode",
+                    models.CharField(
+                        choices=[
+                            ("scrubbed", "Supervisor scrubbed"),
+                            ("in_room", "Supervisor in the room"),
+                            ("on_site", "Supervisor on site"),
+                            ("by_phone", "Supervisor available by phone"),
+                            ("none", "No supervision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "final_etici",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("0", "0: no reperfusion"),
+                            ("1", "1: thrombus reduction without distal filling"),
+                            ("2a", "2a: 1-49% reperfusion"),
+                            ("2b50", "2b50: 50-66%"),
+                            ("2b67", "2b67: 67-89%"),
+                            ("2c", "2c: 90-99%"),
+                            ("3", "3: complete"),
+                        ],
+                        max_length=4,
+                        verbose_name="final eTICI",
+                    ),
+                ),
+                (
+                    "passes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                        verbose_name="number of passes",
+                    ),
+                ),
+                (
+                    "any_complication",
+                    models.BooleanField(default=False, verbose_name="any complication"),
+                ),
+                (
+                    "age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(16),
+                            django.core.validators.MaxValueValidator(110),
+                        ],
+                        verbose_name="age (years)",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("not_recorded", "Not recorded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "pre_stroke_mrs",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="pre-stroke mRS",
+                    ),
+                ),
+                (
+                    "nihss_baseline",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(42),
+                        ],
+                        verbose_name="NIHSS at baseline",
+                    ),
+                ),
+                (
+                    "aspects",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="ASPECTS",
+                    ),
+                ),
+                (
+                    "aspects_modality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ct", "CT"),
+                            ("dwi", "MRI (DWI)"),
+                            ("pc", "Posterior circulation (pc-ASPECTS)"),
+                        ],
+                        max_length=5,
+                        verbose_name="ASPECTS on",
+                    ),
+                ),
+                (
+                    "imaging",
+                    models.JSONField(blank=True, default=list, verbose_name="imaging used"),
+                ),
+                (
+                    "occlusion_site",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ica", "ICA"),
+                            ("ica_t", "ICA terminus (ICA-T)"),
+                            ("m1", "M1"),
+                            ("m2", "M2"),
+                            ("m3_plus", "M3 or more distal"),
+                            ("aca", "ACA"),
+                            ("basilar", "Basilar"),
+                            ("vertebral", "Vertebral"),
+                            ("pca", "PCA"),
+                            ("tandem", "Tandem"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "occlusion_side",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("left", "Left"),
+                            ("right", "Right"),
+                            ("midline", "Midline / not applicable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "thrombolysis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None"),
+                            ("alteplase", "Alteplase"),
+                            ("tenecteplase", "Tenecteplase"),
+                        ],
+                        max_length=20,
+                        verbose_name="IV thrombolysis",
+                    ),
+                ),
+                (
+                    "admission",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("direct", "Direct admission"),
+                            ("transfer", "Transfer (drip and ship)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "onset_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("witnessed", "Witnessed onset"),
+                            ("wake_up", "Wake-up stroke"),
+                            ("unwitnessed", "Unwitnessed, last known well"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "onset_to_arrival_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="onset to arrival"
+                    ),
+                ),
+                (
+                    "door_in_door_out_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="door-in-door-out (transfers)",
+                    ),
+                ),
+                (
+                    "door_to_imaging_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="door to imaging"
+                    ),
+                ),
+                (
+                    "door_to_puncture_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="door to groin puncture",
+                    ),
+                ),
+                (
+                    "puncture_to_reperfusion_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="puncture to reperfusion",
+                    ),
+                ),
+                (
+                    "procedure_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="procedure length"
+                    ),
+                ),
+                (
+                    "anaesthesia",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("local", "Local anaesthetic only"),
+                            ("conscious_sedation", "Conscious sedation"),
+                            ("general", "General anaesthetic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        blank=True,
+                        choices=[("femoral", "Femoral"), ("radial", "Radial"), ("other", "Other")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "technique",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stent_retriever", "Stent retriever"),
+                            ("aspiration", "Aspiration"),
+                            ("combined", "Combined"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "balloon_guide",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="balloon guide catheter"
+                    ),
+                ),
+                (
+                    "first_pass_etici",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("0", "0: no reperfusion"),
+                            ("1", "1: thrombus reduction without distal filling"),
+                            ("2a", "2a: 1-49% reperfusion"),
+                            ("2b50", "2b50: 50-66%"),
+                            ("2b67", "2b67: 67-89%"),
+                            ("2c", "2c: 90-99%"),
+                            ("3", "3: complete"),
+                        ],
+                        max_length=4,
+                        verbose_name="eTICI after the first pass",
+                    ),
+                ),
+                (
+                    "rescue_therapy",
+                    models.BooleanField(
+                        blank=True,
+                        null=True,
+                        verbose_name="rescue therapy (stenting, angioplasty or intra-arterial lysis)",
+                    ),
+                ),
+                (
+                    "aborted_reason",
+                    models.TextField(
+                        blank=True,
+                        validators=[privacy.identifiers.reject_patient_identifiers],
+                        verbose_name="reason, if aborted",
+                    ),
+                ),
+                ("complications", models.JSONField(blank=True, default=list)),
+                (
+                    "haemorrhage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No haemorrhage"),
+                            ("1a", "1a: HI1"),
+                            ("1b", "1b: HI2"),
+                            ("1c", "1c: PH1"),
+                            ("2", "2: PH2"),
+                            ("3a", "3a: remote parenchymal"),
+                            ("3b", "3b: intraventricular"),
+                            ("3c", "3c: subarachnoid"),
+                            ("3d", "3d: subdural"),
+                        ],
+                        max_length=5,
+                        verbose_name="haemorrhage on follow-up imaging (Heidelberg)",
+                    ),
+                ),
+                (
+                    "haemorrhage_symptomatic",
+                    models.BooleanField(blank=True, null=True, verbose_name="symptomatic"),
+                ),
+                (
+                    "sich_definition",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("heidelberg", "Heidelberg"),
+                            ("ecass2", "ECASS II"),
+                            ("ecass3", "ECASS III"),
+                            ("sits_most", "SITS-MOST"),
+                        ],
+                        max_length=20,
+                        verbose_name="sICH definition used",
+                    ),
+                ),
+                (
+                    "nihss_24h",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(42),
+                        ],
+                        verbose_name="NIHSS at 24 hours",
+                    ),
+                ),
+                ("died_in_hospital", models.BooleanField(blank=True, null=True)),
+                (
+                    "mrs_90_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                        verbose_name="mRS at 90 days",
+                    ),
+                ),
+                (
+                    "mrs_90_days_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("face_to_face", "Face to face"),
+                            ("telephone", "Telephone"),
+                            ("records", "From records"),
+                        ],
+                        max_length=20,
+                        verbose_name="how the 90-day mRS was obtained",
+                    ),
+                ),
+                (
+                    "ssnap_entered",
+                    models.BooleanField(blank=True, null=True, verbose_name="entered in SSNAP"),
+                ),
+                (
+                    "reflection",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("submitted", "Waiting for verification"),
+                            ("queried", "Queried by supervisor"),
+                            ("verified", "Verified"),
+                        ],
+                        default="submitted",
+                        max_length=50,
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.site",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-performed_on', '-pk'],
+                "ordering": ["-performed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('procedural', 'Procedural assessment of an observed case (Rad-DOPS)'), ('image_interpretation', 'Image-interpretation assessment (mini-IPX)'), ('case_based_discussion', 'Case-based discussion (CbD)')], max_length=30)),
-                ('assessed_on', models.DateField(verbose_name='date')),
-                ('entrustment', models.PositiveSmallIntegerField(choices=[(1, '1: observes'), (2, '2: performs with direct supervision'), (3, '3: performs with indirect supervision'), (4, '4: performs independently')])),
-                ('strengths', models.TextField(validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('development_points', models.TextField(validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='agreements.trainingagreement')),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments_made', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, help_text='The observed case, for a procedural assessment.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='caselogs.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("procedural", "Procedural assessment of an observed case (Rad-DOPS)"),
+                            ("image_interpretation", "Image-interpretation assessment (mini-IPX)"),
+                            ("case_based_discussion", "Case-based discussion (CbD)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("assessed_on", models.DateField(verbose_name="date")),
+                (
+                    "entrustment",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1: observes"),
+                            (2, "2: performs with direct supervision"),
+                            (3, "3: performs with indirect supervision"),
+                            (4, "4: performs independently"),
+                        ]
+                    ),
+                ),
+                (
+                    "strengths",
+                    models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
+                ),
+                (
+                    "development_points",
+                    models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The observed case, for a procedural assessment.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="caselogs.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessed_on', '-pk'],
+                "ordering": ["-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseVerification',
+            name="CaseVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveSmallIntegerField()),
-                ('supervisor_view_of_role', models.CharField(choices=[('observer', 'Observer'), ('assistant', 'Assistant'), ('primary_operator', 'Primary operator')], max_length=20)),
-                ('supervisor_view_of_mode', models.CharField(choices=[('scrubbed', 'Supervisor scrubbed'), ('in_room', 'Supervisor in the room'), ('on_site', 'Supervisor on site'), ('by_phone', 'Supervisor available by phone'), ('none', 'No supervision')], max_length=20)),
-                ('trainee_role_entered', models.CharField(choices=[('observer', 'Observer'), ('assistant', 'Assistant'), ('primary_operator', 'Primary operator')], max_length=20)),
-                ('supervision_mode_entered', models.CharField(choices=[('scrubbed', 'Supervisor scrubbed'), ('in_room', 'Supervisor in the room'), ('on_site', 'Supervisor on site'), ('by_phone', 'Supervisor available by phone'), ('none', 'No supervision')], max_length=20)),
-                ('discordant', models.BooleanField(default=False)),
-                ('decision', models.CharField(choices=[('verified', 'Verified'), ('queried', 'Queried')], max_length=10)),
-                ('comment', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='verifications', to='caselogs.case')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField()),
+                (
+                    "supervisor_view_of_role",
+                    models.CharField(
+                        choices=[
+                            ("observer", "Observer"),
+                            ("assistant", "Assistant"),
+                            ("primary_operator", "Primary operator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "supervisor_view_of_mode",
+                    models.CharField(
+                        choices=[
+                            ("scrubbed", "Supervisor scrubbed"),
+                            ("in_room", "Supervisor in the room"),
+                            ("on_site", "Supervisor on site"),
+                            ("by_phone", "Supervisor available by phone"),
+                            ("none", "No supervision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "trainee_role_entered",
+                    models.CharField(
+                        choices=[
+                            ("observer", "Observer"),
+                            ("assistant", "Assistant"),
+                            ("primary_operator", "Primary operator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "supervision_mode_entered",
+                    models.CharField(
+                        choices=[
+                            ("scrubbed", "Supervisor scrubbed"),
+                            ("in_room", "Supervisor in the room"),
+                            ("on_site", "Supervisor on site"),
+                            ("by_phone", "Supervisor available by phone"),
+                            ("none", "No supervision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("discordant", models.BooleanField(default=False)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("verified", "Verified"), ("queried", "Queried")], max_length=10
+                    ),
+                ),
+                (
+                    "comment",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verifications",
+                        to="caselogs.case",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'revision', 'decided_at'],
+                "ordering": ["case", "revision", "decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalActivity',
+            name="HistoricalActivity",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mdt', 'MDT or stroke meeting'), ('diagnostic_list', 'Diagnostic list'), ('interventional_list', 'Interventional list'), ('imaging_review', 'Imaging review session'), ('simulation', 'Simulation or cadaver session'), ('teaching', 'Teaching'), ('course', 'Course')], max_length=30)),
-                ('happened_on', models.DateField(verbose_name='date')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(24)])),
-                ('notes', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for confirmation'), ('confirmed', 'Confirmed'), ('queried', 'Queried')], default='submitted', max_length=20)),
-                ('supervisor_comment', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supervisor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mdt", "MDT or stroke meeting"),
+                            ("diagnostic_list", "Diagnostic list"),
+                            ("interventional_list", "Interventional list"),
+                            ("imaging_review", "Imaging review session"),
+                            ("simulation", "Simulation or cadaver session"),
+                            ("teaching", "Teaching"),
+                            ("course", "Course"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("happened_on", models.DateField(verbose_name="date")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for confirmation"),
+                            ("confirmed", "Confirmed"),
+                            ("queried", "Queried"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "supervisor_comment",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical activity',
-                'verbose_name_plural': 'historical activities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical activity",
+                "verbose_name_plural": "historical activities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAssessment',
+            name="HistoricalAssessment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('procedural', 'Procedural assessment of an observed case (Rad-DOPS)'), ('image_interpretation', 'Image-interpretation assessment (mini-IPX)'), ('case_based_discussion', 'Case-based discussion (CbD)')], max_length=30)),
-                ('assessed_on', models.DateField(verbose_name='date')),
-                ('entrustment', models.PositiveSmallIntegerField(choices=[(1, '1: observes'), (2, '2: performs with direct supervision'), (3, '3: performs with indirect supervision'), (4, '4: performs independently')])),
-                ('strengths', models.TextField(validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('development_points', models.TextField(validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
-                ('assessor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, help_text='The observed case, for a procedural assessment.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='caselogs.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("procedural", "Procedural assessment of an observed case (Rad-DOPS)"),
+                            ("image_interpretation", "Image-interpretation assessment (mini-IPX)"),
+                            ("case_based_discussion", "Case-based discussion (CbD)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("assessed_on", models.DateField(verbose_name="date")),
+                (
+                    "entrustment",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1: observes"),
+                            (2, "2: performs with direct supervision"),
+                            (3, "3: performs with indirect supervision"),
+                            (4, "4: performs independently"),
+                        ]
+                    ),
+                ),
+                (
+                    "strengths",
+                    models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
+                ),
+                (
+                    "development_points",
+                    models.TextField(validators=[privacy.identifiers.reject_patient_identifiers]),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The observed case, for a procedural assessment.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="caselogs.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assessment',
-                'verbose_name_plural': 'historical assessments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assessment",
+                "verbose_name_plural": "historical assessments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCase',
+            name="HistoricalCase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(help_text='Your own reference for this case. Never a hospital or NHS number.', max_length=40, validators=[privacy.identifiers.reject_patient_identifiers], verbose_name='your case reference')),
-                ('performed_on', models.DateField(verbose_name='date')),
-                ('out_of_hours', models.BooleanField(default=False, verbose_name='out of hours')),
-                ('procedure', models.CharField(choices=[('mt', 'Mechanical thrombectomy'), ('diagnostic_angiogram', 'Diagnostic cerebral angiogram'), ('carotid_stenting', 'Carotid stenting'), ('other_neuro', 'Other neuro-intervention')], max_length=30)),
-                ('trainee_role', models.CharField(choices=[('observer', 'Observer'), ('assistant', 'Assistant'), ('primary_operator', 'Primary operator')], max_length=20, verbose_name='your role')),
-                ('supervision_mode', models.CharField(choices=[('scrubbed', 'Supervisor scrubbed'), ('in_room', 'Supervisor in the room'), ('on_site', 'Supervisor on site'), ('by_phone', 'Supervisor available by phone'), ('none', 'No supervision')], max_length=20)),
-                ('final_etici', models.CharField(blank=True, choices=[('0', '0: no reperfusion'), ('1', '1: thrombus reduction without distal filling'), ('2a', '2a: 1-49% reperfusion'), ('2b50', '2b50: 50-66%'), ('2b67', '2b67: 67-89%'), ('2c', '2c: 90-99%'), ('3', '3: complete')], max_length=4, verbose_name='final eTICI')),
-                ('passes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(20)], verbose_name='number of passes')),
-                ('any_complication', models.BooleanField(default=False, verbose_name='any complication')),
-                ('age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(16), django.core.validators.MaxValueValidator(110)], verbose_name='age (years)')),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('not_recorded', 'Not recorded')], max_length=20)),
-                ('pre_stroke_mrs', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='pre-stroke mRS')),
-                ('nihss_baseline', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(42)], verbose_name='NIHSS at baseline')),
-                ('aspects', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='ASPECTS')),
-                ('aspects_modality', models.CharField(blank=True, choices=[('ct', 'CT'), ('dwi', 'MRI (DWI)'), ('pc', 'Posterior circulation (pc-ASPECTS)')], max_length=5, verbose_name='ASPECTS on')),
-                ('imaging', models.JSONField(blank=True, default=list, verbose_name='imaging used')),
-                ('occlusion_site', models.CharField(blank=True, choices=[('ica', 'ICA'), ('ica_t', 'ICA terminus (ICA-T)'), ('m1', 'M1'), ('m2', 'M2'), ('m3_plus', 'M3 or more distal'), ('aca', 'ACA'), ('basilar', 'Basilar'), ('vertebral', 'Vertebral'), ('pca', 'PCA'), ('tandem', 'Tandem')], max_length=20)),
-                ('occlusion_side', models.CharField(blank=True, choices=[('left', 'Left'), ('right', 'Right'), ('midline', 'Midline / not applicable')], max_length=10)),
-                ('thrombolysis', models.CharField(blank=True, choices=[('none', 'None'), ('alteplase', 'Alteplase'), ('tenecteplase', 'Tenecteplase')], max_length=20, verbose_name='IV thrombolysis')),
-                ('admission', models.CharField(blank=True, choices=[('direct', 'Direct admission'), ('transfer', 'Transfer (drip and ship)')], max_length=20)),
-                ('onset_type', models.CharField(blank=True, choices=[('witnessed', 'Witnessed onset'), ('wake_up', 'Wake-up stroke'), ('unwitnessed', 'Unwitnessed, last known well')], max_length=20)),
-                ('onset_to_arrival_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='onset to arrival')),
-                ('door_in_door_out_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door-in-door-out (transfers)')),
-                ('door_to_imaging_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door to imaging')),
-                ('door_to_puncture_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='door to groin puncture')),
-                ('puncture_to_reperfusion_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='puncture to reperfusion')),
-                ('procedure_minutes', models.PositiveIntegerField(blank=True, help_text='Minutes.', null=True, verbose_name='procedure length')),
-                ('anaesthesia', models.CharField(blank=True, choices=[('local', 'Local anaesthetic only'), ('conscious_sedation', 'Conscious sedation'), ('general', 'General anaesthetic')], max_length=20)),
-                ('access', models.CharField(blank=True, choices=[('femoral', 'Femoral'), ('radial', 'Radial'), ('other', 'Other')], max_length=10)),
-                ('technique', models.CharField(blank=True, choices=[('stent_retriever', 'Stent retriever'), ('aspiration', 'Aspiration'), ('combined', 'Combined'), ('other', 'Other')], max_length=20)),
-                ('balloon_guide', models.BooleanField(blank=True, null=True, verbose_name='balloon guide catheter')),
-                ('first_pass_etici', models.CharField(blank=True, choices=[('0', '0: no reperfusion'), ('1', '1: thrombus reduction without distal filling'), ('2a', '2a: 1-49% reperfusion'), ('2b50', '2b50: 50-66%'), ('2b67', '2b67: 67-89%'), ('2c', '2c: 90-99%'), ('3', '3: complete')], max_length=4, verbose_name='eTICI after the first pass')),
-                ('rescue_therapy', models.BooleanField(blank=True, null=True, verbose_name='rescue therapy (stenting, angioplasty or intra-arterial lysis)')),
-                ('aborted_reason', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers], verbose_name='reason, if aborted')),
-                ('complications', models.JSONField(blank=True, default=list)),
-                ('haemorrhage', models.CharField(blank=True, choices=[('none', 'No haemorrhage'), ('1a', '1a: HI1'), ('1b', '1b: HI2'), ('1c', '1c: PH1'), ('2', '2: PH2'), ('3a', '3a: remote parenchymal'), ('3b', '3b: intraventricular'), ('3c', '3c: subarachnoid'), ('3d', '3d: subdural')], max_length=5, verbose_name='haemorrhage on follow-up imaging (Heidelberg)')),
-                ('haemorrhage_symptomatic', models.BooleanField(blank=True, null=True, verbose_name='symptomatic')),
-                ('sich_definition', models.CharField(blank=True, choices=[('heidelberg', 'Heidelberg'), ('ecass2', 'ECASS II'), ('ecass3', 'ECASS III'), ('sits_most', 'SITS-MOST')], max_length=20, verbose_name='sICH definition used')),
-                ('nihss_24h', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(42)], verbose_name='NIHSS at 24 hours')),
-                ('died_in_hospital', models.BooleanField(blank=True, null=True)),
-                ('mrs_90_days', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(6)], verbose_name='mRS at 90 days')),
-                ('mrs_90_days_method', models.CharField(blank=True, choices=[('face_to_face', 'Face to face'), ('telephone', 'Telephone'), ('records', 'From records')], max_length=20, verbose_name='how the 90-day mRS was obtained')),
-                ('ssnap_entered', models.BooleanField(blank=True, null=True, verbose_name='entered in SSNAP')),
-                ('reflection', models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers])),
-                ('status', django_fsm.FSMField(choices=[('submitted', 'Waiting for verification'), ('queried', 'Queried by supervisor'), ('verified', 'Verified')], default='submitted', max_length=50)),
-                ('revision', models.PositiveSmallIntegerField(default=1)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('submitted_at', models.DateTimeField(blank=True, editable=False)),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.site')),
-                ('supervisor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trainee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="Your own reference for this case. Never a hospital or NHS number.",
+                        max_length=40,
+                        validators=[privacy.identifiers.reject_patient_identifiers],
+                        verbose_name="your case reference",
+                    ),
+                ),
+                ("performed_on", models.DateField(verbose_name="date")),
+                ("out_of_hours", models.BooleanField(default=False, verbose_name="out of hours")),
+                (
+                    "procedure",
+                    models.CharField(
+                        choices=[
+                            ("mt", "Mechanical thrombectomy"),
+                            ("diagnostic_angiogram", "Diagnostic cerebral angiogram"),
+                            ("carotid_stenting", "Carotid stenting"),
+                            ("other_neuro", "Other neuro-intervention"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "trainee_role",
+                    models.CharField(
+                        choices=[
+                            ("observer", "Observer"),
+                            ("assistant", "Assistant"),
+                            ("primary_operator", "Primary operator"),
+                        ],
+                        max_length=20,
+                        verbose_name="your role",
+                    ),
+                ),
+                (
+                    "supervision_mode",
+                    models.CharField(
+                        choices=[
+                            ("scrubbed", "Supervisor scrubbed"),
+                            ("in_room", "Supervisor in the room"),
+                            ("on_site", "Supervisor on site"),
+                            ("by_phone", "Supervisor available by phone"),
+                            ("none", "No supervision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "final_etici",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("0", "0: no reperfusion"),
+                            ("1", "1: thrombus reduction without distal filling"),
+                            ("2a", "2a: 1-49% reperfusion"),
+                            ("2b50", "2b50: 50-66%"),
+                            ("2b67", "2b67: 67-89%"),
+                            ("2c", "2c: 90-99%"),
+                            ("3", "3: complete"),
+                        ],
+                        max_length=4,
+                        verbose_name="final eTICI",
+                    ),
+                ),
+                (
+                    "passes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                        verbose_name="number of passes",
+                    ),
+                ),
+                (
+                    "any_complication",
+                    models.BooleanField(default=False, verbose_name="any complication"),
+                ),
+                (
+                    "age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(16),
+                            django.core.validators.MaxValueValidator(110),
+                        ],
+                        verbose_name="age (years)",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("not_recorded", "Not recorded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "pre_stroke_mrs",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="pre-stroke mRS",
+                    ),
+                ),
+                (
+                    "nihss_baseline",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(42),
+                        ],
+                        verbose_name="NIHSS at baseline",
+                    ),
+                ),
+                (
+                    "aspects",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="ASPECTS",
+                    ),
+                ),
+                (
+                    "aspects_modality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ct", "CT"),
+                            ("dwi", "MRI (DWI)"),
+                            ("pc", "Posterior circulation (pc-ASPECTS)"),
+                        ],
+                        max_length=5,
+                        verbose_name="ASPECTS on",
+                    ),
+                ),
+                (
+                    "imaging",
+                    models.JSONField(blank=True, default=list, verbose_name="imaging used"),
+                ),
+                (
+                    "occlusion_site",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ica", "ICA"),
+                            ("ica_t", "ICA terminus (ICA-T)"),
+                            ("m1", "M1"),
+                            ("m2", "M2"),
+                            ("m3_plus", "M3 or more distal"),
+                            ("aca", "ACA"),
+                            ("basilar", "Basilar"),
+                            ("vertebral", "Vertebral"),
+                            ("pca", "PCA"),
+                            ("tandem", "Tandem"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "occlusion_side",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("left", "Left"),
+                            ("right", "Right"),
+                            ("midline", "Midline / not applicable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "thrombolysis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None"),
+                            ("alteplase", "Alteplase"),
+                            ("tenecteplase", "Tenecteplase"),
+                        ],
+                        max_length=20,
+                        verbose_name="IV thrombolysis",
+                    ),
+                ),
+                (
+                    "admission",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("direct", "Direct admission"),
+                            ("transfer", "Transfer (drip and ship)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "onset_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("witnessed", "Witnessed onset"),
+                            ("wake_up", "Wake-up stroke"),
+                            ("unwitnessed", "Unwitnessed, last known well"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "onset_to_arrival_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="onset to arrival"
+                    ),
+                ),
+                (
+                    "door_in_door_out_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="door-in-door-out (transfers)",
+                    ),
+                ),
+                (
+                    "door_to_imaging_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="door to imaging"
+                    ),
+                ),
+                (
+                    "door_to_puncture_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="door to groin puncture",
+                    ),
+                ),
+                (
+                    "puncture_to_reperfusion_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Minutes.",
+                        null=True,
+                        verbose_name="puncture to reperfusion",
+                    ),
+                ),
+                (
+                    "procedure_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Minutes.", null=True, verbose_name="procedure length"
+                    ),
+                ),
+                (
+                    "anaesthesia",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("local", "Local anaesthetic only"),
+                            ("conscious_sedation", "Conscious sedation"),
+                            ("general", "General anaesthetic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        blank=True,
+                        choices=[("femoral", "Femoral"), ("radial", "Radial"), ("other", "Other")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "technique",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stent_retriever", "Stent retriever"),
+                            ("aspiration", "Aspiration"),
+                            ("combined", "Combined"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "balloon_guide",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="balloon guide catheter"
+                    ),
+                ),
+                (
+                    "first_pass_etici",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("0", "0: no reperfusion"),
+                            ("1", "1: thrombus reduction without distal filling"),
+                            ("2a", "2a: 1-49% reperfusion"),
+                            ("2b50", "2b50: 50-66%"),
+                            ("2b67", "2b67: 67-89%"),
+                            ("2c", "2c: 90-99%"),
+                            ("3", "3: complete"),
+                        ],
+                        max_length=4,
+                        verbose_name="eTICI after the first pass",
+                    ),
+                ),
+                (
+                    "rescue_therapy",
+                    models.BooleanField(
+                        blank=True,
+                        null=True,
+                        verbose_name="rescue therapy (stenting, angioplasty or intra-arterial lysis)",
+                    ),
+                ),
+                (
+                    "aborted_reason",
+                    models.TextField(
+                        blank=True,
+                        validators=[privacy.identifiers.reject_patient_identifiers],
+                        verbose_name="reason, if aborted",
+                    ),
+                ),
+                ("complications", models.JSONField(blank=True, default=list)),
+                (
+                    "haemorrhage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No haemorrhage"),
+                            ("1a", "1a: HI1"),
+                            ("1b", "1b: HI2"),
+                            ("1c", "1c: PH1"),
+                            ("2", "2: PH2"),
+                            ("3a", "3a: remote parenchymal"),
+                            ("3b", "3b: intraventricular"),
+                            ("3c", "3c: subarachnoid"),
+                            ("3d", "3d: subdural"),
+                        ],
+                        max_length=5,
+                        verbose_name="haemorrhage on follow-up imaging (Heidelberg)",
+                    ),
+                ),
+                (
+                    "haemorrhage_symptomatic",
+                    models.BooleanField(blank=True, null=True, verbose_name="symptomatic"),
+                ),
+                (
+                    "sich_definition",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("heidelberg", "Heidelberg"),
+                            ("ecass2", "ECASS II"),
+                            ("ecass3", "ECASS III"),
+                            ("sits_most", "SITS-MOST"),
+                        ],
+                        max_length=20,
+                        verbose_name="sICH definition used",
+                    ),
+                ),
+                (
+                    "nihss_24h",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(42),
+                        ],
+                        verbose_name="NIHSS at 24 hours",
+                    ),
+                ),
+                ("died_in_hospital", models.BooleanField(blank=True, null=True)),
+                (
+                    "mrs_90_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                        verbose_name="mRS at 90 days",
+                    ),
+                ),
+                (
+                    "mrs_90_days_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("face_to_face", "Face to face"),
+                            ("telephone", "Telephone"),
+                            ("records", "From records"),
+                        ],
+                        max_length=20,
+                        verbose_name="how the 90-day mRS was obtained",
+                    ),
+                ),
+                (
+                    "ssnap_entered",
+                    models.BooleanField(blank=True, null=True, verbose_name="entered in SSNAP"),
+                ),
+                (
+                    "reflection",
+                    models.TextField(
+                        blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("submitted", "Waiting for verification"),
+                            ("queried", "Queried by supervisor"),
+                            ("verified", "Verified"),
+                        ],
+                        default="submitted",
+                        max_length=50,
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField(default=1)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("submitted_at", models.DateTimeField(blank=True, editable=False)),
+                ("reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.site",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case',
-                'verbose_name_plural': 'historical cases',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case",
+                "verbose_name_plural": "historical cases",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['trainee', 'status', 'procedure'], name='caselogs_ca_trainee_5e6860_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["trainee", "status", "procedure"], name="caselogs_ca_trainee_5e6860_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['supervisor', 'status', 'submitted_at'], name='caselogs_ca_supervi_af5c1a_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["supervisor", "status", "submitted_at"],
+                name="caselogs_ca_supervi_af5c1a_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('trainee', 'reference'), name='case_reference_unique_per_trainee'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("trainee", "reference"), name="case_reference_unique_per_trainee"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('haemorrhage_symptomatic', True), _negated=True), models.Q(('sich_definition', ''), _negated=True), _connector='OR'), name='symptomatic_haemorrhage_names_its_definition'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("haemorrhage_symptomatic", True), _negated=True),
+                    models.Q(("sich_definition", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="symptomatic_haemorrhage_names_its_definition",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'procedural'), _negated=True), ('case__isnull', False), _connector='OR'), name='procedural_assessment_links_its_case'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "procedural"), _negated=True),
+                    ("case__isnull", False),
+                    _connector="OR",
+                ),
+                name="procedural_assessment_links_its_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseverification',
-            constraint=models.UniqueConstraint(condition=models.Q(('decision', 'verified')), fields=('case', 'revision'), name='one_verification_per_revision'),
+            model_name="caseverification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("decision", "verified")),
+                fields=("case", "revision"),
+                name="one_verification_per_revision",
+            ),
         ),
     ]

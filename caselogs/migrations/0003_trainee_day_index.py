@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunSQL(
             sql="CREATE INDEX IF NOT EXISTS case_trainee_day_idx "
-                "ON caselogs_case (trainee_id, performed_on, id)",
+            "ON caselogs_case (trainee_id, performed_on, id)",
             reverse_sql="DROP INDEX IF EXISTS case_trainee_day_idx",
         ),
     ]

@@ -7,46 +7,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GeneratedDocument',
+            name="GeneratedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=100)),
-                ('subject_id', models.PositiveBigIntegerField()),
-                ('content_digest', models.CharField(max_length=64)),
-                ('template_version', models.CharField(max_length=50)),
-                ('verification_code', models.CharField(max_length=11, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Being produced'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('queued_at', models.DateTimeField()),
-                ('file', models.FileField(blank=True, max_length=200, storage=documents.storage.get_private_storage, upload_to='')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('person_name', models.CharField(blank=True, max_length=200)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.TextField(blank=True)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='documents.generateddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=100)),
+                ("subject_id", models.PositiveBigIntegerField()),
+                ("content_digest", models.CharField(max_length=64)),
+                ("template_version", models.CharField(max_length=50)),
+                ("verification_code", models.CharField(max_length=11, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being produced"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("queued_at", models.DateTimeField()),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=documents.storage.get_private_storage,
+                        upload_to="",
+                    ),
+                ),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("person_name", models.CharField(blank=True, max_length=200)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_reason", models.TextField(blank=True)),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "superseded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supersedes",
+                        to="documents.generateddocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'queued_at'], name='documents_g_status_cc0508_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'subject_type', 'subject_id', 'content_digest'), name='document_one_per_subject_content'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'ready', 'failed'])), name='document_status_known'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(models.Q(('sha256', ''), _negated=True), models.Q(('file', ''), _negated=True), ('issued_at__isnull', False)), _connector='OR'), name='document_ready_has_file_and_hash'), models.CheckConstraint(condition=models.Q(models.Q(('superseded_at__isnull', True), ('superseded_by__isnull', True)), models.Q(('superseded_at__isnull', False), ('superseded_by__isnull', False)), _connector='OR'), name='document_superseded_by_and_at_together'), models.CheckConstraint(condition=models.Q(('superseded_by', models.F('pk')), _negated=True), name='document_not_superseded_by_itself')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "queued_at"], name="documents_g_status_cc0508_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "subject_type", "subject_id", "content_digest"),
+                        name="document_one_per_subject_content",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "ready", "failed"])),
+                        name="document_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ready"), _negated=True),
+                            models.Q(
+                                models.Q(("sha256", ""), _negated=True),
+                                models.Q(("file", ""), _negated=True),
+                                ("issued_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="document_ready_has_file_and_hash",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("superseded_at__isnull", True), ("superseded_by__isnull", True)
+                            ),
+                            models.Q(
+                                ("superseded_at__isnull", False), ("superseded_by__isnull", False)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="document_superseded_by_and_at_together",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("superseded_by", models.F("pk")), _negated=True),
+                        name="document_not_superseded_by_itself",
+                    ),
+                ],
             },
         ),
     ]

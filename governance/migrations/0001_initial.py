@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,98 +16,365 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalQualityStandardSet',
+            name="HistoricalQualityStandardSet",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, help_text='The set reports and reviews are judged against. Only one set is in force.', verbose_name='in force')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="The set reports and reviews are judged against. Only one set is in force.",
+                        verbose_name="in force",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical quality standards set',
-                'verbose_name_plural': 'historical quality standards sets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical quality standards set",
+                "verbose_name_plural": "historical quality standards sets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='QualityStandardSet',
+            name="QualityStandardSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True, help_text='The set reports and reviews are judged against. Only one set is in force.', verbose_name='in force')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="The set reports and reviews are judged against. Only one set is in force.",
+                        verbose_name="in force",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'quality standards set',
-                'ordering': ['name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='standard_set_version_unique'), models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_standard_set_in_force', violation_error_message='Another set of quality standards is in force. Take it out of force first, or use the action “Copy as a new version”.')],
+                "verbose_name": "quality standards set",
+                "ordering": ["name", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "version"), name="standard_set_version_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("is_active",),
+                        name="one_standard_set_in_force",
+                        violation_error_message="Another set of quality standards is in force. Take it out of force first, or use the action “Copy as a new version”.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalQualityStandard',
+            name="HistoricalQualityStandard",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.SlugField(help_text='A stable name the code looks the standard up by; keep it across versions.', max_length=60)),
-                ('label', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('quality_indicator', 'Quality indicator'), ('time_target', 'Time target')], max_length=20)),
-                ('measure', models.CharField(choices=[('proportion', 'Percentage of cases'), ('count', 'Count'), ('median', 'Median'), ('proportion_within', 'Percentage within a time limit')], help_text='How the observed figure is taken: a percentage of cases, a count, the median interval, or the percentage of cases within a time limit.', max_length=20)),
-                ('within_minutes', models.PositiveSmallIntegerField(blank=True, help_text='For “percentage within a time limit”: the limit in minutes.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('unit', models.CharField(choices=[('%', '%'), ('minutes', 'minutes'), ('cases a year', 'cases a year')], max_length=20)),
-                ('direction', models.CharField(choices=[('at_least', 'At least'), ('at_most', 'At most')], help_text='Which side of the value meets the standard (for report-only indicators: which way is better). The value itself meets it.', max_length=10)),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(99999)])),
-                ('report_only', models.BooleanField(default=False, help_text='Reported beside the published figure, with no target to meet. Put the published figure in the notes.')),
-                ('source', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard_set', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.qualitystandardset')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="A stable name the code looks the standard up by; keep it across versions.",
+                        max_length=60,
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quality_indicator", "Quality indicator"),
+                            ("time_target", "Time target"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("proportion", "Percentage of cases"),
+                            ("count", "Count"),
+                            ("median", "Median"),
+                            ("proportion_within", "Percentage within a time limit"),
+                        ],
+                        help_text="How the observed figure is taken: a percentage of cases, a count, the median interval, or the percentage of cases within a time limit.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "within_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="For “percentage within a time limit”: the limit in minutes.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("%", "%"),
+                            ("minutes", "minutes"),
+                            ("cases a year", "cases a year"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("at_least", "At least"), ("at_most", "At most")],
+                        help_text="Which side of the value meets the standard (for report-only indicators: which way is better). The value itself meets it.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=7,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(99999),
+                        ],
+                    ),
+                ),
+                (
+                    "report_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Reported beside the published figure, with no target to meet. Put the published figure in the notes.",
+                    ),
+                ),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "standard_set",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.qualitystandardset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical quality standard',
-                'verbose_name_plural': 'historical quality standards',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical quality standard",
+                "verbose_name_plural": "historical quality standards",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='QualityStandard',
+            name="QualityStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='A stable name the code looks the standard up by; keep it across versions.', max_length=60)),
-                ('label', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('quality_indicator', 'Quality indicator'), ('time_target', 'Time target')], max_length=20)),
-                ('measure', models.CharField(choices=[('proportion', 'Percentage of cases'), ('count', 'Count'), ('median', 'Median'), ('proportion_within', 'Percentage within a time limit')], help_text='How the observed figure is taken: a percentage of cases, a count, the median interval, or the percentage of cases within a time limit.', max_length=20)),
-                ('within_minutes', models.PositiveSmallIntegerField(blank=True, help_text='For “percentage within a time limit”: the limit in minutes.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('unit', models.CharField(choices=[('%', '%'), ('minutes', 'minutes'), ('cases a year', 'cases a year')], max_length=20)),
-                ('direction', models.CharField(choices=[('at_least', 'At least'), ('at_most', 'At most')], help_text='Which side of the value meets the standard (for report-only indicators: which way is better). The value itself meets it.', max_length=10)),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(99999)])),
-                ('report_only', models.BooleanField(default=False, help_text='Reported beside the published figure, with no target to meet. Put the published figure in the notes.')),
-                ('source', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('provisional', 'Provisional: to be confirmed locally'), ('confirmed', 'Confirmed')], default='provisional', max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('standard_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='governance.qualitystandardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="A stable name the code looks the standard up by; keep it across versions.",
+                        max_length=60,
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quality_indicator", "Quality indicator"),
+                            ("time_target", "Time target"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("proportion", "Percentage of cases"),
+                            ("count", "Count"),
+                            ("median", "Median"),
+                            ("proportion_within", "Percentage within a time limit"),
+                        ],
+                        help_text="How the observed figure is taken: a percentage of cases, a count, the median interval, or the percentage of cases within a time limit.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "within_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="For “percentage within a time limit”: the limit in minutes.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("%", "%"),
+                            ("minutes", "minutes"),
+                            ("cases a year", "cases a year"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("at_least", "At least"), ("at_most", "At most")],
+                        help_text="Which side of the value meets the standard (for report-only indicators: which way is better). The value itself meets it.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=7,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(99999),
+                        ],
+                    ),
+                ),
+                (
+                    "report_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Reported beside the published figure, with no target to meet. Put the published figure in the notes.",
+                    ),
+                ),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional: to be confirmed locally"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="provisional",
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "standard_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standards",
+                        to="governance.qualitystandardset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['standard_set', 'position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('standard_set', 'key'), name='standard_key_once_per_set'), models.CheckConstraint(condition=models.Q(models.Q(('report_only', True), ('value__isnull', True)), models.Q(('report_only', False), ('value__isnull', False)), _connector='OR'), name='standard_value_unless_report_only'), models.CheckConstraint(condition=models.Q(models.Q(('measure', 'proportion_within'), _negated=True), ('within_minutes__isnull', False), _connector='OR'), name='standard_within_minutes_for_proportion_within')],
+                "ordering": ["standard_set", "position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("standard_set", "key"), name="standard_key_once_per_set"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("report_only", True), ("value__isnull", True)),
+                            models.Q(("report_only", False), ("value__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="standard_value_unless_report_only",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("measure", "proportion_within"), _negated=True),
+                            ("within_minutes__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="standard_within_minutes_for_proportion_within",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,60 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0003_audit_report'),
+        ("governance", "0003_audit_report"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalqualitystandard',
-            name='label',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalqualitystandard",
+            name="label",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalqualitystandard',
-            name='notes',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalqualitystandard",
+            name="notes",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalqualitystandard',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalqualitystandard",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalqualitystandardset',
-            name='description',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalqualitystandardset",
+            name="description",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalqualitystandardset',
-            name='name',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalqualitystandardset",
+            name="name",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='qualitystandard',
-            name='label',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="qualitystandard",
+            name="label",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='qualitystandard',
-            name='notes',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="qualitystandard",
+            name="notes",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='qualitystandard',
-            name='source',
-            field=models.CharField(max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="qualitystandard",
+            name="source",
+            field=models.CharField(
+                max_length=300, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='qualitystandardset',
-            name='description',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="qualitystandardset",
+            name="description",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='qualitystandardset',
-            name='name',
-            field=models.CharField(max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="qualitystandardset",
+            name="name",
+            field=models.CharField(
+                max_length=200, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
     ]

@@ -7,118 +7,375 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0002_default_criteria_template'),
+        ("agreements", "0002_default_criteria_template"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPhaseRecord',
+            name="HistoricalPhaseRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True, help_text='Why the phase started (e.g. a return).')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, help_text="Why the phase started (e.g. a return)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical phase record',
-                'verbose_name_plural': 'historical phase records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical phase record",
+                "verbose_name_plural": "historical phase records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProgressionRequest',
+            name="HistoricalProgressionRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advance', 'Move to the next phase'), ('independence', 'Independence (phase 2 to 3)'), ('return', 'Return to an earlier phase'), ('annual_review', 'Annual review of independent practice')], max_length=20)),
-                ('from_phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('to_phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('requested_at', models.DateTimeField(blank=True, editable=False)),
-                ('reason', models.TextField(blank=True)),
-                ('snapshot', models.JSONField()),
-                ('status', models.CharField(choices=[('open', 'Awaiting signatures'), ('approved', 'Approved'), ('declined', 'Declined'), ('void', 'Void')], default='open', max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_reason', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agreements.trainingagreement')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advance", "Move to the next phase"),
+                            ("independence", "Independence (phase 2 to 3)"),
+                            ("return", "Return to an earlier phase"),
+                            ("annual_review", "Annual review of independent practice"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "from_phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                (
+                    "to_phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(blank=True, editable=False)),
+                ("reason", models.TextField(blank=True)),
+                ("snapshot", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting signatures"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("void", "Void"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_reason", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical progression request',
-                'verbose_name_plural': 'historical progression requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical progression request",
+                "verbose_name_plural": "historical progression requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CompetencySignoff',
+            name="CompetencySignoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('competency', models.CharField(choices=[('stroke_management', 'Principles of stroke management'), ('imaging_interpretation', 'Diagnostic imaging interpretation for thrombectomy'), ('mt_technique', 'Thrombectomy technique'), ('complication_management', 'Complication management'), ('aftercare', 'Aftercare')], max_length=40)),
-                ('statement', models.TextField(blank=True)),
-                ('signed_at', models.DateTimeField(auto_now_add=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='competency_signoffs', to='agreements.trainingagreement')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "competency",
+                    models.CharField(
+                        choices=[
+                            ("stroke_management", "Principles of stroke management"),
+                            (
+                                "imaging_interpretation",
+                                "Diagnostic imaging interpretation for thrombectomy",
+                            ),
+                            ("mt_technique", "Thrombectomy technique"),
+                            ("complication_management", "Complication management"),
+                            ("aftercare", "Aftercare"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("statement", models.TextField(blank=True)),
+                ("signed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competency_signoffs",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['competency', 'signed_at'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'competency', 'supervisor'), name='competency_signed_once_per_inr')],
+                "ordering": ["competency", "signed_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agreement", "competency", "supervisor"),
+                        name="competency_signed_once_per_inr",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PhaseRecord',
+            name="PhaseRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True, help_text='Why the phase started (e.g. a return).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='phase_records', to='agreements.trainingagreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, help_text="Why the phase started (e.g. a return)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="phase_records",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'started_on', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('agreement',), name='one_current_phase_per_agreement')],
+                "ordering": ["agreement", "started_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("agreement",),
+                        name="one_current_phase_per_agreement",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProgressionRequest',
+            name="ProgressionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advance', 'Move to the next phase'), ('independence', 'Independence (phase 2 to 3)'), ('return', 'Return to an earlier phase'), ('annual_review', 'Annual review of independent practice')], max_length=20)),
-                ('from_phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('to_phase', models.PositiveSmallIntegerField(choices=[(1, 'Phase 1 (direct supervision)'), (2, 'Phase 2 (indirect supervision)'), (3, 'Phase 3 (independent practice)')])),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(blank=True)),
-                ('snapshot', models.JSONField()),
-                ('status', models.CharField(choices=[('open', 'Awaiting signatures'), ('approved', 'Approved'), ('declined', 'Declined'), ('void', 'Void')], default='open', max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_reason', models.TextField(blank=True)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progression_requests', to='agreements.trainingagreement')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advance", "Move to the next phase"),
+                            ("independence", "Independence (phase 2 to 3)"),
+                            ("return", "Return to an earlier phase"),
+                            ("annual_review", "Annual review of independent practice"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "from_phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                (
+                    "to_phase",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Phase 1 (direct supervision)"),
+                            (2, "Phase 2 (indirect supervision)"),
+                            (3, "Phase 3 (independent practice)"),
+                        ]
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(blank=True)),
+                ("snapshot", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting signatures"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("void", "Void"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_reason", models.TextField(blank=True)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progression_requests",
+                        to="agreements.trainingagreement",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('agreement',), name='one_open_progression_request_per_agreement')],
+                "ordering": ["-requested_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("agreement",),
+                        name="one_open_progression_request_per_agreement",
+                    )
+                ],
             },
         ),
     ]

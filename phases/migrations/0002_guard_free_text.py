@@ -5,25 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('phases', '0001_initial'),
+        ("phases", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='competencysignoff',
-            name='statement',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="competencysignoff",
+            name="statement",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalprogressionrequest',
-            name='reason',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="historicalprogressionrequest",
+            name="reason",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
         migrations.AlterField(
-            model_name='progressionrequest',
-            name='reason',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="progressionrequest",
+            name="reason",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
     ]

@@ -59,22 +59,24 @@ def _committed_content(kind, content):
 
 
 def _signature_hash(signature):
-    return _digest({
-        "request_id": signature.request_id,
-        "step_id": signature.step_id,
-        "sequence": signature.sequence,
-        "signer_id": signature.signer_id,
-        "signer_name": signature.signer_name,
-        "signer_gmc_number": signature.signer_gmc_number,
-        "signed_as": signature.signed_as,
-        "decision": signature.decision,
-        "reason": _commit(signature.reason),
-        "meaning": signature.meaning,
-        "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
-        "authentication": signature.authentication,
-        "digest_seen": signature.digest_seen,
-        "previous_hash": signature.previous_hash,
-    })
+    return _digest(
+        {
+            "request_id": signature.request_id,
+            "step_id": signature.step_id,
+            "sequence": signature.sequence,
+            "signer_id": signature.signer_id,
+            "signer_name": signature.signer_name,
+            "signer_gmc_number": signature.signer_gmc_number,
+            "signed_as": signature.signed_as,
+            "decision": signature.decision,
+            "reason": _commit(signature.reason),
+            "meaning": signature.meaning,
+            "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
+            "authentication": signature.authentication,
+            "digest_seen": signature.digest_seen,
+            "previous_hash": signature.previous_hash,
+        }
+    )
 
 
 def forwards(apps, schema_editor):
@@ -95,7 +97,9 @@ def forwards(apps, schema_editor):
     for record in PhaseRecord.objects.exclude(reason=""):
         # Approved returns copied their reason here; the request keeps it.
         if not record.reason.endswith(" approved") and "(request " not in record.reason:
-            PhaseRecord.objects.filter(pk=record.pk).update(reason="Return to an earlier phase approved")
+            PhaseRecord.objects.filter(pk=record.pk).update(
+                reason="Return to an earlier phase approved"
+            )
     for document in GeneratedDocument.objects.filter(revoked_reason__contains=": "):
         GeneratedDocument.objects.filter(pk=document.pk).update(
             revoked_reason=document.revoked_reason.split(": ", 1)[0]
@@ -121,7 +125,9 @@ def forwards(apps, schema_editor):
                     )
         previous = GENESIS_HASH
         for signature in Signature.objects.filter(request=request).order_by("sequence"):
-            signature.digest_seen = digest if signature.digest_seen == request.digest else signature.digest_seen
+            signature.digest_seen = (
+                digest if signature.digest_seen == request.digest else signature.digest_seen
+            )
             if signature.decision == "decline":
                 signature.meaning = DECLINE_MEANING
             else:
@@ -129,8 +135,10 @@ def forwards(apps, schema_editor):
             signature.previous_hash = previous
             signature.hash = _signature_hash(signature)
             Signature.objects.filter(pk=signature.pk).update(
-                digest_seen=signature.digest_seen, meaning=signature.meaning,
-                previous_hash=signature.previous_hash, hash=signature.hash,
+                digest_seen=signature.digest_seen,
+                meaning=signature.meaning,
+                previous_hash=signature.previous_hash,
+                hash=signature.hash,
             )
             previous = signature.hash
             if signature.decision == "decline" and request.kind == "phase_progression":

@@ -6,102 +6,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("accounts", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignoffRequest',
+            name="SignoffRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=50)),
-                ('title', models.CharField(max_length=300)),
-                ('subject_id', models.PositiveBigIntegerField()),
-                ('digest', models.CharField(max_length=64)),
-                ('content', models.JSONField(help_text='The canonical content the digest was taken over.')),
-                ('ordered', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('open', 'Awaiting signatures'), ('approved', 'Approved'), ('declined', 'Declined'), ('void', 'Void')], default='open', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_reason', models.TextField(blank=True)),
-                ('outcome_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('about_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=50)),
+                ("title", models.CharField(max_length=300)),
+                ("subject_id", models.PositiveBigIntegerField()),
+                ("digest", models.CharField(max_length=64)),
+                (
+                    "content",
+                    models.JSONField(help_text="The canonical content the digest was taken over."),
+                ),
+                ("ordered", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting signatures"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("void", "Void"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_reason", models.TextField(blank=True)),
+                ("outcome_notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "about_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SignoffStep',
+            name="SignoffStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('label', models.CharField(help_text='Who signs, in words.', max_length=200)),
-                ('role', models.CharField(blank=True, choices=[('trainee', 'Trainee'), ('supervisor', 'Supervisor (INR)'), ('training_lead', 'Training lead'), ('clinical_director', 'Clinical director'), ('medical_director', 'Medical director'), ('governance_lead', 'Governance lead'), ('administrator', 'Administrator')], max_length=30)),
-                ('meaning', models.TextField(help_text='What signing this step means, in words.')),
-                ('is_acknowledgement', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('pending', 'To sign'), ('signed', 'Signed'), ('declined', 'Declined')], default='pending', max_length=20)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0)),
-                ('directorate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.directorate')),
-                ('named_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='signoffs.signoffrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("label", models.CharField(help_text="Who signs, in words.", max_length=200)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("trainee", "Trainee"),
+                            ("supervisor", "Supervisor (INR)"),
+                            ("training_lead", "Training lead"),
+                            ("clinical_director", "Clinical director"),
+                            ("medical_director", "Medical director"),
+                            ("governance_lead", "Governance lead"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("meaning", models.TextField(help_text="What signing this step means, in words.")),
+                ("is_acknowledgement", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To sign"),
+                            ("signed", "Signed"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "directorate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.directorate",
+                    ),
+                ),
+                (
+                    "named_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="signoffs.signoffrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'position'],
+                "ordering": ["request", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField()),
-                ('signer_name', models.CharField(max_length=200)),
-                ('signer_gmc_number', models.CharField(blank=True, max_length=7)),
-                ('signed_as', models.CharField(help_text='The role and organisation signed for.', max_length=200)),
-                ('decision', models.CharField(choices=[('approve', 'Approved'), ('decline', 'Declined')], max_length=10)),
-                ('reason', models.TextField(blank=True)),
-                ('meaning', models.TextField()),
-                ('signed_at', models.DateTimeField()),
-                ('authentication', models.CharField(max_length=100)),
-                ('digest_seen', models.CharField(max_length=64)),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('signer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='signoffs.signoffrequest')),
-                ('step', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signature', to='signoffs.signoffstep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField()),
+                ("signer_name", models.CharField(max_length=200)),
+                ("signer_gmc_number", models.CharField(blank=True, max_length=7)),
+                (
+                    "signed_as",
+                    models.CharField(
+                        help_text="The role and organisation signed for.", max_length=200
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approved"), ("decline", "Declined")], max_length=10
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("meaning", models.TextField()),
+                ("signed_at", models.DateTimeField()),
+                ("authentication", models.CharField(max_length=100)),
+                ("digest_seen", models.CharField(max_length=64)),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="signoffs.signoffrequest",
+                    ),
+                ),
+                (
+                    "step",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signature",
+                        to="signoffs.signoffstep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'sequence'],
+                "ordering": ["request", "sequence"],
             },
         ),
         migrations.AddIndex(
-            model_name='signoffrequest',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='signoffs_si_subject_384dde_idx'),
+            model_name="signoffrequest",
+            index=models.Index(
+                fields=["subject_type", "subject_id"], name="signoffs_si_subject_384dde_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoffstep',
-            constraint=models.UniqueConstraint(fields=('request', 'position'), name='step_position_unique'),
+            model_name="signoffstep",
+            constraint=models.UniqueConstraint(
+                fields=("request", "position"), name="step_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoffstep',
-            constraint=models.CheckConstraint(condition=models.Q(('named_user__isnull', False), models.Q(('organisation__isnull', False), models.Q(('role', ''), _negated=True)), _connector='OR'), name='step_names_a_person_or_a_role_at_an_organisation'),
+            model_name="signoffstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("named_user__isnull", False),
+                    models.Q(
+                        ("organisation__isnull", False), models.Q(("role", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="step_names_a_person_or_a_role_at_an_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('request', 'sequence'), name='signature_sequence_unique'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                fields=("request", "sequence"), name="signature_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('request', 'signer'), name='one_signature_per_person_per_request'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                fields=("request", "signer"), name="one_signature_per_person_per_request"
+            ),
         ),
     ]

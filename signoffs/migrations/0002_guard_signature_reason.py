@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('signoffs', '0001_initial'),
+        ("signoffs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='signature',
-            name='reason',
-            field=models.TextField(blank=True, validators=[privacy.identifiers.reject_patient_identifiers]),
+            model_name="signature",
+            name="reason",
+            field=models.TextField(
+                blank=True, validators=[privacy.identifiers.reject_patient_identifiers]
+            ),
         ),
     ]

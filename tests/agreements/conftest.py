@@ -77,7 +77,9 @@ def _people_and_places() -> World:
         centre=centre,
         employer_directorate=employer_dir,
         centre_directorate=centre_dir,
-        trainee=make_member(Role.TRAINEE, employer, directorate=employer_dir, full_name="Dr Trainee IR"),
+        trainee=make_member(
+            Role.TRAINEE, employer, directorate=employer_dir, full_name="Dr Trainee IR"
+        ),
         lead_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Lead INR"),
         second_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Second INR"),
         training_lead=make_member(Role.TRAINING_LEAD, centre, full_name="Dr Training Lead"),
@@ -90,7 +92,9 @@ def _people_and_places() -> World:
         employer_medical_director=make_member(
             Role.MEDICAL_DIRECTOR, employer, full_name="Dr Employer MD"
         ),
-        centre_medical_director=make_member(Role.MEDICAL_DIRECTOR, centre, full_name="Dr Centre MD"),
+        centre_medical_director=make_member(
+            Role.MEDICAL_DIRECTOR, centre, full_name="Dr Centre MD"
+        ),
         governance_lead=make_member(Role.GOVERNANCE_LEAD, employer, full_name="Ms Governance Lead"),
         administrator=make_member(Role.ADMINISTRATOR, employer, full_name="Programme Admin"),
         outsider_org=outsider,
@@ -150,8 +154,9 @@ def signer_for(world: World, step: SignoffStep):
 
 def sign_step(world: World, step: SignoffStep, decision="approve", reason="", signer=None):
     signer = signer or signer_for(world, step)
-    return signoff_sign(step=step, signer=signer, decision=decision,
-                        code=unused_backup_code(signer), reason=reason)
+    return signoff_sign(
+        step=step, signer=signer, decision=decision, code=unused_backup_code(signer), reason=reason
+    )
 
 
 def submit_and_sign_all(world: World, agreement):

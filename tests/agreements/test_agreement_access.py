@@ -15,11 +15,23 @@ from .conftest import World, build_world, draft, submit_and_sign_all
 pytestmark = pytest.mark.django_db
 
 SEES_OWN = {
-    "trainee", "lead_supervisor", "second_supervisor", "training_lead",
-    "employer_clinical_director", "centre_clinical_director", "employer_medical_director",
-    "centre_medical_director", "governance_lead", "administrator",
+    "trainee",
+    "lead_supervisor",
+    "second_supervisor",
+    "training_lead",
+    "employer_clinical_director",
+    "centre_clinical_director",
+    "employer_medical_director",
+    "centre_medical_director",
+    "governance_lead",
+    "administrator",
 }
-DRAFTS = {"training_lead", "employer_clinical_director", "centre_clinical_director", "administrator"}
+DRAFTS = {
+    "training_lead",
+    "employer_clinical_director",
+    "centre_clinical_director",
+    "administrator",
+}
 
 
 @pytest.fixture
@@ -36,13 +48,17 @@ def setting(db, django_capture_on_commit_callbacks):
     other_centre = OrganisationFactory(name="Distant Neuroscience Centre", is_training_centre=True)
     other_trainee = make_member(Role.TRAINEE, other_employer)
     other_world = World(
-        **{**world.__dict__, "employer": other_employer, "centre": other_centre,
-           "employer_directorate": DirectorateFactory(organisation=other_employer),
-           "centre_directorate": DirectorateFactory(organisation=other_centre),
-           "trainee": other_trainee,
-           "governance_lead": make_member(Role.GOVERNANCE_LEAD, other_employer),
-           "lead_supervisor": make_member(Role.SUPERVISOR, other_centre),
-           "second_supervisor": make_member(Role.SUPERVISOR, other_centre)}
+        **{
+            **world.__dict__,
+            "employer": other_employer,
+            "centre": other_centre,
+            "employer_directorate": DirectorateFactory(organisation=other_employer),
+            "centre_directorate": DirectorateFactory(organisation=other_centre),
+            "trainee": other_trainee,
+            "governance_lead": make_member(Role.GOVERNANCE_LEAD, other_employer),
+            "lead_supervisor": make_member(Role.SUPERVISOR, other_centre),
+            "second_supervisor": make_member(Role.SUPERVISOR, other_centre),
+        }
     )
     other = draft(other_world, actor=world.administrator)
     people = world.people()
@@ -56,12 +72,16 @@ def test_each_role_sees_exactly_its_agreements(setting, client):
     world, people, active, own_draft, pending, other, document = setting
     for name, user in people.items():
         visible = set(agreement_list_for_user(user=user).values_list("pk", flat=True))
-        expected = {active.pk, own_draft.pk, pending.subject.agreement_id} if name in SEES_OWN else set()
+        expected = (
+            {active.pk, own_draft.pk, pending.subject.agreement_id} if name in SEES_OWN else set()
+        )
         if name == "administrator":
             expected |= {other.pk}
         assert visible == expected, name
         for agreement in (active, other):
-            assert (agreement.pk in visible) is user.has_perm("agreements.see_agreement", agreement), name
+            assert (agreement.pk in visible) is user.has_perm(
+                "agreements.see_agreement", agreement
+            ), name
 
 
 def test_permission_table(setting, client):

@@ -43,9 +43,7 @@ def test_required_signatories_follow_the_spec_defaults(world):
 
 
 def test_same_organisation_needs_no_centre_signatures(world):
-    version = draft(
-        world, training_centre=world.employer, centre_directorate=None
-    ).versions.get()
+    version = draft(world, training_centre=world.employer, centre_directorate=None).versions.get()
     world.employer.is_training_centre = True
     world.employer.save()
     request = agreement_version_submit(actor=world.training_lead, version=version)
@@ -54,7 +52,9 @@ def test_same_organisation_needs_no_centre_signatures(world):
     assert sum("Medical director" in label for label in labels) == 1
 
 
-def test_signing_every_step_activates_and_produces_the_pdf(world, django_capture_on_commit_callbacks):
+def test_signing_every_step_activates_and_produces_the_pdf(
+    world, django_capture_on_commit_callbacks
+):
     agreement = draft(world)
     with django_capture_on_commit_callbacks(execute=True):
         version, request = submit_and_sign_all(world, agreement)
@@ -67,7 +67,9 @@ def test_signing_every_step_activates_and_produces_the_pdf(world, django_capture
 
 
 def test_submitting_needs_both_statements(world):
-    version = draft(world, job_plan_confirmed=False, service_protection_confirmed=False).versions.get()
+    version = draft(
+        world, job_plan_confirmed=False, service_protection_confirmed=False
+    ).versions.get()
     with pytest.raises(ValidationError) as excinfo:
         agreement_version_submit(actor=world.training_lead, version=version)
     assert set(excinfo.value.message_dict) == {"job_plan_confirmed", "service_protection_confirmed"}

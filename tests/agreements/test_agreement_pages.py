@@ -63,9 +63,19 @@ def test_training_lead_drafts_an_agreement(client, world):
 
 
 REQUIRED = [
-    "trainee", "employer", "employer_directorate", "training_centre", "supervisors",
-    "lead_supervisor", "start_date", "expected_duration_months", "sessions_per_week",
-    "arrangements", "backfill_trainee_service", "backfill_centre", "governance_lead",
+    "trainee",
+    "employer",
+    "employer_directorate",
+    "training_centre",
+    "supervisors",
+    "lead_supervisor",
+    "start_date",
+    "expected_duration_months",
+    "sessions_per_week",
+    "arrangements",
+    "backfill_trainee_service",
+    "backfill_centre",
+    "governance_lead",
 ]
 
 
@@ -126,13 +136,17 @@ def test_editing_criteria_figures_in_a_draft(client, world):
     criteria = list(version.criteria.all())
     sign_in(client, world.training_lead)
     data = _form_data(world)
-    data.update({"criteria-TOTAL_FORMS": str(len(criteria)), "criteria-INITIAL_FORMS": str(len(criteria))})
+    data.update(
+        {"criteria-TOTAL_FORMS": str(len(criteria)), "criteria-INITIAL_FORMS": str(len(criteria))}
+    )
     for i, c in enumerate(criteria):
-        data.update({
-            f"criteria-{i}-criterion_id": c.pk,
-            f"criteria-{i}-description": c.description,
-            f"criteria-{i}-target": "60" if (c.phase, c.kind) == (2, "cases") else c.target,
-        })
+        data.update(
+            {
+                f"criteria-{i}-criterion_id": c.pk,
+                f"criteria-{i}-description": c.description,
+                f"criteria-{i}-target": "60" if (c.phase, c.kind) == (2, "cases") else c.target,
+            }
+        )
     response = client.post(f"/agreements/{agreement.pk}/edit/", data)
     assert response.status_code == 302
     assert version.criteria.get(phase=2, kind="cases").target == 60
@@ -182,7 +196,8 @@ def test_someone_who_may_see_but_not_sign_is_told_why(client, world):
     page = client.get(f"/signoffs/steps/{step.pk}/sign/")
     assert page.status_code == 200
     assert "not eligible to sign this step, which is for: Medical director, Northgate" in (
-        page.content.decode())
+        page.content.decode()
+    )
     post = client.post(
         f"/signoffs/steps/{step.pk}/sign/", {"decision": "approve", "code": TEST_BACKUP_CODES[1]}
     )

@@ -35,8 +35,9 @@ def test_awaiting_signatures_is_neither_offered_nor_allowed(client, world):
         agreement_end_early(actor=world.training_lead, agreement=agreement, reason=REASON)
     assert refused.value.messages == [refusal]
     # The page itself sends the person back, saying why, instead of a form that cannot work.
-    response = client.post(reverse("agreements:end", args=[agreement.pk]), {"reason": REASON},
-                           follow=True)
+    response = client.post(
+        reverse("agreements:end", args=[agreement.pk]), {"reason": REASON}, follow=True
+    )
     assert refusal in response.content.decode()
     version.refresh_from_db()
     assert version.status == VersionStatus.AWAITING_SIGNATURES
@@ -50,7 +51,9 @@ def test_an_amendment_awaiting_signatures_keeps_the_agreement_from_ending(world)
     with pytest.raises(ValidationError):
         agreement_end_early(actor=world.training_lead, agreement=agreement, reason=REASON)
     assert set(agreement.versions.values_list("status", flat=True)) == {
-        VersionStatus.ACTIVE, VersionStatus.AWAITING_SIGNATURES}
+        VersionStatus.ACTIVE,
+        VersionStatus.AWAITING_SIGNATURES,
+    }
 
 
 def test_a_draft_is_offered_and_ends(client, world):

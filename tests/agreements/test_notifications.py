@@ -28,10 +28,15 @@ def test_every_signer_is_emailed_once(world, django_capture_on_commit_callbacks)
     request = _submit(world, django_capture_on_commit_callbacks)
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted(
-        u.email for u in (
-            world.trainee, world.lead_supervisor, world.training_lead,
-            world.employer_clinical_director, world.centre_clinical_director,
-            world.employer_medical_director, world.centre_medical_director,
+        u.email
+        for u in (
+            world.trainee,
+            world.lead_supervisor,
+            world.training_lead,
+            world.employer_clinical_director,
+            world.centre_clinical_director,
+            world.employer_medical_director,
+            world.centre_medical_director,
         )
     )
     assert all("/signoffs/steps/" in m.body for m in mail.outbox)
@@ -47,8 +52,12 @@ def test_the_author_hears_of_a_decline_and_is_sent_to_its_page(
     request = _submit(world, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        sign_step(world, request.steps.get(label="Trainee"), decision="decline",
-                  reason="My start date is wrong.")
+        sign_step(
+            world,
+            request.steps.get(label="Trainee"),
+            decision="decline",
+            reason="My start date is wrong.",
+        )
     assert [m.to[0] for m in mail.outbox] == [world.training_lead.email]
     body = mail.outbox[0].body
     # What happened and a link to the version's page; the reason the signer wrote stays there.
@@ -84,7 +93,9 @@ def test_reminders_after_three_and_seven_days_only_to_those_still_to_sign(
     assert all("Reminder (7 days)" in m.subject for m in mail.outbox)
 
 
-def test_the_inbox_lists_what_waits_for_each_person(world, client, django_capture_on_commit_callbacks):
+def test_the_inbox_lists_what_waits_for_each_person(
+    world, client, django_capture_on_commit_callbacks
+):
     request = _submit(world, django_capture_on_commit_callbacks)
     sign_in(client, world.employer_medical_director)
     home = client.get("/").content.decode()
@@ -115,7 +126,9 @@ def test_e_mails_a_broker_outage_kept_from_being_queued_are_sent_by_the_sweep(
     with django_capture_on_commit_callbacks(execute=True):
         assert signoff_notify_sweep_task() == 7
         assert signoff_notify_sweep_task() == 0
-    assert len(mail.outbox) == 7 and all(m.subject.startswith("For your signature") for m in mail.outbox)
+    assert len(mail.outbox) == 7 and all(
+        m.subject.startswith("For your signature") for m in mail.outbox
+    )
     # Down again while everyone signs: the approval's e-mail to the author is swept up too.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,7 +140,8 @@ def test_e_mails_a_broker_outage_kept_from_being_queued_are_sent_by_the_sweep(
         assert signoff_notify_sweep_task() == 1
         assert signoff_notify_sweep_task() == 0
     assert [(m.to[0], m.subject.split(":")[0]) for m in mail.outbox] == [
-        (world.training_lead.email, "Approved")]
+        (world.training_lead.email, "Approved")
+    ]
 
 
 def test_the_sweep_leaves_old_outcomes_and_announced_steps_alone(
@@ -138,8 +152,11 @@ def test_the_sweep_leaves_old_outcomes_and_announced_steps_alone(
     from signoffs import services
 
     request = _submit(world, django_capture_on_commit_callbacks)  # announced as usual
-    monkeypatch.setattr(services.signoff_notify_task, "apply_async",
-                        lambda *a, **k: (_ for _ in ()).throw(OperationalError("down")))
+    monkeypatch.setattr(
+        services.signoff_notify_task,
+        "apply_async",
+        lambda *a, **k: (_ for _ in ()).throw(OperationalError("down")),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for step in request.steps.all():
             sign_step(world, step)

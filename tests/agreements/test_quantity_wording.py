@@ -22,9 +22,14 @@ def _words(html: str) -> str:
 def test_one_of_each_is_singular_on_the_page_and_in_the_pdf(
     client, world, django_capture_on_commit_callbacks
 ):
-    agreement = draft(world, expected_duration_months=1, audit_frequency_months=1,
-                      minimum_mt_per_year=1, backfill_trainee_sessions=Decimal("1.0"),
-                      backfill_centre_sessions=Decimal("1.5"))
+    agreement = draft(
+        world,
+        expected_duration_months=1,
+        audit_frequency_months=1,
+        minimum_mt_per_year=1,
+        backfill_trainee_sessions=Decimal("1.0"),
+        backfill_centre_sessions=Decimal("1.5"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         version, _ = submit_and_sign_all(world, agreement)
     sign_in(client, world.training_lead)

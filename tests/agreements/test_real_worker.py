@@ -53,10 +53,25 @@ def worker(redis_url, tmp_path, settings):
     celery = Path(sys.executable).with_name("celery")
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(celery), "-A", "irtraining", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", "celery,documents", "-n", f"agreements-{os.getpid()}@%h",
-             "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(celery),
+                "-A",
+                "irtraining",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                "celery,documents",
+                "-n",
+                f"agreements-{os.getpid()}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         yield process, log_path

@@ -39,7 +39,9 @@ def test_nobody_signs_two_steps_of_one_request(world):
     request = _open_request(world)
     # The employer's medical director also holds the centre's medical director role.
     membership_create(
-        actor=None, user=world.employer_medical_director, role=Role.MEDICAL_DIRECTOR,
+        actor=None,
+        user=world.employer_medical_director,
+        role=Role.MEDICAL_DIRECTOR,
         organisation=world.centre,
     )
     sign_step(world, request.steps.get(label__startswith="Medical director, Northgate"))
@@ -80,7 +82,10 @@ def test_the_trainee_signs_only_their_own_party_step(world):
     request = _open_request(world)
     # Even holding a clinical director role, the trainee cannot sign about themselves.
     membership_create(
-        actor=None, user=world.trainee, role=Role.CLINICAL_DIRECTOR, organisation=world.centre,
+        actor=None,
+        user=world.trainee,
+        role=Role.CLINICAL_DIRECTOR,
+        organisation=world.centre,
         directorate=world.centre_directorate,
     )
     cd_step = request.steps.get(label__startswith="Clinical director, Neuroradiology")

@@ -21,7 +21,10 @@ from .conftest import path_is
 ROLE_LABELS = [label for _, label in c.TraineeRole.choices]
 MODE_LABELS = [label for _, label in c.SupervisionMode.choices]
 PREFIXES = {
-    "mt": "MT", "diagnostic_angiogram": "DSA", "carotid_stenting": "CAS", "other_neuro": "NI"
+    "mt": "MT",
+    "diagnostic_angiogram": "DSA",
+    "carotid_stenting": "CAS",
+    "other_neuro": "NI",
 }
 
 
@@ -29,19 +32,11 @@ PREFIXES = {
 # Helpers
 
 
-
-
-
-
 def ensure_default_criteria_template():
     """A previous live-server test's flush emptied every table, the migration's template too."""
     if not CriteriaTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, version=1).exists():
         migration = importlib.import_module("agreements.migrations.0002_default_criteria_template")
         migration.seed_default_template(django_apps, None)
-
-
-
-
 
 
 def open_logbook(person):

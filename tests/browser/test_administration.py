@@ -24,8 +24,9 @@ def test_the_administration_reads_as_the_app_does(live_server, open_browser, art
     world = build_world()
     version, _ = submit_and_sign_all(world, draft(world))
     document = GeneratedDocument.objects.get(kind="agreement", subject_id=version.pk)
-    administrator = make_member(Role.ADMINISTRATOR, world.employer,
-                                full_name="Programme Administrator")
+    administrator = make_member(
+        Role.ADMINISTRATOR, world.employer, full_name="Programme Administrator"
+    )
     person = open_browser("desktop")
     page = person.page
     not_found = []

@@ -136,9 +136,11 @@ def _draft_through_the_form(person, world, artifacts_dir):
 def _open_sign_page_from_home(person, agreement, *, screenshot=None):
     page = person.page
     person.goto("/")
-    inbox = page.locator("section").filter(
-        has=page.get_by_role("heading", name="Waiting for your signature")
-    ).filter(has=page.locator("#inbox-signatures"))
+    inbox = (
+        page.locator("section")
+        .filter(has=page.get_by_role("heading", name="Waiting for your signature"))
+        .filter(has=page.locator("#inbox-signatures"))
+    )
     item = inbox.locator("li").filter(has_text=agreement.reference)
     expect(item).to_have_count(1)
     if screenshot:
@@ -192,8 +194,19 @@ def _page_count(path: Path) -> int:
 
 def _pdf_page_png(path: Path, page_number: int, target: Path):
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "110", "-f", str(page_number), "-l", str(page_number),
-         "-singlefile", str(path), str(target.with_suffix(""))],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "110",
+            "-f",
+            str(page_number),
+            "-l",
+            str(page_number),
+            "-singlefile",
+            str(path),
+            str(target.with_suffix("")),
+        ],
         check=True,
     )
     assert target.exists() and target.stat().st_size > 10_000, target
@@ -246,10 +259,18 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
         ("Trainee", world.trainee, "phone", _open_sign_page_from_home),
         ("Lead supervisor (INR)", world.lead_supervisor, "desktop", _open_sign_page_from_home),
         (expected_labels[2], world.training_lead, lead, _open_sign_page_from_agreement),
-        (expected_labels[3], world.employer_clinical_director, "desktop",
-         _open_sign_page_from_home),
-        (expected_labels[4], world.centre_clinical_director, "desktop",
-         _open_sign_page_from_agreement),
+        (
+            expected_labels[3],
+            world.employer_clinical_director,
+            "desktop",
+            _open_sign_page_from_home,
+        ),
+        (
+            expected_labels[4],
+            world.centre_clinical_director,
+            "desktop",
+            _open_sign_page_from_agreement,
+        ),
         (expected_labels[5], world.employer_medical_director, "desktop", _open_sign_page_from_home),
         (expected_labels[6], world.centre_medical_director, "desktop", _open_sign_page_from_home),
     ]

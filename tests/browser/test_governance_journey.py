@@ -43,17 +43,27 @@ def _drawn_width(page, image) -> int:
 
 def _world():
     world = build_world()
-    version, _ = submit_and_sign_all(world, draft(world, start_date=date.today() - timedelta(days=200)))
+    version, _ = submit_and_sign_all(
+        world, draft(world, start_date=date.today() - timedelta(days=200))
+    )
     world.version, world.agreement = version, version.agreement
     world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
     default_standards_ensure(QualityStandardSet, QualityStandard)
     grades = ["3", "2c", "2b67", "2b50", "0", "3", "2c", "2a", "3", "2c", "3", "2b67"]
     for index, grade in enumerate(grades):
-        add_case(world, final_etici=grade, passes=1 + index % 3, days_ago=90 - 5 * index,
-                 door_to_imaging_minutes=15 + index, door_to_puncture_minutes=50 + 4 * index,
-                 puncture_to_reperfusion_minutes=25 + index, mrs_90_days=index % 5,
-                 mrs_90_days_method="face_to_face", ssnap_entered=index % 4 != 0,
-                 reflection=FORMULA if index == 3 else "")
+        add_case(
+            world,
+            final_etici=grade,
+            passes=1 + index % 3,
+            days_ago=90 - 5 * index,
+            door_to_imaging_minutes=15 + index,
+            door_to_puncture_minutes=50 + 4 * index,
+            puncture_to_reperfusion_minutes=25 + index,
+            mrs_90_days=index % 5,
+            mrs_90_days_method="face_to_face",
+            ssnap_entered=index % 4 != 0,
+            reflection=FORMULA if index == 3 else "",
+        )
     add_case(world, verify=False, final_etici="1", days_ago=2)  # waiting: on the dashboard
     add_case(world, final_etici="3", days_ago=400)  # before the filtered period
     for _ in range(3):
@@ -94,14 +104,19 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     page.screenshot(path=artifacts_dir / "governance-exports.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
-    rows = list(csv.DictReader(io.StringIO(
-        open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(
+        csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read()))
+    )
     expected = Case.objects.filter(trainee=world.trainee, performed_on__gte=since)
-    assert len(rows) == expected.count() == 14  # 12 verified, 1 waiting, 1 assessed; not the old one
+    assert (
+        len(rows) == expected.count() == 14
+    )  # 12 verified, 1 waiting, 1 assessed; not the old one
     assert {row["reference"] for row in rows} == set(expected.values_list("reference", flat=True))
     text = open(download.value.path(), encoding="utf-8-sig").read()
     assert world.trainee.full_name not in text and world.trainee.email not in text
-    assert {row["trainee"] for row in rows} == {rows[0]["trainee"]} and rows[0]["trainee"].startswith("T-")
+    assert {row["trainee"] for row in rows} == {rows[0]["trainee"]} and rows[0][
+        "trainee"
+    ].startswith("T-")
     assert [row["reflection"] for row in rows if row["reflection"]] == ["'" + FORMULA]
 
     # Activities as XLSX.
@@ -117,11 +132,15 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     sheet = workbook.worksheets[0]
     header, *records = list(sheet.iter_rows(values_only=True))
     assert len(records) == Activity.objects.filter(trainee=world.trainee).count() == 3
-    assert "kind" in header and all(str(row[header.index("trainee")]).startswith("T-") for row in records)
+    assert "kind" in header and all(
+        str(row[header.index("trainee")]).startswith("T-") for row in records
+    )
 
     exports = AuditEvent.objects.filter(verb="export.downloaded", actor=lead).order_by("pk")
     assert [(e.data["dataset"], e.data["format"], e.data["rows"]) for e in exports] == [
-        ("cases", "csv", 14), ("activities", "xlsx", 3)]
+        ("cases", "csv", 14),
+        ("activities", "xlsx", 3),
+    ]
 
     # The audit report for the trainee over the same period.
     person.goto("/governance/reports/")
@@ -129,14 +148,20 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     page.get_by_label("Period start").fill(since.isoformat())
     page.get_by_label("Period end").fill(date.today().isoformat())
     page.get_by_role("button", name="Produce report").click()
-    expect(page.get_by_role("heading", name=f"Audit report: {world.trainee.full_name}")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Audit report: {world.trainee.full_name}")
+    ).to_be_visible()
     status = page.locator(".document-status")
     expect(status).to_be_visible()  # "Producing the PDF…" until the link replaces it
     verified = expected.filter(status="verified", procedure="mt").count()
     assert verified == 13  # the 12, and the case the assessment observed
     expect(page.locator("#report-mt-cases")).to_have_text(str(verified))
-    for name in ("Indicators against the standards", "Time intervals (minutes)", "Learning curves",
-                 "Data completeness"):
+    for name in (
+        "Indicators against the standards",
+        "Time intervals (minutes)",
+        "Learning curves",
+        "Data completeness",
+    ):
         expect(page.get_by_role("heading", name=name)).to_be_visible()
     images = page.locator("img.report-chart")
     expect(images).to_have_count(3)
@@ -157,8 +182,10 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     phone.goto(report_path)
     phone.page.screenshot(path=artifacts_dir / "governance-report-phone.png", full_page=True)
     for table in phone.page.locator("table.criteria").all():
-        box = table.evaluate("t => [t.closest('.table-responsive').scrollWidth,"
-                             " t.closest('.table-responsive').clientWidth, t.innerText.slice(0, 60)]")
+        box = table.evaluate(
+            "t => [t.closest('.table-responsive').scrollWidth,"
+            " t.closest('.table-responsive').clientWidth, t.innerText.slice(0, 60)]"
+        )
         assert box[0] <= box[1], f"a report table scrolls sideways at 375 px: {box}"
     # Each judgement stacks under its figure, in view.
     stacked = phone.page.locator(".judgement-stacked").filter(has_text="Not met")
@@ -166,7 +193,9 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     for index in range(stacked.count()):
         box = stacked.nth(index).bounding_box()
         assert box["x"] + box["width"] <= 375
-    expect(phone.page.locator("table.criteria td").filter(has_text="Standard: at least 80%")).to_be_visible()
+    expect(
+        phone.page.locator("table.criteria td").filter(has_text="Standard: at least 80%")
+    ).to_be_visible()
     phone_charts = phone.page.locator("img.report-chart")
     expect(phone_charts).to_have_count(3)
     for index in range(3):
@@ -180,18 +209,28 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     download.value.save_as(pdf_path)
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
     text = " ".join(_pdftotext(pdf_path).split())
-    for words in (f"Verified thrombectomies {verified}", "Successful reperfusion", "Door to groin puncture",
-                  "Learning curves", "Data completeness", "Wasselius"):
+    for words in (
+        f"Verified thrombectomies {verified}",
+        "Successful reperfusion",
+        "Door to groin puncture",
+        "Learning curves",
+        "Data completeness",
+        "Wasselius",
+    ):
         assert words in text, f"{words!r} is not in the report"
     pages = _page_count(pdf_path)
     page_texts = [" ".join(_pdftotext(pdf_path, number).split()) for number in range(1, pages + 1)]
     # Each table whole on one page, its heading with it (issue 13, item 16): first and last rows.
-    for first, last in (("Indicators against the standards", "Entered in SSNAP Sacks 2018"),
-                        ("Interval Cases Median", "Procedure length"),
-                        ("Time targets", "Door-in-door-out at the referring unit"),
-                        ("Cases per operator", world.trainee.full_name),
-                        ("Data completeness", "Computed from verified cases only")):
-        holding = [n for n, text in enumerate(page_texts, start=1) if first in text and last in text]
+    for first, last in (
+        ("Indicators against the standards", "Entered in SSNAP Sacks 2018"),
+        ("Interval Cases Median", "Procedure length"),
+        ("Time targets", "Door-in-door-out at the referring unit"),
+        ("Cases per operator", world.trainee.full_name),
+        ("Data completeness", "Computed from verified cases only"),
+    ):
+        holding = [
+            n for n, text in enumerate(page_texts, start=1) if first in text and last in text
+        ]
         assert holding, f"{first!r} and {last!r} are not on one page"
     # No page holds only the end of a table or a lone heading (the last page may hold little
     # more than the document's closing seal).
@@ -203,13 +242,16 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     person.assert_no_csp_errors()
 
 
-def test_the_learning_curve_page_shows_each_crossing_and_restart(live_server, open_browser,
-                                                                 artifacts_dir):
+def test_the_learning_curve_page_shows_each_crossing_and_restart(
+    live_server, open_browser, artifacts_dir
+):
     """Issue 13, item 22: early trouble, then recovery. Four failures cross the upper limit at case
     4 (4 x 0.781 = 3.12, past 2.48); the curve restarts, and twelve successes cross the lower
     limit at case 16 (12 x 0.219 = 2.63): acceptable performance shown again."""
     world = build_world()
-    version, _ = submit_and_sign_all(world, draft(world, start_date=date.today() - timedelta(days=200)))
+    version, _ = submit_and_sign_all(
+        world, draft(world, start_date=date.today() - timedelta(days=200))
+    )
     world.version, world.agreement = version, version.agreement
     world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
     for index in range(16):
@@ -222,11 +264,14 @@ def test_the_learning_curve_page_shows_each_crossing_and_restart(live_server, op
         person.goto(path)
         page = person.page
         expect(page.locator("#crossings")).to_have_text(
-            "case 4: the upper limit; case 16: the lower limit")
+            "case 4: the upper limit; case 16: the lower limit"
+        )
         expect(page.get_by_text("Yes: the latest crossing is the lower limit")).to_be_visible()
         chart = page.locator("#cusum-chart img")
         assert _drawn_width(page, chart) > 250
         narrow = "size=narrow" in chart.evaluate("img => img.currentSrc")
         assert narrow == (viewport == "phone")
-        page.screenshot(path=artifacts_dir / f"learning-curve-restart-{viewport}.png", full_page=True)
+        page.screenshot(
+            path=artifacts_dir / f"learning-curve-restart-{viewport}.png", full_page=True
+        )
         person.assert_no_csp_errors()

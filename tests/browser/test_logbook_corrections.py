@@ -66,17 +66,22 @@ def _correct_the_queried_case(person, case, artifacts_dir):
     expect(page.get_by_role("status").filter(has_text="saved and sent")).to_be_visible()
     case.refresh_from_db()
     assert (case.status, case.revision) == (c.VerificationStatus.SUBMITTED, 2)
-    assert (case.door_to_puncture_minutes, case.puncture_to_reperfusion_minutes,
-            case.procedure_minutes) == (75, 90, 110)
+    assert (
+        case.door_to_puncture_minutes,
+        case.puncture_to_reperfusion_minutes,
+        case.procedure_minutes,
+    ) == (75, 90, 110)
 
     # The history says what the correction changed (issue 13 item 10).
     newest = page.locator("#case-history > li").first
     expect(newest).to_contain_text("Revision 2: waiting for verification")
-    expect(newest.locator(".history-changes li")).to_have_text([
-        "Door to groin puncture: not recorded → 75 min",
-        "Puncture to reperfusion: not recorded → 90 min",
-        "Procedure length: not recorded → 110 min",
-    ])
+    expect(newest.locator(".history-changes li")).to_have_text(
+        [
+            "Door to groin puncture: not recorded → 75 min",
+            "Puncture to reperfusion: not recorded → 90 min",
+            "Procedure length: not recorded → 110 min",
+        ]
+    )
     lines = page.locator("#case-history > li").all_inner_texts()
     repeated = {line for line in lines if lines.count(line) > 1}
     assert not repeated, f"identical history lines: {repeated}"
@@ -129,8 +134,11 @@ def _supervisor_counts_agree(person, world, artifacts_dir):
     )
     expect(section.locator(".card-header .badge")).to_have_text(str(waiting))
     expect(section.get_by_role("link", name=f"All {waiting} in the queue")).to_be_visible()
-    expect(section.locator("#inbox-verification li").filter(
-        has=page.get_by_role("link", name="Review"))).to_have_count(10)
+    expect(
+        section.locator("#inbox-verification li").filter(
+            has=page.get_by_role("link", name="Review")
+        )
+    ).to_have_count(10)
     page.screenshot(path=artifacts_dir / "home-supervisor-queue.png", full_page=True)
 
 
@@ -150,12 +158,19 @@ def test_a_queried_case_is_corrected_on_a_phone_and_the_counts_agree(
 
     # More waiting for the lead supervisor than the inbox lists.
     for n in range(6):
-        case_log(trainee=world.trainee, data={
-            "reference": f"DSA-2026-13{n}", "performed_on": timezone.localdate(),
-            "site": world.site, "out_of_hours": False, "procedure": "diagnostic_angiogram",
-            "trainee_role": "primary_operator", "supervisor": world.lead_supervisor,
-            "supervision_mode": "in_room",
-        })
+        case_log(
+            trainee=world.trainee,
+            data={
+                "reference": f"DSA-2026-13{n}",
+                "performed_on": timezone.localdate(),
+                "site": world.site,
+                "out_of_hours": False,
+                "procedure": "diagnostic_angiogram",
+                "trainee_role": "primary_operator",
+                "supervisor": world.lead_supervisor,
+                "supervision_mode": "in_room",
+            },
+        )
     desktop = open_browser("desktop")
     browser_sign_in(desktop, world.lead_supervisor)
     _supervisor_counts_agree(desktop, world, artifacts_dir)

@@ -27,8 +27,16 @@ from caselogs.models import Case, CaseVerification
 
 from .conftest import browser_sign_in, path_is, sideways_overflow
 from .logbook_world import (
-    MODE_LABELS, ROLE_LABELS, active, date_field_is_day_first, duplicated_ids, lived_in_world,
-    open_logbook, out_of_view, states_out_of_view, text_outside_verify_form,
+    MODE_LABELS,
+    ROLE_LABELS,
+    active,
+    date_field_is_day_first,
+    duplicated_ids,
+    lived_in_world,
+    open_logbook,
+    out_of_view,
+    states_out_of_view,
+    text_outside_verify_form,
     what_the_supervisor_sees_before_deciding,
 )
 
@@ -190,10 +198,15 @@ def _log_case_with_the_keyboard(person, world):
     assert case.performed_on == yesterday
     assert case.out_of_hours is True
     assert (case.procedure, case.trainee_role, case.supervision_mode) == (
-        "mt", "primary_operator", "scrubbed"
+        "mt",
+        "primary_operator",
+        "scrubbed",
     )
     assert (case.site, case.supervisor, case.final_etici, case.passes) == (
-        world.site, world.lead_supervisor, "2c", 1
+        world.site,
+        world.lead_supervisor,
+        "2c",
+        1,
     )
     assert case.any_complication is False
     assert case.status == c.VerificationStatus.SUBMITTED
@@ -245,9 +258,15 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     expect(verified).to_be_visible()
     expect(page.locator("h1 + div .badge")).to_have_text("Verified")
     compared = page.locator("#views-compared tbody tr")
-    expect(compared).to_have_text([re.compile(r"Role\s*Primary operator\s*Primary operator$"),
-                                   re.compile(r"Supervision\s*Supervisor scrubbed\s*Supervisor "
-                                              r"scrubbed$")])
+    expect(compared).to_have_text(
+        [
+            re.compile(r"Role\s*Primary operator\s*Primary operator$"),
+            re.compile(
+                r"Supervision\s*Supervisor scrubbed\s*Supervisor "
+                r"scrubbed$"
+            ),
+        ]
+    )
     expect(page.locator("#decision-recorded")).to_contain_text("agree")
     verification = page.locator("#verifications li").first
     expect(verification).to_contain_text("Revision 1: Verified")
@@ -366,8 +385,9 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     people.append(supervisor_phone)
     browser_sign_in(supervisor_phone, world.lead_supervisor)
     open_logbook(supervisor_phone)
-    supervisor_phone.page.screenshot(path=artifacts_dir / "logbook-list-supervisor-phone.png",
-                                     full_page=True)
+    supervisor_phone.page.screenshot(
+        path=artifacts_dir / "logbook-list-supervisor-phone.png", full_page=True
+    )
     overflow["logbook-list-supervisor-phone"] = sideways_overflow(supervisor_phone.page)
     hidden_states = states_out_of_view(supervisor_phone.page)
     if hidden_states:

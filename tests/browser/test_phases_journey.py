@@ -47,9 +47,11 @@ def _inbox_items(person, text):
     """The items of the home inbox "Waiting for your signature" that mention `text`."""
     page = person.page
     person.goto("/")
-    inbox = page.locator("section").filter(
-        has=page.get_by_role("heading", name="Waiting for your signature")
-    ).filter(has=page.locator("#inbox-signatures"))
+    inbox = (
+        page.locator("section")
+        .filter(has=page.get_by_role("heading", name="Waiting for your signature"))
+        .filter(has=page.locator("#inbox-signatures"))
+    )
     expect(inbox).to_have_count(1)
     return inbox.locator("li").filter(has_text=text)
 
@@ -151,9 +153,11 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     expect(lead_browser.page.get_by_role("status").filter(has_text="Requested.")).to_be_visible()
     expect(lead_browser.page.get_by_role("button", name="Request independence")).to_have_count(0)
     expect(lead_browser.page.locator("#request-next")).to_contain_text(
-        "A request is waiting for signatures: independence (phase 2 to 3)")
-    lead_browser.page.screenshot(path=artifacts_dir / "progress-independence-waiting.png",
-                                 full_page=True)
+        "A request is waiting for signatures: independence (phase 2 to 3)"
+    )
+    lead_browser.page.screenshot(
+        path=artifacts_dir / "progress-independence-waiting.png", full_page=True
+    )
     independence = ProgressionRequest.objects.get(agreement=agreement, status="open")
     assert independence.kind == ProgressionRequest.Kind.INDEPENDENCE
     signoff = signoff_requests_for_subject(independence).get()
@@ -164,10 +168,16 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         ("Lead supervisor (INR): recommends", lead, lead_browser),
         (f"Second INR, {world.centre.name}: concurs", world.second_supervisor, None),
         (f"Training lead, {world.centre.name}", world.training_lead, None),
-        (f"Clinical director, {world.employer_directorate.name}, {world.employer.name}",
-         world.employer_clinical_director, None),
-        (f"Medical director, {world.centre.name} (principal training hospital)",
-         world.centre_medical_director, None),
+        (
+            f"Clinical director, {world.employer_directorate.name}, {world.employer.name}",
+            world.employer_clinical_director,
+            None,
+        ),
+        (
+            f"Medical director, {world.centre.name} (principal training hospital)",
+            world.centre_medical_director,
+            None,
+        ),
         ("Governance lead: acknowledges", world.governance_lead, None),
     ]
     assert [s.label for s in steps] == [label for label, *_ in chain]
@@ -229,8 +239,14 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     # What the certificate says.
     text = _pdftotext(pdf_path)
     flat, squeezed = " ".join(text.split()), _squeezed(text)
-    for fact in (trainee.full_name, trainee.gmc_number, world.employer.name, world.centre.name,
-                 agreement.reference, code):
+    for fact in (
+        trainee.full_name,
+        trainee.gmc_number,
+        world.employer.name,
+        world.centre.name,
+        agreement.reference,
+        code,
+    ):
         assert _squeezed(fact) in squeezed, f"{fact!r} is not on the certificate"
     for record in agreement.phase_records.all():
         assert f"{record.started_on:%-d %b %Y}" in flat, f"{record} start is not on the certificate"
@@ -275,17 +291,25 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     assert not any(overflow.values()), f"sign pages scroll sideways: {overflow}"
 
 
-def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(live_server, open_browser,
-                                                                      artifacts_dir):
+def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(
+    live_server, open_browser, artifacts_dir
+):
     """Issue 13, items 12 and 22: four failures cross the upper limit at case 4, the curve
     restarts and twelve successes cross the lower one at case 16, so the criterion is met again.
     The progress page says so on a phone without scrolling sideways, and the agreement's terms
     say what the criterion requires."""
-    world = small_world_build(criteria=[dict(
-        phase=1, kind="learning_curve", target=0,
-        parameters={"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1},
-        description="Learning curve (CUSUM) crosses the acceptable-performance limit",
-        source="Rogers et al. 2004")])
+    world = small_world_build(
+        criteria=[
+            dict(
+                phase=1,
+                kind="learning_curve",
+                target=0,
+                parameters={"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1},
+                description="Learning curve (CUSUM) crosses the acceptable-performance limit",
+                source="Rogers et al. 2004",
+            )
+        ]
+    )
     agreement = world.agreement
     for index in range(16):
         add_case(world, final_etici="1" if index < 4 else "3", passes=2, days_ago=40 - index)
@@ -304,6 +328,8 @@ def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(live_server
 
     phone.goto(f"/agreements/{agreement.pk}/")
     expect(phone.page.get_by_text("Acceptable curve (crosses the lower limit)")).to_be_visible()
-    phone.page.get_by_text("Acceptable curve (crosses the lower limit)").scroll_into_view_if_needed()
+    phone.page.get_by_text(
+        "Acceptable curve (crosses the lower limit)"
+    ).scroll_into_view_if_needed()
     phone.page.screenshot(path=artifacts_dir / "agreement-curve-required-phone.png")
     phone.assert_no_csp_errors()

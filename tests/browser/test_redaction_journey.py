@@ -36,9 +36,12 @@ def test_redacting_identifiers_keeps_every_chain(live_server, open_browser, arti
     document_render(document_id=agreement_pdf.pk)
     with guard_off():
         signature = to_phase_two(world, reason=SLIPPED_IN)
-        back = phase_return_request(agreement=world.agreement,
-                                    actor=world.employer_clinical_director, to_phase=1,
-                                    reason=f"Concerns: {SLIPPED_IN}")
+        back = phase_return_request(
+            agreement=world.agreement,
+            actor=world.employer_clinical_director,
+            to_phase=1,
+            reason=f"Concerns: {SLIPPED_IN}",
+        )
 
     code, found = _scan()
     assert code == 1
@@ -49,8 +52,10 @@ def test_redacting_identifiers_keeps_every_chain(live_server, open_browser, arti
     admin = open_browser("desktop")
     browser_sign_in(admin, world.administrator)
     page = admin.page
-    for column, row in (("signoffs_signature.reason", signature.pk),
-                        ("phases_progressionrequest.reason", back.pk)):
+    for column, row in (
+        ("signoffs_signature.reason", signature.pk),
+        ("phases_progressionrequest.reason", back.pk),
+    ):
         admin.goto("/admin/audit/redaction/add/")
         expect(page.get_by_role("heading", name="Redact a text")).to_be_visible()
         page.get_by_label("Table and column").select_option(column)
@@ -59,7 +64,9 @@ def test_redacting_identifiers_keeps_every_chain(live_server, open_browser, arti
         if row == back.pk:
             page.screenshot(path=artifacts_dir / "redaction-form.png", full_page=True)
         page.get_by_role("button", name="Redact").click()
-        expect(page.get_by_text(re.compile(rf"Redacted {re.escape(column)}, row {row}"))).to_be_visible()
+        expect(
+            page.get_by_text(re.compile(rf"Redacted {re.escape(column)}, row {row}"))
+        ).to_be_visible()
     page.screenshot(path=artifacts_dir / "redaction-list.png", full_page=True)
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
 

@@ -68,7 +68,9 @@ def test_each_role_reaches_its_own_home(demo, live_server, open_browser, artifac
         person.page.screenshot(path=artifacts_dir / f"home-{role}{suffix}.png", full_page=True)
         # At 1280 px too: an administrator's seven links once pushed their name off the screen.
         width = person.page.viewport_size["width"]
-        assert sideways_overflow(person.page) == 0, f"{role}: home page scrolls sideways at {width} px"
+        assert sideways_overflow(person.page) == 0, (
+            f"{role}: home page scrolls sideways at {width} px"
+        )
         if viewport == "phone":
             # The collapsed menu opens and shows the same links, within the screen.
             person.page.get_by_role("button", name="Show navigation").click()
@@ -94,13 +96,19 @@ def test_the_governance_lead_home_shows_overdue_reviews_and_reports(
     was past its review date and the lead had asked for a report."""
     world = build_world()
     today = date.today()
-    agreement = draft(world, start_date=today - timedelta(days=200),
-                      review_dates=[(today - timedelta(days=18)).isoformat(),
-                                    (today + timedelta(days=165)).isoformat()])
+    agreement = draft(
+        world,
+        start_date=today - timedelta(days=200),
+        review_dates=[
+            (today - timedelta(days=18)).isoformat(),
+            (today + timedelta(days=165)).isoformat(),
+        ],
+    )
     submit_and_sign_all(world, agreement)
     lead = world.governance_lead
-    report = audit_report_request(user=lead, period_start=today - timedelta(days=365),
-                                  period_end=today)
+    report = audit_report_request(
+        user=lead, period_start=today - timedelta(days=365), period_end=today
+    )
 
     person = open_browser("desktop")
     browser_sign_in(person, lead)

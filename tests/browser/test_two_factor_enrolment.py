@@ -23,7 +23,6 @@ VERIFY = "/account/two-factor/verify/"
 STEP = 30  # TOTPDevice defaults: 30-second step, 6 digits, tolerance of one step either side.
 
 
-
 def _sign_in(person, email):
     person.goto(LOGIN)
     person.page.get_by_label("E-mail address").fill(email)
@@ -202,7 +201,6 @@ def _wrong_code(device: TOTPDevice) -> str:
     now_t = int(time.time()) // device.step + device.drift
     near = {_code_at_step(device.bin_key, t) for t in range(now_t - 3, now_t + 4)}
     return next(c for c in ("000000", "123456", "999999", "424242") if c not in near)
-
 
 
 def _qr_code_is_whole(page) -> bool:

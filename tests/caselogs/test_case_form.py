@@ -39,24 +39,31 @@ def test_quick_entry_alone_logs_a_case(logbook, client):
     assert case.out_of_hours and case.first_pass_effect is True and case.status == "submitted"
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("performed_on", (date.today() + timedelta(days=2)).isoformat(), "future"),
-    ("passes", "25", "less than or equal to 20"),
-    ("final_etici", "", "final eTICI"),
-    ("door_to_puncture_minutes", "900", "hours were entered as minutes"),
-    ("reflection", "Seen at home, postcode M1 1AE", "postcode"),
-    ("age", "7", "greater than or equal to 16"),
-    ("puncture_to_reperfusion_minutes", "95", "longer than the whole procedure"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("performed_on", (date.today() + timedelta(days=2)).isoformat(), "future"),
+        ("passes", "25", "less than or equal to 20"),
+        ("final_etici", "", "final eTICI"),
+        ("door_to_puncture_minutes", "900", "hours were entered as minutes"),
+        ("reflection", "Seen at home, postcode M1 1AE", "postcode"),
+        ("age", "7", "greater than or equal to 16"),
+        ("puncture_to_reperfusion_minutes", "95", "longer than the whole procedure"),
+    ],
+)
 def test_bad_input_shows_beside_its_field_and_saves_nothing(logbook, client, field, value, message):
     sign_in(client, logbook.trainee)
     # A procedure of 60 minutes throughout, for the reperfusion time to be judged against.
-    response = client.post("/logbook/new/", _post_data(logbook, procedure_minutes="60",
-                                                       **{field: value}))
+    response = client.post(
+        "/logbook/new/", _post_data(logbook, procedure_minutes="60", **{field: value})
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field]), errors
-    assert f'id="error_1_id_{field}"' in response.content.decode() or field in response.content.decode()
+    assert (
+        f'id="error_1_id_{field}"' in response.content.decode()
+        or field in response.content.decode()
+    )
     assert not Case.objects.exists()
 
 
@@ -75,8 +82,9 @@ def test_a_new_case_starts_today_and_the_next_one_on_the_day_just_logged(logbook
     page = client.get("/logbook/new/").content.decode()
     assert f'name="performed_on" value="{today.isoformat()}"' in page
     day = today - timedelta(days=3)
-    response = client.post("/logbook/new/", _post_data(logbook, performed_on=day.isoformat(),
-                                                       another="1"))
+    response = client.post(
+        "/logbook/new/", _post_data(logbook, performed_on=day.isoformat(), another="1")
+    )
     assert response.status_code == 302 and response.url.startswith("/logbook/new/")
     page = client.get(response.url).content.decode()
     assert f'name="performed_on" value="{day.isoformat()}"' in page
@@ -94,8 +102,10 @@ def test_final_etici_and_passes_are_marked_required_for_a_thrombectomy(
     aria-required on the control (case_form.js keeps both in step with the procedure)."""
     sign_in(client, logbook.trainee)
     # Sent without a reference, so the form comes back whatever the procedure.
-    response = client.post("/logbook/new/", _post_data(logbook, procedure=procedure, reference="",
-                                                       final_etici="", passes=""))
+    response = client.post(
+        "/logbook/new/",
+        _post_data(logbook, procedure=procedure, reference="", final_etici="", passes=""),
+    )
     page = response.content.decode()
     for name in ("final_etici", "passes"):
         control = f'name="{name}"'
@@ -103,7 +113,8 @@ def test_final_etici_and_passes_are_marked_required_for_a_thrombectomy(
         assert ('aria-required="true"' in tag) is required, tag
         assert 'data-required-for="mt"' in tag
         label = re.split(rf'<label\s+for="id_{name}"', page, maxsplit=1)[1].split("</label>")[0]
-        mark = re.search(r'<span class="asteriskField required-mark" aria-hidden="true"( hidden)?>',
-                         label)
+        mark = re.search(
+            r'<span class="asteriskField required-mark" aria-hidden="true"( hidden)?>', label
+        )
         assert mark and (mark.group(1) is None) is required, label
     assert "case_form.js" in page

@@ -25,8 +25,11 @@ def _history(client, case):
 
 
 def _edit(world, case, **changes):
-    return case_correct(case=case, trainee=world.trainee,
-                        data=mt_case_data(world, **{"reflection": OLD_REFLECTION, **changes}))
+    return case_correct(
+        case=case,
+        trainee=world.trainee,
+        data=mt_case_data(world, **{"reflection": OLD_REFLECTION, **changes}),
+    )
 
 
 def test_an_edit_before_the_decision_says_what_changed(logbook, client):
@@ -35,8 +38,12 @@ def test_an_edit_before_the_decision_says_what_changed(logbook, client):
     sign_in(client, logbook.trainee)
     newest, first = _history(client, case)
     assert newest.startswith("Revision 1: waiting for verification")
-    for change in ("When: out of hours → in hours", "Final eTICI: 2b67: 67-89% → 2c: 90-99%",
-                   "Number of passes: 2 → 1", "Reflection changed"):
+    for change in (
+        "When: out of hours → in hours",
+        "Final eTICI: 2b67: 67-89% → 2c: 90-99%",
+        "Number of passes: 2 → 1",
+        "Reflection changed",
+    ):
         assert change in newest, newest
     assert "clot" not in newest  # free text: that it changed, never what it said
     assert first.startswith("Revision 1: waiting for verification") and "Logged" in first
@@ -54,8 +61,14 @@ def test_the_blind_supervisor_is_told_the_role_changed_but_not_to_what(logbook, 
 
 def test_a_correction_after_a_query_is_the_next_revision_with_its_changes(logbook, client):
     case = log_case(logbook)
-    case_verify(case=case, supervisor=logbook.lead_supervisor, role_view="primary_operator",
-                mode_view="scrubbed", decision="queried", comment="How many passes?")
+    case_verify(
+        case=case,
+        supervisor=logbook.lead_supervisor,
+        role_view="primary_operator",
+        mode_view="scrubbed",
+        decision="queried",
+        comment="How many passes?",
+    )
     _edit(logbook, case, passes=3)
     _edit(logbook, case, passes=3)  # saved again, nothing changed
     sign_in(client, logbook.trainee)

@@ -41,11 +41,17 @@ def test_scale_bounds(logbook, field, below, above):
         assert "greater than or equal to" in _refused(logbook, field, **{field: below}, **extra)
 
 
-@pytest.mark.parametrize("field,limit", [
-    ("onset_to_arrival_minutes", 1440), ("door_in_door_out_minutes", 480),
-    ("door_to_imaging_minutes", 360), ("door_to_puncture_minutes", 720),
-    ("puncture_to_reperfusion_minutes", 360), ("procedure_minutes", 480),
-])
+@pytest.mark.parametrize(
+    "field,limit",
+    [
+        ("onset_to_arrival_minutes", 1440),
+        ("door_in_door_out_minutes", 480),
+        ("door_to_imaging_minutes", 360),
+        ("door_to_puncture_minutes", 720),
+        ("puncture_to_reperfusion_minutes", 360),
+        ("procedure_minutes", 480),
+    ],
+)
 def test_implausible_intervals_are_refused_with_the_reason(logbook, field, limit):
     message = _refused(logbook, field, **{field: limit + 1})
     assert "hours were entered as minutes" in message
@@ -53,26 +59,35 @@ def test_implausible_intervals_are_refused_with_the_reason(logbook, field, limit
 
 
 def test_negative_intervals_are_refused(logbook):
-    assert "greater than or equal to 0" in _refused(logbook, "door_to_imaging_minutes",
-                                                    door_to_imaging_minutes=-5)
+    assert "greater than or equal to 0" in _refused(
+        logbook, "door_to_imaging_minutes", door_to_imaging_minutes=-5
+    )
 
 
 def test_door_to_puncture_cannot_precede_imaging(logbook):
-    message = _refused(logbook, "door_to_puncture_minutes", door_to_imaging_minutes=40,
-                       door_to_puncture_minutes=30)
+    message = _refused(
+        logbook, "door_to_puncture_minutes", door_to_imaging_minutes=40, door_to_puncture_minutes=30
+    )
     assert "imaging comes first" in message
 
 
 def test_puncture_to_reperfusion_cannot_outlast_the_procedure(logbook):
-    message = _refused(logbook, "puncture_to_reperfusion_minutes",
-                       puncture_to_reperfusion_minutes=95, procedure_minutes=60)
+    message = _refused(
+        logbook,
+        "puncture_to_reperfusion_minutes",
+        puncture_to_reperfusion_minutes=95,
+        procedure_minutes=60,
+    )
     assert "longer than the whole procedure (60 minutes)" in message
-    log_case(logbook, puncture_to_reperfusion_minutes=60, procedure_minutes=60,
-             reference="p2r-equal-ok")
+    log_case(
+        logbook, puncture_to_reperfusion_minutes=60, procedure_minutes=60, reference="p2r-equal-ok"
+    )
 
 
 def test_no_future_dates(logbook):
-    assert "future" in _refused(logbook, "performed_on", performed_on=date.today() + timedelta(days=1))
+    assert "future" in _refused(
+        logbook, "performed_on", performed_on=date.today() + timedelta(days=1)
+    )
 
 
 def test_etici_must_be_one_of_the_grades(logbook):
@@ -87,8 +102,13 @@ def test_a_thrombectomy_needs_its_final_grade_and_passes(logbook):
 def test_symptomatic_haemorrhage_needs_its_definition(logbook):
     message = _refused(logbook, "sich_definition", haemorrhage="2", haemorrhage_symptomatic=True)
     assert "Heidelberg, ECASS II, ECASS III or SITS-MOST" in message
-    log_case(logbook, haemorrhage="2", haemorrhage_symptomatic=True, sich_definition="ecass3",
-             reference="sich-ok")
+    log_case(
+        logbook,
+        haemorrhage="2",
+        haemorrhage_symptomatic=True,
+        sich_definition="ecass3",
+        reference="sich-ok",
+    )
 
 
 def test_aspects_needs_its_modality(logbook):
@@ -96,13 +116,13 @@ def test_aspects_needs_its_modality(logbook):
 
 
 def test_listed_complications_need_the_quick_flag(logbook):
-    assert "any complication" in _refused(logbook, "any_complication",
-                                          complications=["dissection"])
+    assert "any complication" in _refused(logbook, "any_complication", complications=["dissection"])
 
 
 def test_a_death_in_hospital_is_mrs_6(logbook):
-    assert "mRS of 6" in _refused(logbook, "mrs_90_days", died_in_hospital=True, mrs_90_days=3,
-                                  mrs_90_days_method="records")
+    assert "mRS of 6" in _refused(
+        logbook, "mrs_90_days", died_in_hospital=True, mrs_90_days=3, mrs_90_days_method="records"
+    )
 
 
 def test_the_supervisor_must_be_named_on_the_agreement(logbook):

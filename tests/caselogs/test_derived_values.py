@@ -14,7 +14,7 @@ from caselogs.models import Case
         ("2b67", 1, False, "2b", True, False, False),
         ("2c", 1, False, "2c", True, True, True),
         ("3", 1, False, "3", True, True, True),
-        ("3", 1, True, "3", True, True, False),   # rescue therapy: not a first-pass effect
+        ("3", 1, True, "3", True, True, False),  # rescue therapy: not a first-pass effect
         ("3", 2, False, "3", True, True, False),  # two passes: not a first-pass effect
     ],
 )

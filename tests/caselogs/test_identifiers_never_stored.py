@@ -35,10 +35,16 @@ def identifiers(draw):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(identifier=identifiers(), field=st.sampled_from(FREE_TEXT_FIELDS), before=surrounding,
-       after=surrounding)
-def test_identifiers_in_free_text_never_reach_the_database(logbook, identifier, field, before, after):
-    text = f"{before} {identifier} {after}".strip()[:40 if field == "reference" else 2000]
+@given(
+    identifier=identifiers(),
+    field=st.sampled_from(FREE_TEXT_FIELDS),
+    before=surrounding,
+    after=surrounding,
+)
+def test_identifiers_in_free_text_never_reach_the_database(
+    logbook, identifier, field, before, after
+):
+    text = f"{before} {identifier} {after}".strip()[: 40 if field == "reference" else 2000]
     if identifier not in text:
         text = identifier
     with pytest.raises(ValidationError) as excinfo:

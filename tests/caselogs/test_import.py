@@ -149,12 +149,16 @@ def test_200_rows_with_3_bad_ones_then_corrected_then_repeated(logbook, trainee_
     assert not Case.objects.exists()
     outcome = response.context["outcome"]
     assert [(p.row, p.column) for p in outcome.problems] == [
-        (18, "passes"), (91, "age"), (152, "site")
+        (18, "passes"),
+        (91, "age"),
+        (152, "site"),
     ]
     assert outcome.rows_checked == 200
     table = problem_table(response)
     assert [cells[:3] for cells in table] == [
-        ["18", "passes", "two"], ["91", "age", "130"], ["152", "site", "Eastfield Community Hospital"],
+        ["18", "passes", "two"],
+        ["91", "age", "130"],
+        ["152", "site", "Eastfield Community Hospital"],
     ]
     assert table[0][3] == "“two” is not a whole number."
     assert "less than or equal to 110" in table[1][3]
@@ -195,11 +199,25 @@ def test_the_template_has_every_column_and_imports_back_when_filled(logbook, tra
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert header == list(CASE_INPUT_FIELDS)
 
-    filled = text + csv_bytes(
-        [case_row(logbook, 1, performed_on="05/01/2025", out_of_hours="yes",
-                  haemorrhage="1c", haemorrhage_symptomatic="true", sich_definition="ECASS III")],
-        columns=header,
-    ).decode().split("\r\n", 1)[1]
+    filled = (
+        text
+        + csv_bytes(
+            [
+                case_row(
+                    logbook,
+                    1,
+                    performed_on="05/01/2025",
+                    out_of_hours="yes",
+                    haemorrhage="1c",
+                    haemorrhage_symptomatic="true",
+                    sich_definition="ECASS III",
+                )
+            ],
+            columns=header,
+        )
+        .decode()
+        .split("\r\n", 1)[1]
+    )
     response = upload(trainee_client, filled.encode("utf-8"))
 
     assert response.status_code == 302, response.context["outcome"].problems
@@ -248,7 +266,9 @@ def test_a_semicolon_separated_file_is_read_too(logbook, trainee_client):
 
 
 def test_a_file_not_in_utf8_is_refused(logbook, trainee_client):
-    content = csv_bytes([case_row(logbook, 1, reflection="Café-au-lait spots noted")], encoding="cp1252")
+    content = csv_bytes(
+        [case_row(logbook, 1, reflection="Café-au-lait spots noted")], encoding="cp1252"
+    )
 
     response = upload(trainee_client, content)
 
@@ -313,8 +333,15 @@ def test_an_nhs_number_is_refused_and_never_shown_back(logbook, trainee_client):
 def test_every_problem_in_every_row_is_reported(logbook, trainee_client):
     rows = [
         case_row(logbook, 1, performed_on="31/02/2025", supervisor="someone@example.org"),
-        case_row(logbook, 2, final_etici="2b", imaging="ncct;pet", door_to_puncture_minutes="10",
-                 door_to_imaging_minutes="30", ssnap_entered="maybe"),
+        case_row(
+            logbook,
+            2,
+            final_etici="2b",
+            imaging="ncct;pet",
+            door_to_puncture_minutes="10",
+            door_to_imaging_minutes="30",
+            ssnap_entered="maybe",
+        ),
         case_row(logbook, 3, site="", procedure="", out_of_hours="evening"),
         case_row(logbook, 5, age="=1+1", mrs_90_days="3", mrs_90_days_method=""),
         case_row(logbook, 7, puncture_to_reperfusion_minutes="80", procedure_minutes="52"),
@@ -324,10 +351,17 @@ def test_every_problem_in_every_row_is_reported(logbook, trainee_client):
 
     found = [(p.row, p.column) for p in response.context["outcome"].problems]
     assert found == [
-        (2, "performed_on"), (2, "supervisor"),
-        (3, "final_etici"), (3, "imaging"), (3, "door_to_puncture_minutes"), (3, "ssnap_entered"),
-        (4, "site"), (4, "out_of_hours"), (4, "procedure"),
-        (5, "age"), (5, "mrs_90_days_method"),
+        (2, "performed_on"),
+        (2, "supervisor"),
+        (3, "final_etici"),
+        (3, "imaging"),
+        (3, "door_to_puncture_minutes"),
+        (3, "ssnap_entered"),
+        (4, "site"),
+        (4, "out_of_hours"),
+        (4, "procedure"),
+        (5, "age"),
+        (5, "mrs_90_days_method"),
         (6, "puncture_to_reperfusion_minutes"),
     ]
     table = problem_table(response)
@@ -338,8 +372,13 @@ def test_every_problem_in_every_row_is_reported(logbook, trainee_client):
 
 
 def test_blank_rows_are_skipped_and_keep_the_spreadsheet_numbering(logbook, trainee_client):
-    content = csv_bytes([case_row(logbook, 1), dict.fromkeys(CASE_INPUT_FIELDS, ""),
-                         case_row(logbook, 2, passes="many")])
+    content = csv_bytes(
+        [
+            case_row(logbook, 1),
+            dict.fromkeys(CASE_INPUT_FIELDS, ""),
+            case_row(logbook, 2, passes="many"),
+        ]
+    )
 
     response = upload(trainee_client, content)
 
@@ -356,7 +395,10 @@ def test_two_sites_of_one_name_are_told_apart_by_organisation(logbook, trainee_c
     response = upload(trainee_client, csv_bytes(rows))
 
     (problem,) = response.context["outcome"].problems
-    assert (problem.row, problem.column) == (2, "site") and "add the organisation" in problem.message
+    assert (problem.row, problem.column) == (
+        2,
+        "site",
+    ) and "add the organisation" in problem.message
     response = upload(trainee_client, csv_bytes(rows[1:]))
     assert response.status_code == 302
     assert Case.objects.get().site == logbook.site

@@ -47,8 +47,10 @@ def test_permission_table(logbook, client):
         assert got == (detail, edit, verify), name
         listing = client.get("/logbook/?trainee=all").content.decode()
         assert ("VIS-1" in listing) is (detail == 200), name
-        posted = client.post(f"/logbook/{case.pk}/verify/", {
-            "role_view": "primary_operator", "mode_view": "scrubbed", "decision": "verified"})
+        posted = client.post(
+            f"/logbook/{case.pk}/verify/",
+            {"role_view": "primary_operator", "mode_view": "scrubbed", "decision": "verified"},
+        )
         assert posted.status_code in ((302,) if name == "lead_supervisor" else (404,)), name
         if name == "lead_supervisor":
             case.refresh_from_db()

@@ -19,9 +19,16 @@ def _add(world, start, count):
     for n in range(start, start + count):
         log_case(world, reference=f"Q-{n:04d}", performed_on=date.today() - timedelta(days=n % 300))
         if n % 5 == 0:
-            activity_log(trainee=world.trainee, data={
-                "kind": "mdt", "happened_on": date.today() - timedelta(days=n % 300),
-                "hours": "1", "notes": "", "supervisor": world.lead_supervisor})
+            activity_log(
+                trainee=world.trainee,
+                data={
+                    "kind": "mdt",
+                    "happened_on": date.today() - timedelta(days=n % 300),
+                    "hours": "1",
+                    "notes": "",
+                    "supervisor": world.lead_supervisor,
+                },
+            )
 
 
 def _count(client, path):

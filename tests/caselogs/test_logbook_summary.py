@@ -24,8 +24,12 @@ def summary_cards(page: str) -> dict[str, dict[str, int]]:
     cards = {}
     for card in section.split('<div class="small text-body-secondary">')[1:]:
         title, body = card.split("</div>", 1)
-        cards[title] = {label: int(n) for label, n in re.findall(
-            r'<span>([^<]+)</span><span class="fw-semibold">(\d+)</span>', body)}
+        cards[title] = {
+            label: int(n)
+            for label, n in re.findall(
+                r'<span>([^<]+)</span><span class="fw-semibold">(\d+)</span>', body
+            )
+        }
     return cards
 
 
@@ -40,14 +44,32 @@ def logged(logbook):
     for n in range(25):
         procedure = "diagnostic_angiogram" if n % 4 == 3 else "mt"
         extra = {} if procedure == "mt" else {"final_etici": "", "passes": None}
-        cases.append(log_case(logbook, reference=f"SUM-{n:02d}", procedure=procedure,
-                              trainee_role=list(c.TraineeRole.values)[n % 3], **extra))
+        cases.append(
+            log_case(
+                logbook,
+                reference=f"SUM-{n:02d}",
+                procedure=procedure,
+                trainee_role=list(c.TraineeRole.values)[n % 3],
+                **extra,
+            )
+        )
     for case in cases[:9]:
-        case_verify(case=case, supervisor=logbook.lead_supervisor, role_view=case.trainee_role,
-                    mode_view="scrubbed", decision="verified")
+        case_verify(
+            case=case,
+            supervisor=logbook.lead_supervisor,
+            role_view=case.trainee_role,
+            mode_view="scrubbed",
+            decision="verified",
+        )
     for case in cases[9:12]:
-        case_verify(case=case, supervisor=logbook.lead_supervisor, role_view=case.trainee_role,
-                    mode_view="scrubbed", decision="queried", comment="Which vessel?")
+        case_verify(
+            case=case,
+            supervisor=logbook.lead_supervisor,
+            role_view=case.trainee_role,
+            mode_view="scrubbed",
+            decision="queried",
+            comment="Which vessel?",
+        )
     for case in cases:
         case.refresh_from_db()
     return cases
@@ -58,11 +80,16 @@ def test_the_trainee_sees_every_count_and_the_right_number_of_pages(logbook, log
     page = client.get("/logbook/").content.decode()
     cards = summary_cards(page)
     assert cards["By type"] == labelled(Counter(x.procedure for x in logged), c.Procedure.choices)
-    assert cards["By role"] == labelled(Counter(x.trainee_role for x in logged),
-                                        c.TraineeRole.choices)
-    assert cards["Verification"] == labelled(Counter(x.status for x in logged),
-                                             c.VerificationStatus.choices)
-    assert cards["Verification"]["Verified"] == 9 and cards["Verification"]["Queried by supervisor"] == 3
+    assert cards["By role"] == labelled(
+        Counter(x.trainee_role for x in logged), c.TraineeRole.choices
+    )
+    assert cards["Verification"] == labelled(
+        Counter(x.status for x in logged), c.VerificationStatus.choices
+    )
+    assert (
+        cards["Verification"]["Verified"] == 9
+        and cards["Verification"]["Queried by supervisor"] == 3
+    )
     assert page.count("SUM-") == 25 and "Page 1 of" not in page  # exactly one page
     log_case(logbook, reference="SUM-25")
     assert "Page 1 of 2" in client.get("/logbook/").content.decode()
@@ -81,12 +108,14 @@ def test_a_filter_narrows_the_counts_and_the_pages_together(logbook, logged, cli
 
 
 def test_the_supervisor_is_not_told_the_role_of_cases_waiting_for_their_own_view(
-        logbook, logged, client):
+    logbook, logged, client
+):
     sign_in(client, logbook.lead_supervisor)
     cards = summary_cards(client.get("/logbook/?trainee=all").content.decode())
     decided = [x for x in logged if x.status != c.VerificationStatus.SUBMITTED]
     # The roles of the 13 cases waiting for them are left out; their states are not.
-    assert cards["By role"] == labelled(Counter(x.trainee_role for x in decided),
-                                        c.TraineeRole.choices)
+    assert cards["By role"] == labelled(
+        Counter(x.trainee_role for x in decided), c.TraineeRole.choices
+    )
     assert sum(cards["By role"].values()) == 12
     assert cards["Verification"]["Waiting for verification"] == 13

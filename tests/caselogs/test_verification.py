@@ -19,15 +19,26 @@ pytestmark = pytest.mark.django_db
 
 
 def _verify(world, case, decision="verified", role="primary_operator", mode="scrubbed", **kw):
-    return case_verify(case=case, supervisor=world.lead_supervisor, role_view=role, mode_view=mode,
-                       decision=decision, **kw)
+    return case_verify(
+        case=case,
+        supervisor=world.lead_supervisor,
+        role_view=role,
+        mode_view=mode,
+        decision=decision,
+        **kw,
+    )
 
 
 def test_the_trainee_cannot_verify_their_own_case(logbook, client):
     case = log_case(logbook)
     with pytest.raises(ValidationError, match="named on the case|your own case"):
-        case_verify(case=case, supervisor=logbook.trainee, role_view="primary_operator",
-                    mode_view="scrubbed", decision="verified")
+        case_verify(
+            case=case,
+            supervisor=logbook.trainee,
+            role_view="primary_operator",
+            mode_view="scrubbed",
+            decision="verified",
+        )
     sign_in(client, logbook.trainee)
     assert client.get(f"/logbook/{case.pk}/verify/").status_code == 404
     assert Case.objects.get().status == "submitted"
@@ -37,7 +48,11 @@ def test_a_supervisor_not_named_on_the_agreement_cannot_see_the_case(logbook, cl
     case = log_case(logbook)
     stranger = make_member(Role.SUPERVISOR, logbook.centre)
     sign_in(client, stranger)
-    for path in (f"/logbook/{case.pk}/", f"/logbook/{case.pk}/verify/", f"/logbook/{case.pk}/edit/"):
+    for path in (
+        f"/logbook/{case.pk}/",
+        f"/logbook/{case.pk}/verify/",
+        f"/logbook/{case.pk}/edit/",
+    ):
         assert client.get(path).status_code == 404, path
     assert case.reference not in client.get("/logbook/").content.decode()
 
@@ -67,11 +82,14 @@ def test_a_verified_case_is_locked_and_a_correction_is_a_new_revision(logbook):
     _verify(logbook, case)
     case.refresh_from_db()
     assert case.is_locked and case in verified_cases()
-    corrected = case_correct(case=case, trainee=logbook.trainee,
-                             data=mt_case_data(logbook, final_etici="3", passes=1))
+    corrected = case_correct(
+        case=case, trainee=logbook.trainee, data=mt_case_data(logbook, final_etici="3", passes=1)
+    )
     assert corrected.revision == 2 and corrected.status == "submitted"
     assert corrected not in verified_cases()
-    history = list(corrected.history.order_by("history_date").values_list("revision", "status", "final_etici"))
+    history = list(
+        corrected.history.order_by("history_date").values_list("revision", "status", "final_etici")
+    )
     assert (1, "verified", "2b67") in history and (2, "submitted", "3") in history
     _verify(logbook, corrected)
     assert corrected.verifications.count() == 2
@@ -87,7 +105,9 @@ def test_a_query_needs_a_comment_and_goes_back_to_the_trainee(logbook, client):
     sign_in(client, logbook.trainee)
     page = client.get(f"/logbook/{case.pk}/").content.decode()
     assert "Was this two passes or three?" in page
-    resubmitted = case_correct(case=case, trainee=logbook.trainee, data=mt_case_data(logbook, passes=3))
+    resubmitted = case_correct(
+        case=case, trainee=logbook.trainee, data=mt_case_data(logbook, passes=3)
+    )
     assert resubmitted.status == "submitted" and resubmitted.revision == 2
 
 
@@ -104,9 +124,14 @@ def test_the_verify_page_does_not_show_the_trainees_entry_before_deciding(logboo
     page = client.get(f"/logbook/{case.pk}/verify/").content.decode()
     assert "Supervisor on site" not in page.split('class="verify-form"')[0]
     assert "Assistant" not in page.split('class="verify-form"')[0]
-    response = client.post(f"/logbook/{case.pk}/verify/", {
-        "role_view": "primary_operator", "mode_view": "scrubbed", "decision": "verified",
-    })
+    response = client.post(
+        f"/logbook/{case.pk}/verify/",
+        {
+            "role_view": "primary_operator",
+            "mode_view": "scrubbed",
+            "decision": "verified",
+        },
+    )
     assert response.status_code == 302
     detail = client.get(f"/logbook/{case.pk}/").content.decode()
     assert "differs from the trainee" in detail
@@ -144,15 +169,23 @@ def test_after_deciding_the_supervisor_sees_the_trainees_entry_beside_their_own(
     case = log_case(logbook, reference="D-1", trainee_role="assistant", supervision_mode="on_site")
     waiting = log_case(logbook, reference="D-2")
     sign_in(client, logbook.lead_supervisor)
-    response = client.post(f"/logbook/{case.pk}/verify/", {
-        "role_view": "primary_operator", "mode_view": "on_site", "decision": "verified",
-    }, follow=True)
+    response = client.post(
+        f"/logbook/{case.pk}/verify/",
+        {
+            "role_view": "primary_operator",
+            "mode_view": "on_site",
+            "decision": "verified",
+        },
+        follow=True,
+    )
     assert response.redirect_chain == [(f"/logbook/{case.pk}/", 302)]
     page = response.content.decode()
     compared = page.split('id="views-compared"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r'<th scope="row">(\w+)</th><td>([^<]+)</td><td>([^<]+)', compared)
-    assert rows == [("Role", "Primary operator", "Assistant "),
-                    ("Supervision", "Supervisor on site", "Supervisor on site")]
+    assert rows == [
+        ("Role", "Primary operator", "Assistant "),
+        ("Supervision", "Supervisor on site", "Supervisor on site"),
+    ]
     assert "Your view differs from the trainee" in page
     assert f'href="/logbook/{waiting.pk}/verify/">Verify the next case: D-2' in page
     assert "Back to the verification queue (1 waiting)" in page
@@ -171,8 +204,13 @@ def test_a_trainee_named_as_their_own_cases_supervisor_still_cannot_verify_it(lo
     Case.objects.filter(pk=case.pk).update(supervisor=logbook.trainee)
     case.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        case_verify(case=case, supervisor=logbook.trainee, role_view="primary_operator",
-                    mode_view="scrubbed", decision="verified")
+        case_verify(
+            case=case,
+            supervisor=logbook.trainee,
+            role_view="primary_operator",
+            mode_view="scrubbed",
+            decision="verified",
+        )
     assert refused.value.messages == ["You cannot verify your own case."]
     assert Case.objects.get(pk=case.pk).status == "submitted"
     assert not CaseVerification.objects.filter(case=case).exists()

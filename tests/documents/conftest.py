@@ -46,24 +46,47 @@ interventional radiology services, and job plans recognise elective and emergenc
 """
 
 CRITERIA = [
-    ("Mechanical thrombectomies as primary operator (verified)", 50, 52,
-     "Commonly quoted figure; BSIR/BSNR/RCR 2017"),
+    (
+        "Mechanical thrombectomies as primary operator (verified)",
+        50,
+        52,
+        "Commonly quoted figure; BSIR/BSNR/RCR 2017",
+    ),
     ("Diagnostic cerebral angiograms (cumulative)", 100, 96, "US neurovascular standards, 2009"),
     ("Distinct INRs verifying evidence", 2, 3, "RCR, 2020"),
-    ("Successful reperfusion (eTICI 2b50 or better), last 20 cases", 80, 85,
-     "UK and Swedish registries, 83-86%"),
+    (
+        "Successful reperfusion (eTICI 2b50 or better), last 20 cases",
+        80,
+        85,
+        "UK and Swedish registries, 83-86%",
+    ),
     ("MDT or stroke meetings attended", 10, 14, "Local agreement"),
 ]
 SIGNATURES = [
-    ("Lead supervisor (INR)", "Dr Sam Okafor", "6000001", "3 May 2025, 14:02",
-     "password and authenticator app code (TOTP)",
-     "I recommend that Dr Alex Example may start independent stroke thrombectomy."),
-    ("Second INR", "Dr Priya Raman", "6000003", "4 May 2025, 09:15",
-     "password and authenticator app code (TOTP)",
-     "I concur that Dr Alex Example may start independent stroke thrombectomy."),
-    ("Medical director", "Dr Pat Hughes", "6000002", "6 May 2025, 16:40",
-     "password and authenticator app code (TOTP)",
-     "I countersign that Dr Alex Example may start independent stroke thrombectomy."),
+    (
+        "Lead supervisor (INR)",
+        "Dr Sam Okafor",
+        "6000001",
+        "3 May 2025, 14:02",
+        "password and authenticator app code (TOTP)",
+        "I recommend that Dr Alex Example may start independent stroke thrombectomy.",
+    ),
+    (
+        "Second INR",
+        "Dr Priya Raman",
+        "6000003",
+        "4 May 2025, 09:15",
+        "password and authenticator app code (TOTP)",
+        "I concur that Dr Alex Example may start independent stroke thrombectomy.",
+    ),
+    (
+        "Medical director",
+        "Dr Pat Hughes",
+        "6000002",
+        "6 May 2025, 16:40",
+        "password and authenticator app code (TOTP)",
+        "I countersign that Dr Alex Example may start independent stroke thrombectomy.",
+    ),
 ]
 
 KIND = "tests.organisation_record"
@@ -84,9 +107,11 @@ def _render_organisation(organisation, document):
 
 
 def _governance_lead_of(user, organisation) -> bool:
-    return user.memberships.active().filter(
-        organisation=organisation, role=Role.GOVERNANCE_LEAD
-    ).exists()
+    return (
+        user.memberships.active()
+        .filter(organisation=organisation, role=Role.GOVERNANCE_LEAD)
+        .exists()
+    )
 
 
 def _refuse_to_render(organisation, document):

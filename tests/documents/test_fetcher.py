@@ -23,8 +23,12 @@ def no_network(monkeypatch):
 
 def test_an_external_url_is_refused(no_network):
     fetcher = StaticFilesOnlyURLFetcher()
-    for url in (UNROUTABLE, "https://example.org/style.css", "ftp://example.org/x",
-                "http://127.0.0.1:8000/admin/"):
+    for url in (
+        UNROUTABLE,
+        "https://example.org/style.css",
+        "ftp://example.org/x",
+        "http://127.0.0.1:8000/admin/",
+    ):
         with pytest.raises(RefusedURL):
             fetcher.fetch(url)
 

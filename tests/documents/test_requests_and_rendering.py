@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 def _pdf_text(path) -> str:
     return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True,
+        ["pdftotext", "-layout", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
         timeout=60,
     ).stdout
 
@@ -82,8 +85,12 @@ def test_the_database_refuses_a_second_row_for_the_same_content(organisation, qu
     document = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
     with pytest.raises(IntegrityError), transaction.atomic():
         GeneratedDocument.objects.create(
-            kind=KIND, subject_type=document.subject_type, subject_id=organisation.pk,
-            content_digest="a" * 64, template_version="x", verification_code="22222-22222",
+            kind=KIND,
+            subject_type=document.subject_type,
+            subject_id=organisation.pk,
+            content_digest="a" * 64,
+            template_version="x",
+            verification_code="22222-22222",
             queued_at=document.queued_at,
         )
 

@@ -12,8 +12,20 @@ def test_sample_document_first_page_is_saved_as_png(issued, artifacts_dir):
     pdf = artifacts_dir / "documents-sample.pdf"
     shutil.copyfile(issued.file.path, pdf)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(artifacts_dir / "documents-sample-page1")],
-        check=True, timeout=60,
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(artifacts_dir / "documents-sample-page1"),
+        ],
+        check=True,
+        timeout=60,
     )
     assert (artifacts_dir / "documents-sample-page1.png").stat().st_size > 10_000

@@ -105,8 +105,9 @@ def test_an_incremental_update_after_sealing_is_reported_as_modified(issued):
 
 def test_an_unknown_root_is_reported_as_untrusted(issued, tmp_path):
     demo_pki_ensure(tmp_path / "elsewhere", passphrase="another")
-    check = pdf_seal_check(_content(issued),
-                           trust_roots=trust_roots_load([tmp_path / "elsewhere" / "root.pem"]))
+    check = pdf_seal_check(
+        _content(issued), trust_roots=trust_roots_load([tmp_path / "elsewhere" / "root.pem"])
+    )
     assert check.intact and check.valid
     assert not check.trusted
     assert not check.ok
@@ -133,15 +134,30 @@ def test_the_signature_field_lies_over_the_visible_seal_block_on_the_last_page(i
     widget = signature.sig_field
     pages = int(_run("pdfinfo", issued.file.path).split("Pages:")[1].split()[0])
     last_page = reader.root["/Pages"]["/Kids"][pages - 1].get_object()
-    assert any(a.get_object() is widget or a.get_object() == widget
-               for a in last_page.get("/Annots", ()))
+    assert any(
+        a.get_object() is widget or a.get_object() == widget for a in last_page.get("/Annots", ())
+    )
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     page_height = float(last_page["/MediaBox"][3])
     # pdftotext's crop box is from the top left, in points at 72 dpi.
     inside = _run(
-        "pdftotext", "-f", str(pages), "-l", str(pages), "-r", "72",
-        "-x", str(int(x1)), "-y", str(int(page_height - y2)),
-        "-W", str(int(x2 - x1)), "-H", str(int(y2 - y1)), issued.file.path, "-",
+        "pdftotext",
+        "-f",
+        str(pages),
+        "-l",
+        str(pages),
+        "-r",
+        "72",
+        "-x",
+        str(int(x1)),
+        "-y",
+        str(int(page_height - y2)),
+        "-W",
+        str(int(x2 - x1)),
+        "-H",
+        str(int(y2 - y1)),
+        issued.file.path,
+        "-",
     )
     assert "ELECTRONIC SEAL" in inside
     assert f"Sealed by {PROGRAMME_SEAL}" in " ".join(inside.split())
@@ -214,8 +230,23 @@ def test_a_missing_key_says_how_to_make_a_demo_one(requested, settings, tmp_path
 def test_the_last_page_png_for_a_person_to_look_at(issued, artifacts_dir):
     pages = int(_run("pdfinfo", issued.file.path).split("Pages:")[1].split()[0])
     prefix = artifacts_dir / "seal-test-kind-last-page"
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(pages), "-l", str(pages),
-                    "-singlefile", issued.file.path, str(prefix)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            str(pages),
+            "-l",
+            str(pages),
+            "-singlefile",
+            issued.file.path,
+            str(prefix),
+        ],
+        check=True,
+        timeout=60,
+    )
     assert prefix.with_suffix(".png").stat().st_size > 10_000
 
 
@@ -239,10 +270,12 @@ def test_demo_pki_makes_demo_labelled_keys_once(tmp_path, settings):
     assert (folder / "seal.p12").read_bytes() == before  # only what is missing is made
 
     organisation = OrganisationFactory()
-    call_command("demo_pki", out=str(folder), passphrase="p", organisation_ids=[organisation.pk],
-                 verbosity=0)
+    call_command(
+        "demo_pki", out=str(folder), passphrase="p", organisation_ids=[organisation.pk], verbosity=0
+    )
     _key, cert, _chain = pkcs12.load_key_and_certificates(
-        (folder / "organisations" / f"{organisation.pk}.p12").read_bytes(), b"p")
+        (folder / "organisations" / f"{organisation.pk}.p12").read_bytes(), b"p"
+    )
     assert f"{organisation.name} ({DEMO_LABEL})" in cert.subject.rfc4514_string()
 
 
@@ -259,12 +292,22 @@ def test_production_settings_refuse_the_demo_tsa():
     import os
     import sys
 
-    env = {**os.environ, "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50,
-           "DJANGO_ALLOWED_HOSTS": "example.org", "TEXT_COMMITMENT_KEY": "y" * 40,
-           "SITE_URL": "https://example.org", "DOCUMENT_SEAL_DEMO_TSA": "/tmp/tsa.p12"}
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "example.org",
+        "TEXT_COMMITMENT_KEY": "y" * 40,
+        "SITE_URL": "https://example.org",
+        "DOCUMENT_SEAL_DEMO_TSA": "/tmp/tsa.p12",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import irtraining.settings"], env=env, capture_output=True,
-        text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
+        [sys.executable, "-c", "import irtraining.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode != 0
     assert "DOCUMENT_SEAL_DEMO_TSA is for development and tests, never production" in result.stderr

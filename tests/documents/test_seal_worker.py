@@ -53,10 +53,26 @@ def _start_worker(redis_url, media_root, log_path, **extra_env):
     celery = Path(sys.executable).with_name("celery")
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [str(celery), "-A", "tests.faults.celeryapp", "worker", "--pool=prefork",
-             "--concurrency=1", "--loglevel=INFO", "-Q", "celery,documents",
-             "-n", f"seals-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(celery),
+                "-A",
+                "tests.faults.celeryapp",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "-Q",
+                "celery,documents",
+                "-n",
+                f"seals-{os.getpid()}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -95,7 +111,9 @@ def test_a_real_worker_seals_the_pdf(redis_url, tmp_path, settings):
     log_path = tmp_path / "worker.log"
     process = _start_worker(redis_url, settings.MEDIA_ROOT, log_path)
     try:
-        document = document_request(kind=NOTE, subject=OrganisationFactory(), content_digest="a" * 64)
+        document = document_request(
+            kind=NOTE, subject=OrganisationFactory(), content_digest="a" * 64
+        )
         _wait_for(document, GeneratedDocument.Status.READY, process, log_path)
     finally:
         _stop(process)
@@ -112,10 +130,13 @@ def test_a_worker_that_cannot_seal_retries_then_fails_and_never_issues(
     broken = tmp_path / "broken.p12"
     broken.write_bytes(b"not a PKCS#12 file")
     log_path = tmp_path / "worker.log"
-    process = _start_worker(redis_url, settings.MEDIA_ROOT, log_path,
-                            DOCUMENT_SEAL_PKCS12=str(broken))
+    process = _start_worker(
+        redis_url, settings.MEDIA_ROOT, log_path, DOCUMENT_SEAL_PKCS12=str(broken)
+    )
     try:
-        document = document_request(kind=NOTE, subject=OrganisationFactory(), content_digest="b" * 64)
+        document = document_request(
+            kind=NOTE, subject=OrganisationFactory(), content_digest="b" * 64
+        )
         _wait_for(document, GeneratedDocument.Status.FAILED, process, log_path)
     finally:
         _stop(process)

@@ -114,8 +114,9 @@ def test_verify_pdf_says_an_issued_file_is_valid(issued):
 def test_verify_pdf_exits_non_zero_for_a_changed_copy(issued, tmp_path, change):
     copy = tmp_path / "copy.pdf"
     copy.write_bytes(change(_content(issued)))
-    with pytest.raises(CommandError, match="is NOT valid: its seal is not valid; it is not the "
-                                           "issued file"):
+    with pytest.raises(
+        CommandError, match="is NOT valid: its seal is not valid; it is not the issued file"
+    ):
         _verify_pdf(copy)
 
 
@@ -123,14 +124,22 @@ def test_verify_pdf_with_an_unknown_root_says_untrusted(issued, tmp_path):
     demo_pki_ensure(tmp_path / "other", passphrase="x")
     out = io.StringIO()
     with pytest.raises(CommandError, match="its seal is not valid"):
-        call_command("verify_pdf", issued.file.path, "--trust-roots",
-                     str(tmp_path / "other" / "root.pem"), stdout=out)
-    assert "[NO] The seal's certificate does NOT chain to a root this site trusts." in out.getvalue()
+        call_command(
+            "verify_pdf",
+            issued.file.path,
+            "--trust-roots",
+            str(tmp_path / "other" / "root.pem"),
+            stdout=out,
+        )
+    assert (
+        "[NO] The seal's certificate does NOT chain to a root this site trusts." in out.getvalue()
+    )
 
 
 def test_verify_pdf_says_a_revoked_document_is_not_valid(issued, member, organisation):
-    document_revoke(document=issued, reason="Issued in error",
-                    actor=member(Role.GOVERNANCE_LEAD, organisation))
+    document_revoke(
+        document=issued, reason="Issued in error", actor=member(Role.GOVERNANCE_LEAD, organisation)
+    )
     with pytest.raises(CommandError, match="the document is revoked"):
         _verify_pdf(issued.file.path)
 

@@ -48,8 +48,9 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def app_env(transactional_db, audit_log_truncatable, private_redis, media_root,
-            parent_tasks_in_process):
+def app_env(
+    transactional_db, audit_log_truncatable, private_redis, media_root, parent_tasks_in_process
+):
     """Environment of the app's processes: the pytest test database, the private Redis."""
     return app_environment(
         database_url=database_url_of(connection.settings_dict),

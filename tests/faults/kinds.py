@@ -23,8 +23,11 @@ PRINT_TEMPLATE = """{% extends "documents/pdf/base.html" %}
 def _render_note(organisation, document):
     template = engines["django"].from_string(PRINT_TEMPLATE)
     return template.render(
-        {**verification_footer_context(document), "document": document,
-         "organisation": organisation}
+        {
+            **verification_footer_context(document),
+            "document": document,
+            "organisation": organisation,
+        }
     )
 
 
@@ -34,8 +37,13 @@ def _refuse_to_render(organisation, document):
 
 def register() -> None:
     for key, render in ((NOTE, _render_note), (BROKEN, _refuse_to_render)):
-        register_document_kind(DocumentKind(
-            key=key, label=f"Fault test {key}", render_html=render,
-            person_name=lambda organisation: organisation.name,
-            may_download=lambda user, organisation: False, template_version="faults-1",
-        ))
+        register_document_kind(
+            DocumentKind(
+                key=key,
+                label=f"Fault test {key}",
+                render_html=render,
+                person_name=lambda organisation: organisation.name,
+                may_download=lambda user, organisation: False,
+                template_version="faults-1",
+            )
+        )

@@ -43,17 +43,25 @@ def seed_restart_world(agreements: int) -> None:
     template = default_template_ensure(CriteriaTemplate, CriterionTemplate)
     steps: dict[int, list[int]] = {signer.pk: [] for signer in signers}
     for n in range(agreements):
-        trainee = make_member(Role.TRAINEE, world.employer,
-                              directorate=world.employer_directorate, full_name=f"Dr Load {n}")
+        trainee = make_member(
+            Role.TRAINEE,
+            world.employer,
+            directorate=world.employer_directorate,
+            full_name=f"Dr Load {n}",
+        )
         agreement = agreement_create(
-            actor=world.training_lead, trainee=trainee, terms=terms_for(world),
+            actor=world.training_lead,
+            trainee=trainee,
+            terms=terms_for(world),
             supervisors=SupervisorChoice(
                 supervisors=[world.lead_supervisor, world.second_supervisor],
-                lead=world.lead_supervisor),
+                lead=world.lead_supervisor,
+            ),
             criteria_template=template,
         )
-        request = agreement_version_submit(actor=world.training_lead,
-                                           version=agreement.versions.get())
+        request = agreement_version_submit(
+            actor=world.training_lead, version=agreement.versions.get()
+        )
         for step in request.steps.all():
             if step.named_user_id == trainee.pk:
                 continue
@@ -63,8 +71,13 @@ def seed_restart_world(agreements: int) -> None:
     for person in (world.trainee, *signers):
         backup_codes_set(actor=None, user=person, codes=LOAD_CODES)
     allow_web_sign_in(world.trainee, *signers)
-    print("WORLD " + json.dumps({
-        "trainee": world.trainee.email,
-        "case_form": {"site": site.pk, "supervisor": world.lead_supervisor.pk},
-        "signers": [{"email": s.email, "steps": steps[s.pk]} for s in signers],
-    }))
+    print(
+        "WORLD "
+        + json.dumps(
+            {
+                "trainee": world.trainee.email,
+                "case_form": {"site": site.pk, "supervisor": world.lead_supervisor.pk},
+                "signers": [{"email": s.email, "steps": steps[s.pk]} for s in signers],
+            }
+        )
+    )

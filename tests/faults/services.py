@@ -99,9 +99,22 @@ class PrivateRedis:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = (self.workdir / "redis.log").open("ab")
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_for(self.answers, timeout=15, what=f"redis-server on port {self.port}")
         return self
@@ -133,7 +146,11 @@ class PrivatePostgres:
     def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         return subprocess.run(
-            [*prefix, *command], cwd=self.root, check=check, capture_output=True, text=True,
+            [*prefix, *command],
+            cwd=self.root,
+            check=check,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
 
@@ -143,19 +160,46 @@ class PrivatePostgres:
     def init(self) -> "PrivatePostgres":
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         return self
 
     def _pg_ctl(self, action: str, *extra: str) -> None:
         # fsync off: a test cluster needs no durability across a power cut, only across restarts.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=60")
-        result = self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-                           "-o", options, "-w", "-t", "60", *extra, action, check=False)
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=60"
+        )
+        result = self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            *extra,
+            action,
+            check=False,
+        )
         if result.returncode != 0:
-            raise AssertionError(f"pg_ctl {action} failed: {result.stdout}{result.stderr}\n"
-                                 + log_tail(self.log))
+            raise AssertionError(
+                f"pg_ctl {action} failed: {result.stdout}{result.stderr}\n" + log_tail(self.log)
+            )
 
     def start(self) -> None:
         self._pg_ctl("start")
@@ -165,14 +209,30 @@ class PrivatePostgres:
         self._pg_ctl("stop", "-m", "fast")
 
     def create_database(self, name: str) -> str:
-        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-                  "postgres", name)
+        self._run(
+            str(PG_BIN / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            name,
+        )
         return self.url(name)
 
     def destroy(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                      "stop", check=False)
+            self._run(
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+                check=False,
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -213,8 +273,13 @@ class Processes:
         self.logdir.mkdir(parents=True, exist_ok=True)
         log = (self.logdir / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.started.append((name, process))
         return process
@@ -222,8 +287,9 @@ class Processes:
     def log(self, name: str) -> Path:
         return self.logdir / f"{name}.log"
 
-    def worker(self, env: dict, *, name: str = "worker", app: str = "irtraining",
-               concurrency: int = 1) -> subprocess.Popen:
+    def worker(
+        self, env: dict, *, name: str = "worker", app: str = "irtraining", concurrency: int = 1
+    ) -> subprocess.Popen:
         return self.start(name, [
             str(BIN / "celery"), "-A", app, "worker", "--loglevel=INFO", "--pool=prefork",
             f"--concurrency={concurrency}", "-Q", "celery,documents",
@@ -245,8 +311,11 @@ class Processes:
             # Its default control socket is one path in $HOME, shared by every gunicorn started.
             "--no-control-socket",
         ], env)  # fmt: skip
-        wait_for(lambda: _answers(port) or process.poll() is not None, timeout=60,
-                 what="gunicorn to answer")
+        wait_for(
+            lambda: _answers(port) or process.poll() is not None,
+            timeout=60,
+            what="gunicorn to answer",
+        )
         if process.poll() is not None:
             raise AssertionError("gunicorn exited:\n" + log_tail(self.log("web")))
         return process
@@ -290,12 +359,17 @@ def _answers(port: int) -> bool:
 
 def manage(env: dict, *args: str, timeout: float = 180) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
     if result.returncode != 0:
-        raise AssertionError(f"manage.py {' '.join(args)[:200]} failed:\n{result.stdout}\n"
-                             f"{result.stderr[-4000:]}")
+        raise AssertionError(
+            f"manage.py {' '.join(args)[:200]} failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+        )
     return result.stdout
 
 
@@ -330,11 +404,13 @@ class Browser:
         body = None
         headers = {}
         if data is not None:
-            body = urllib.parse.urlencode({"csrfmiddlewaretoken": self._csrf(), **data},
-                                          doseq=True).encode()
+            body = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": self._csrf(), **data}, doseq=True
+            ).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(self.base_url + path, data=body, headers=headers,
-                                         method=method)
+        request = urllib.request.Request(
+            self.base_url + path, data=body, headers=headers, method=method
+        )
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 body = response.read().decode(errors="replace")

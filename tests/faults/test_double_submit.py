@@ -32,14 +32,23 @@ pytestmark = [
 
 # One after another runs anywhere (a newcomer's SQLite too); at the same moment needs PostgreSQL's
 # row locks across connections, which SQLite cannot give.
-IN_TURN_AND_AT_ONCE = pytest.mark.parametrize("at_once", [
-    pytest.param(False, id="in-turn"),
-    pytest.param(True, id="at-once", marks=[
-        pytest.mark.postgres,
-        pytest.mark.skipif(connection.vendor != "postgresql",
-                           reason="concurrent requests need PostgreSQL (DATABASE_URL)"),
-    ]),
-])
+IN_TURN_AND_AT_ONCE = pytest.mark.parametrize(
+    "at_once",
+    [
+        pytest.param(False, id="in-turn"),
+        pytest.param(
+            True,
+            id="at-once",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(
+                    connection.vendor != "postgresql",
+                    reason="concurrent requests need PostgreSQL (DATABASE_URL)",
+                ),
+            ],
+        ),
+    ],
+)
 
 TIMES = 5
 
@@ -79,10 +88,15 @@ def _outcome(send):
 def _case_form(world, reference):
     return {
         "performed_on": (date.today() - timedelta(days=1)).isoformat(),
-        "reference": reference, "site": world.site.pk, "out_of_hours": "true",
-        "procedure": "mt", "trainee_role": "primary_operator",
-        "supervisor": world.lead_supervisor.pk, "supervision_mode": "scrubbed",
-        "final_etici": "2c", "passes": "1",
+        "reference": reference,
+        "site": world.site.pk,
+        "out_of_hours": "true",
+        "procedure": "mt",
+        "trainee_role": "primary_operator",
+        "supervisor": world.lead_supervisor.pk,
+        "supervision_mode": "scrubbed",
+        "final_etici": "2c",
+        "passes": "1",
     }
 
 
@@ -90,8 +104,9 @@ def _case_form(world, reference):
 def test_a_case_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
     trainee = sign_in(Client(), logbook.trainee)
 
-    outcomes = post_five_times(trainee, "/logbook/new/", _case_form(logbook, "DOUBLE-1"),
-                               at_once=at_once)
+    outcomes = post_five_times(
+        trainee, "/logbook/new/", _case_form(logbook, "DOUBLE-1"), at_once=at_once
+    )
 
     assert sorted(outcomes, key=str) == [200, 200, 200, 200, 302], outcomes
     assert Case.objects.filter(trainee=logbook.trainee, reference="DOUBLE-1").count() == 1
@@ -108,8 +123,10 @@ def test_a_signature_posted_five_times_is_recorded_once(at_once):
     signer = sign_in(Client(), signer_for(world, step), code_index=0)
 
     outcomes = post_five_times(
-        signer, f"/signoffs/steps/{step.pk}/sign/",
-        {"decision": "approve", "reason": "", "code": TEST_BACKUP_CODES[1]}, at_once=at_once,
+        signer,
+        f"/signoffs/steps/{step.pk}/sign/",
+        {"decision": "approve", "reason": "", "code": TEST_BACKUP_CODES[1]},
+        at_once=at_once,
     )
 
     assert sorted(outcomes, key=str) == [200, 200, 200, 200, 302], outcomes
@@ -140,10 +157,17 @@ def _form_with_its_token(client: Client, path: str, fields: dict) -> dict:
 @IN_TURN_AND_AT_ONCE
 def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
     trainee = sign_in(Client(), logbook.trainee)
-    data = _form_with_its_token(trainee, "/logbook/activities/new/", {
-        "kind": "mdt", "happened_on": (date.today() - timedelta(days=1)).isoformat(),
-        "hours": "1.5", "supervisor": logbook.lead_supervisor.pk, "notes": "",
-    })
+    data = _form_with_its_token(
+        trainee,
+        "/logbook/activities/new/",
+        {
+            "kind": "mdt",
+            "happened_on": (date.today() - timedelta(days=1)).isoformat(),
+            "hours": "1.5",
+            "supervisor": logbook.lead_supervisor.pk,
+            "notes": "",
+        },
+    )
 
     outcomes = post_five_times(trainee, "/logbook/activities/new/", data, at_once=at_once)
 
@@ -158,10 +182,16 @@ def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa
 @IN_TURN_AND_AT_ONCE
 def test_an_audit_report_requested_five_times_is_made_once(logbook, at_once):  # noqa: F811
     lead = sign_in(Client(), logbook.governance_lead)
-    data = _form_with_its_token(lead, "/governance/reports/", {
-        "organisation": "", "trainee": "", "period_end": date.today().isoformat(),
-        "period_start": (date.today() - timedelta(days=30)).isoformat(),
-    })
+    data = _form_with_its_token(
+        lead,
+        "/governance/reports/",
+        {
+            "organisation": "",
+            "trainee": "",
+            "period_end": date.today().isoformat(),
+            "period_start": (date.today() - timedelta(days=30)).isoformat(),
+        },
+    )
 
     outcomes = post_five_times(lead, "/governance/reports/", data, at_once=at_once)
 

@@ -18,8 +18,13 @@ from .people import allow_web_sign_in
 from .kinds import BROKEN, NOTE
 from .services import Browser, django_script, log_tail, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.real_worker, pytest.mark.postgres,
-              needs_shared_postgres, needs_redis_server]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.real_worker,
+    pytest.mark.postgres,
+    needs_shared_postgres,
+    needs_redis_server,
+]
 
 Status = GeneratedDocument.Status
 
@@ -35,8 +40,9 @@ REQUEST = (
 
 def _request(env, organisation, *documents) -> list[int]:
     """Ask for documents in a process on the private broker, as the app does (queued on commit)."""
-    output = django_script(env, REQUEST.format(organisation=organisation.pk,
-                                               documents=list(documents)))
+    output = django_script(
+        env, REQUEST.format(organisation=organisation.pk, documents=list(documents))
+    )
     return [int(line.split()[1]) for line in output.splitlines() if line.startswith("document ")]
 
 
@@ -48,8 +54,10 @@ def _wait_status(document_id, status, processes, timeout):
         wait_for(reached, timeout=timeout, what=f"document {document_id} to be {status}")
     except AssertionError as error:
         document = GeneratedDocument.objects.get(pk=document_id)
-        raise AssertionError(f"{error}: it is {document.status} after {document.attempts} "
-                             f"attempt(s)\n{log_tail(processes.log('worker'), 40)}") from None
+        raise AssertionError(
+            f"{error}: it is {document.status} after {document.attempts} "
+            f"attempt(s)\n{log_tail(processes.log('worker'), 40)}"
+        ) from None
     return GeneratedDocument.objects.get(pk=document_id)
 
 

@@ -34,8 +34,10 @@ from .services import (
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not postgres_binaries_available(),
-                       reason="needs PostgreSQL's initdb and pg_ctl (CI installs postgresql)"),
+    pytest.mark.skipif(
+        not postgres_binaries_available(),
+        reason="needs PostgreSQL's initdb and pg_ctl (CI installs postgresql)",
+    ),
 ]
 
 AGREEMENTS = 12
@@ -107,8 +109,7 @@ class Load:
         # Signing in is part of the load: tried again until it works, as a person would.
         while not self.stopping.is_set():
             try:
-                return Browser(self.base_url, timeout=10).sign_in(email, TEST_PASSWORD,
-                                                                  next(codes))
+                return Browser(self.base_url, timeout=10).sign_in(email, TEST_PASSWORD, next(codes))
             except (AssertionError, OSError):
                 time.sleep(0.5)
         return None
@@ -118,8 +119,11 @@ class Load:
         n = 0
         while browser and not self.stopping.is_set():
             n += 1
-            self.send("case", lambda: browser.post("/logbook/new/", {
-                **form, "reference": f"LOAD-{n:04d}"}), expect={302})
+            self.send(
+                "case",
+                lambda: browser.post("/logbook/new/", {**form, "reference": f"LOAD-{n:04d}"}),
+                expect={302},
+            )
             time.sleep(0.2)
 
     def sign(self, email, steps, codes):
@@ -129,8 +133,14 @@ class Load:
                 return
             # 302: signed; 200: refused with a reason on the page (never expected here, but not
             # a server error). Each step is tried once, whatever happens.
-            self.send("sign", lambda: browser.post(f"/signoffs/steps/{step}/sign/", {
-                "decision": "approve", "reason": "", "code": next(codes)}), expect={302, 200})
+            self.send(
+                "sign",
+                lambda: browser.post(
+                    f"/signoffs/steps/{step}/sign/",
+                    {"decision": "approve", "reason": "", "code": next(codes)},
+                ),
+                expect={302, 200},
+            )
             time.sleep(1.5)
 
     def monitor(self, health):
@@ -154,13 +164,17 @@ def cluster():
 
 
 def test_a_postgres_restart_under_load(cluster, tmp_path):
-    env = app_environment(database_url=cluster.create_database("irtraining"), redis_url="",
-                          media_root=tmp_path / "private-media")
+    env = app_environment(
+        database_url=cluster.create_database("irtraining"),
+        redis_url="",
+        media_root=tmp_path / "private-media",
+    )
     # No broker: tasks (e-mail) run in the web process, so only the database is being tested.
     env.pop("REDIS_URL")
     manage(env, "migrate", "--noinput")
-    seeded = django_script(env, "from tests.faults.people import seed_restart_world\n"
-                                f"seed_restart_world({AGREEMENTS})")
+    seeded = django_script(
+        env, f"from tests.faults.people import seed_restart_world\nseed_restart_world({AGREEMENTS})"
+    )
     world = json.loads(seeded.split("WORLD ", 1)[1])
 
     processes = Processes(tmp_path / "logs")
@@ -171,9 +185,14 @@ def test_a_postgres_restart_under_load(cluster, tmp_path):
         processes.web(env, port)
         case_form = {
             "performed_on": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400)),
-            "site": world["case_form"]["site"], "out_of_hours": "true", "procedure": "mt",
-            "trainee_role": "primary_operator", "supervisor": world["case_form"]["supervisor"],
-            "supervision_mode": "scrubbed", "final_etici": "2c", "passes": "1",
+            "site": world["case_form"]["site"],
+            "out_of_hours": "true",
+            "procedure": "mt",
+            "trainee_role": "primary_operator",
+            "supervisor": world["case_form"]["supervisor"],
+            "supervision_mode": "scrubbed",
+            "final_etici": "2c",
+            "passes": "1",
         }
         load.start(load.monitor, health)
         load.start(load.log_cases, world["trainee"], case_form, iter(LOAD_CODES))
@@ -192,8 +211,9 @@ def test_a_postgres_restart_under_load(cluster, tmp_path):
         processes.stop_all()
 
     results = sorted(load.results)
-    summary = (f"{len(results)} requests; errors at "
-               + ", ".join(f"{t - restarted:+.1f}s {w} {d}" for t, w, ok, d in results if not ok))
+    summary = f"{len(results)} requests; errors at " + ", ".join(
+        f"{t - restarted:+.1f}s {w} {d}" for t, w, ok, d in results if not ok
+    )
     before = [r for r in results if r[0] < stopped]
     assert before and all(ok for _, _, ok, _ in before), summary
     # Requests failed while it was down (the run did meet the outage)...

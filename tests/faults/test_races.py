@@ -27,8 +27,10 @@ from tests.phases.conftest import meet_phase_one, small_world  # noqa: F401 - fi
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="eight concurrent connections need PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="eight concurrent connections need PostgreSQL (DATABASE_URL)",
+    ),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("audit_log_truncatable"),
 ]
@@ -79,11 +81,14 @@ def test_eight_signers_of_one_step_give_one_signature():
         make_member(Role.MEDICAL_DIRECTOR, world.employer) for _ in range(RACERS - 1)
     ]
 
-    outcomes = race([
-        lambda user=user: signoff_sign(step=step, signer=user, decision="approve",
-                                       code=TEST_BACKUP_CODES[0])
-        for user in directors
-    ])
+    outcomes = race(
+        [
+            lambda user=user: signoff_sign(
+                step=step, signer=user, decision="approve", code=TEST_BACKUP_CODES[0]
+            )
+            for user in directors
+        ]
+    )
 
     _exactly_one_ok(outcomes, "already been signed")
     assert Signature.objects.filter(step=step).count() == 1
@@ -94,12 +99,18 @@ def test_eight_signers_of_one_step_give_one_signature():
 def test_eight_verifications_of_one_case_give_one_decision(logbook):  # noqa: F811
     case = log_case(logbook)
 
-    outcomes = race([
-        lambda: case_verify(case=case, supervisor=logbook.lead_supervisor,
-                            role_view=case.trainee_role, mode_view=case.supervision_mode,
-                            decision="verified")
-        for _ in range(RACERS)
-    ])
+    outcomes = race(
+        [
+            lambda: case_verify(
+                case=case,
+                supervisor=logbook.lead_supervisor,
+                role_view=case.trainee_role,
+                mode_view=case.supervision_mode,
+                decision="verified",
+            )
+            for _ in range(RACERS)
+        ]
+    )
 
     _exactly_one_ok(outcomes, "already verified")
     assert CaseVerification.objects.filter(case=case).count() == 1
@@ -111,11 +122,14 @@ def test_eight_progression_requests_give_one_request(small_world):  # noqa: F811
     meet_phase_one(small_world)
     people = [small_world.trainee, small_world.lead_supervisor, small_world.second_supervisor]
 
-    outcomes = race([
-        lambda actor=people[n % len(people)]: progression_request_make(
-            agreement=small_world.agreement, actor=actor)
-        for n in range(RACERS)
-    ])
+    outcomes = race(
+        [
+            lambda actor=people[n % len(people)]: progression_request_make(
+                agreement=small_world.agreement, actor=actor
+            )
+            for n in range(RACERS)
+        ]
+    )
 
     _exactly_one_ok(outcomes, "waiting for signatures")
     assert ProgressionRequest.objects.filter(agreement=small_world.agreement).count() == 1

@@ -29,8 +29,13 @@ from .conftest import needs_redis_server, needs_shared_postgres
 from .people import allow_web_sign_in
 from .services import Browser, log_tail, page_summary, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.real_worker, pytest.mark.postgres,
-              needs_shared_postgres, needs_redis_server]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.real_worker,
+    pytest.mark.postgres,
+    needs_shared_postgres,
+    needs_redis_server,
+]
 
 OUTAGE_SECONDS = 60
 AGREEMENTS = 3
@@ -40,9 +45,12 @@ Status = GeneratedDocument.Status
 def _agreement_waiting_for_two_signatures(world, trainee):
     backup_codes_set(actor=None, user=trainee, codes=TEST_BACKUP_CODES)
     agreement = agreement_create(
-        actor=world.training_lead, trainee=trainee, terms=terms_for(world),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
+        actor=world.training_lead,
+        trainee=trainee,
+        terms=terms_for(world),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
+        ),
         criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
     )
     version = agreement.versions.get()
@@ -73,8 +81,13 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
 ):
     world = build_world()
     trainees = [world.trainee] + [
-        make_member(Role.TRAINEE, world.employer, directorate=world.employer_directorate,
-                    full_name=f"Dr Trainee {n}") for n in range(AGREEMENTS - 1)
+        make_member(
+            Role.TRAINEE,
+            world.employer,
+            directorate=world.employer_directorate,
+            full_name=f"Dr Trainee {n}",
+        )
+        for n in range(AGREEMENTS - 1)
     ]
     waiting = [_agreement_waiting_for_two_signatures(world, trainee) for trainee in trainees]
     signers = {signer_for(world, step) for _, steps in waiting for step in steps}
@@ -92,13 +105,16 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     browsers = {}
     for signer in signers:
         browsers[signer.pk] = Browser(f"http://127.0.0.1:{web_port}").sign_in(
-            signer.email, TEST_PASSWORD, unused_backup_code(signer))
+            signer.email, TEST_PASSWORD, unused_backup_code(signer)
+        )
     for version, steps in waiting:
         for step in steps:
             signer = signer_for(world, step)
             started = time.monotonic()
-            status, body, _ = browsers[signer.pk].post(f"/signoffs/steps/{step.pk}/sign/", {
-                "decision": "approve", "reason": "", "code": unused_backup_code(signer)})
+            status, body, _ = browsers[signer.pk].post(
+                f"/signoffs/steps/{step.pk}/sign/",
+                {"decision": "approve", "reason": "", "code": unused_backup_code(signer)},
+            )
             assert status == 302, f"{status} {page_summary(body)}"
             assert time.monotonic() - started < 5, "signing waited on the broker"
         version.refresh_from_db()
@@ -107,7 +123,8 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     assert status == 503 and '"broker": {"status": "error"' in body
 
     documents = GeneratedDocument.objects.filter(
-        kind="agreement", subject_id__in=[version.pk for version, _ in waiting])
+        kind="agreement", subject_id__in=[version.pk for version, _ in waiting]
+    )
     assert documents.count() == AGREEMENTS
     while time.monotonic() - outage_started < OUTAGE_SECONDS:
         assert set(documents.values_list("status", flat=True)) == {Status.PENDING}
@@ -116,8 +133,12 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     private_redis.start()
     back = timezone.now()
     try:
-        wait_for(lambda: set(documents.values_list("status", flat=True)) == {Status.READY},
-                 timeout=60, interval=0.2, what="every PDF")
+        wait_for(
+            lambda: set(documents.values_list("status", flat=True)) == {Status.READY},
+            timeout=60,
+            interval=0.2,
+            what="every PDF",
+        )
     except AssertionError as error:
         raise AssertionError(
             f"{error}: {list(documents.values_list('pk', 'status', 'attempts'))}\n"
@@ -126,21 +147,27 @@ def test_signing_through_a_redis_outage_leaves_pdfs_for_the_sweeper(
     # The sweep that queued them again stamped queued_at: within two sweep intervals of Redis
     # being back (the worker and beat reconnect within 5 seconds, then the next sweep is due).
     swept_after = [(d.queued_at - back).total_seconds() for d in documents]
-    print(f"Redis back; swept after {swept_after} s; all ready after "
-          f"{(timezone.now() - back).total_seconds():.1f} s")
+    print(
+        f"Redis back; swept after {swept_after} s; all ready after "
+        f"{(timezone.now() - back).total_seconds():.1f} s"
+    )
     assert all(0 < seconds <= 2 * FAST_SWEEP_SECONDS for seconds in swept_after), swept_after
     assert all(d.attempts == 1 for d in documents), "a PDF was rendered more than once"
 
     assert documents.count() == AGREEMENTS
     # The author hears of each approval exactly once (by the sweep: nothing was queued while
     # Redis was down, and the lost messages are not replayed).
-    wait_for(lambda: len(_approvals_sent(mail_dir)) >= AGREEMENTS, timeout=30, interval=0.5,
-             what="the approval e-mails")
+    wait_for(
+        lambda: len(_approvals_sent(mail_dir)) >= AGREEMENTS,
+        timeout=30,
+        interval=0.5,
+        what="the approval e-mails",
+    )
     time.sleep(2 * FAST_SWEEP_SECONDS)  # another two sweeps: still one e-mail each
     titles = SignoffRequest.objects.filter(
-        pk__in=[steps[0].request_id for _, steps in waiting]).values_list("title", flat=True)
+        pk__in=[steps[0].request_id for _, steps in waiting]
+    ).values_list("title", flat=True)
     assert sorted(_approvals_sent(mail_dir)) == sorted(f"Approved: {title}" for title in titles)
     files = sorted(p.name for p in (media_root / "documents").iterdir())
     assert files == sorted(f"{d.pk}.pdf" for d in documents)
     assert all(d.sha256 and d.file for d in documents)
-

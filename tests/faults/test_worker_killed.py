@@ -29,8 +29,13 @@ from .people import allow_web_sign_in
 from .kinds import NOTE
 from .services import Browser, django_script, log_tail, page_summary, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.real_worker, pytest.mark.postgres,
-              needs_shared_postgres, needs_redis_server]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.real_worker,
+    pytest.mark.postgres,
+    needs_shared_postgres,
+    needs_redis_server,
+]
 
 Status = GeneratedDocument.Status
 
@@ -48,14 +53,17 @@ def _wait_ready(document_id, processes, timeout=60) -> GeneratedDocument:
     try:
         return wait_for(ready, timeout=timeout, what=f"document {document_id} to be ready")
     except AssertionError as error:
-        logs = "\n".join(f"--- {n} ---\n{log_tail(processes.log(n), 30)}"
-                         for n, _ in processes.started)
+        logs = "\n".join(
+            f"--- {n} ---\n{log_tail(processes.log(n), 30)}" for n, _ in processes.started
+        )
         raise AssertionError(f"{error}\n{logs}") from None
 
 
 def _assert_one_document_one_file(document, media_root):
-    assert GeneratedDocument.objects.filter(
-        kind=document.kind, subject_id=document.subject_id).count() == 1
+    assert (
+        GeneratedDocument.objects.filter(kind=document.kind, subject_id=document.subject_id).count()
+        == 1
+    )
     assert _files(media_root) == [f"{document.pk}.pdf"], "a temporary file was left behind"
     data = (media_root / "documents" / f"{document.pk}.pdf").read_bytes()
     assert data.startswith(b"%PDF")
@@ -64,8 +72,11 @@ def _assert_one_document_one_file(document, media_root):
 
 
 def _worker_ready(processes, name):
-    wait_for(lambda: "ready." in processes.log(name).read_text(errors="replace"), timeout=60,
-             what=f"{name} to be ready")
+    wait_for(
+        lambda: "ready." in processes.log(name).read_text(errors="replace"),
+        timeout=60,
+        what=f"{name} to be ready",
+    )
 
 
 def test_a_worker_killed_while_writing_the_pdf_renders_it_again(
@@ -89,8 +100,10 @@ def test_a_worker_killed_while_writing_the_pdf_renders_it_again(
     _worker_ready(processes, "worker")
     browser = Browser(f"http://127.0.0.1:{web_port}")
     browser.sign_in(last_signer.email, TEST_PASSWORD, unused_backup_code(last_signer))
-    status, body, _ = browser.post(f"/signoffs/steps/{steps[-1].pk}/sign/", {
-        "decision": "approve", "reason": "", "code": unused_backup_code(last_signer)})
+    status, body, _ = browser.post(
+        f"/signoffs/steps/{steps[-1].pk}/sign/",
+        {"decision": "approve", "reason": "", "code": unused_backup_code(last_signer)},
+    )
     assert status == 302, f"{status} {page_summary(body)}"
 
     # 1. The pool process dies with the temporary file written and not yet renamed.

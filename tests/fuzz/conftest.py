@@ -40,10 +40,15 @@ def fuzz(max_examples: int = 15):
         print_blob=True,
         # Shrinking a slow example can take minutes: a run reports the example as found (it is
         # reproducible from the printed blob); FUZZ_SHRINK=1 shrinks it when debugging.
-        phases=list(Phase) if os.environ.get("FUZZ_SHRINK") == "1"
+        phases=list(Phase)
+        if os.environ.get("FUZZ_SHRINK") == "1"
         else [Phase.explicit, Phase.reuse, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                               HealthCheck.large_base_example, HealthCheck.filter_too_much],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
     )
 
 
@@ -87,8 +92,17 @@ def visitor():
     return Client()
 
 
-def fuzz_view(client: Client, method: str, url: str, valid: dict, *, choices: dict | None = None,
-              max_examples: int = 15, battery: bool = True, examples=()):
+def fuzz_view(
+    client: Client,
+    method: str,
+    url: str,
+    valid: dict,
+    *,
+    choices: dict | None = None,
+    max_examples: int = 15,
+    battery: bool = True,
+    examples=(),
+):
     """Fuzz one view: every field meets the classic bad values one at a time, then hypothesis
     sends ``examples`` (each a submission a past run found failing, kept so it is tried on every
     run) and random hostile submissions built from ``valid``."""
@@ -96,8 +110,9 @@ def fuzz_view(client: Client, method: str, url: str, valid: dict, *, choices: di
     if battery:
         for data in one_bad_field_at_a_time(valid):
             answer(client, method, url, (kind, data))
-    strategy = queries(valid, choices=choices) if method == "get" else submissions(
-        valid, choices=choices)
+    strategy = (
+        queries(valid, choices=choices) if method == "get" else submissions(valid, choices=choices)
+    )
 
     def run(submission):
         answer(client, method, url, submission)

@@ -24,8 +24,12 @@ COLUMNS = list(CASE_INPUT_FIELDS)
 
 
 def post_file(visitor, content: bytes, name="cases.csv", content_type="text/csv"):
-    return answer(visitor, "post", reverse("caselogs:import"),
-                  {"file": SimpleUploadedFile(name, content, content_type=content_type)})
+    return answer(
+        visitor,
+        "post",
+        reverse("caselogs:import"),
+        {"file": SimpleUploadedFile(name, content, content_type=content_type)},
+    )
 
 
 def rows(world, count, **overrides):
@@ -37,20 +41,44 @@ def test_random_files(logbook, visitor):
     good = rows(logbook, 3)
 
     @fuzz(40)
-    @given(csv_files(COLUMNS, good), st.sampled_from(["cases.csv", "c\x00.csv", "../../x.csv",
-                                                      "🧠.csv", "a" * 300 + ".csv", "cases"]))
+    @given(
+        csv_files(COLUMNS, good),
+        st.sampled_from(
+            ["cases.csv", "c\x00.csv", "../../x.csv", "🧠.csv", "a" * 300 + ".csv", "cases"]
+        ),
+    )
     def run(content, name):
         post_file(visitor, content, name=name)
 
     run()
 
 
-@pytest.mark.parametrize("shape", [
-    "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252-nonascii", "nul-bytes", "formulas",
-    "huge-cell", "huge-row", "many-columns", "just-over-the-size-limit", "just-over-the-row-limit",
-    "only-a-header", "empty", "bom-only", "semicolons", "tabs", "cr-only", "no-file",
-    "two-files", "file-as-text",
-])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "utf-8-sig",
+        "utf-16",
+        "utf-32",
+        "latin-1",
+        "cp1252-nonascii",
+        "nul-bytes",
+        "formulas",
+        "huge-cell",
+        "huge-row",
+        "many-columns",
+        "just-over-the-size-limit",
+        "just-over-the-row-limit",
+        "only-a-header",
+        "empty",
+        "bom-only",
+        "semicolons",
+        "tabs",
+        "cr-only",
+        "no-file",
+        "two-files",
+        "file-as-text",
+    ],
+)
 def test_awkward_files(logbook, visitor, shape):
     sign_in(visitor, logbook.trainee)
     three = rows(logbook, 3)
@@ -62,24 +90,42 @@ def test_awkward_files(logbook, visitor, shape):
         answer(visitor, "post", url, {"file": csv_bytes(three).decode()})
         return
     if shape == "two-files":
-        answer(visitor, "post", url, {"file": [
-            SimpleUploadedFile("a.csv", csv_bytes(three)), SimpleUploadedFile("b.csv", b"\xff")]})
+        answer(
+            visitor,
+            "post",
+            url,
+            {
+                "file": [
+                    SimpleUploadedFile("a.csv", csv_bytes(three)),
+                    SimpleUploadedFile("b.csv", b"\xff"),
+                ]
+            },
+        )
         return
     content = {
         "utf-8-sig": lambda: csv_bytes(three, encoding="utf-8-sig"),
         "utf-16": lambda: csv_bytes(three, encoding="utf-16"),
         "utf-32": lambda: csv_bytes(three, encoding="utf-32"),
         "latin-1": lambda: csv_bytes(rows(logbook, 3, reflection="Café crème"), encoding="latin-1"),
-        "cp1252-nonascii": lambda: csv_bytes(rows(logbook, 3, reflection="“smart” – quotes"),
-                                             encoding="cp1252"),
+        "cp1252-nonascii": lambda: csv_bytes(
+            rows(logbook, 3, reflection="“smart” – quotes"), encoding="cp1252"
+        ),
         "nul-bytes": lambda: csv_bytes(three).replace(b",", b"\x00,", 5),
-        "formulas": lambda: csv_bytes(rows(logbook, 3, reflection="=cmd|' /C calc'!A0",
-                                           aborted_reason="@SUM(1)", reference="=1+1")),
+        "formulas": lambda: csv_bytes(
+            rows(
+                logbook,
+                3,
+                reflection="=cmd|' /C calc'!A0",
+                aborted_reason="@SUM(1)",
+                reference="=1+1",
+            )
+        ),
         "huge-cell": lambda: csv_bytes(rows(logbook, 1, reflection="x" * 200_000)),
         "huge-row": lambda: csv_bytes(three) + (",".join(["y" * 40_000] * 45)).encode(),
         "many-columns": lambda: csv_bytes(
             [dict(r, **{f"extra{i}": "1" for i in range(5000)}) for r in three],
-            columns=COLUMNS + [f"extra{i}" for i in range(5000)]),
+            columns=COLUMNS + [f"extra{i}" for i in range(5000)],
+        ),
         "just-over-the-size-limit": lambda: csv_bytes(three) + b"#" * (MAX_BYTES + 1),
         "just-over-the-row-limit": lambda: csv_bytes(rows(logbook, 1) * (MAX_ROWS + 1)),
         "only-a-header": lambda: csv_bytes([]),
@@ -93,10 +139,14 @@ def test_awkward_files(logbook, visitor, shape):
 
 
 def full_file(world, count):
-    return csv_bytes([
-        case_row(world, n, performed_on=(date.today() - timedelta(days=1 + n % 300)).isoformat())
-        for n in range(1, count + 1)
-    ])
+    return csv_bytes(
+        [
+            case_row(
+                world, n, performed_on=(date.today() - timedelta(days=1 + n % 300)).isoformat()
+            )
+            for n in range(1, count + 1)
+        ]
+    )
 
 
 def test_a_file_of_100_valid_cases_imports_within_the_limit(logbook, visitor):
@@ -113,8 +163,9 @@ def test_the_largest_file_the_import_takes_is_within_the_limit(logbook, visitor)
     sign_in(visitor, logbook.trainee)
     content = full_file(logbook, MAX_ROWS)
     started = time.perf_counter()
-    response = visitor.post(reverse("caselogs:import"),
-                            {"file": SimpleUploadedFile("cases.csv", content)})
+    response = visitor.post(
+        reverse("caselogs:import"), {"file": SimpleUploadedFile("cases.csv", content)}
+    )
     elapsed = time.perf_counter() - started
     assert response.status_code == 302
     assert elapsed < FULL_FILE_CEILING_SECONDS, f"{MAX_ROWS} rows took {elapsed:.1f} s"

@@ -28,21 +28,34 @@ def test_competency_and_return_to_phase(trainee_world, visitor):
     director = type(visitor)()
     sign_in(visitor, world.lead_supervisor)
     sign_in(director, world.employer_clinical_director)
-    fuzz_view(visitor, "post", reverse("phases:competency", kwargs={"pk": world.agreement.pk}),
-              {"competency": "mt_technique", "statement": "Observed three cases."})
-    fuzz_view(director, "post", reverse("phases:return", kwargs={"pk": world.agreement.pk}),
-              {"to_phase": "1", "reason": "Concern about case selection."},
-              choices={"to_phase": ["2", "3", "0", "1.0"]})
+    fuzz_view(
+        visitor,
+        "post",
+        reverse("phases:competency", kwargs={"pk": world.agreement.pk}),
+        {"competency": "mt_technique", "statement": "Observed three cases."},
+    )
+    fuzz_view(
+        director,
+        "post",
+        reverse("phases:return", kwargs={"pk": world.agreement.pk}),
+        {"to_phase": "1", "reason": "Concern about case selection."},
+        choices={"to_phase": ["2", "3", "0", "1.0"]},
+    )
 
 
 def test_sign_a_step(world, visitor):
-    request = agreement_version_submit(actor=world.training_lead,
-                                       version=draft(world).versions.get())
+    request = agreement_version_submit(
+        actor=world.training_lead, version=draft(world).versions.get()
+    )
     step = request.steps.get(named_user=world.lead_supervisor)
     sign_in(visitor, world.lead_supervisor)
-    fuzz_view(visitor, "post", reverse("signoffs:sign", kwargs={"pk": step.pk}),
-              {"decision": "approve", "reason": "", "code": "test-0002"},
-              choices={"decision": ["decline"], "code": ["000000", "test-0001", "TEST 0003"]})
+    fuzz_view(
+        visitor,
+        "post",
+        reverse("signoffs:sign", kwargs={"pk": step.pk}),
+        {"decision": "approve", "reason": "", "code": "test-0002"},
+        choices={"decision": ["decline"], "code": ["000000", "test-0001", "TEST 0003"]},
+    )
 
 
 @pytest.fixture
@@ -67,8 +80,11 @@ def test_check_a_copy_on_the_public_verification_page(issued_document, visitor, 
     )
 
     @fuzz(20)
-    @given(uploads, st.one_of(any_text, tricky_text).filter(bool),
-           st.one_of(st.just(issued_document.verification_code), any_text, tricky_text))
+    @given(
+        uploads,
+        st.one_of(any_text, tricky_text).filter(bool),
+        st.one_of(st.just(issued_document.verification_code), any_text, tricky_text),
+    )
     def run(content, name, code):
         answer(visitor, "post", url, {"file": uploaded_as(name[:200], content)})
         # The code in the address is typed by people: any text is a page or a 404. Encoded as a
@@ -81,25 +97,50 @@ def test_check_a_copy_on_the_public_verification_page(issued_document, visitor, 
 def test_export_filters(trainee_world, visitor):
     world = trainee_world
     sign_in(visitor, world.governance_lead)
-    valid = {"dataset": "cases", "format": "csv", "organisation": str(world.employer.pk),
-             "site": str(world.site.pk), "trainee": str(world.trainee.pk), "phase": "1",
-             "date_from": "2020-01-01", "date_to": "2030-12-31"}
-    fuzz_view(visitor, "get", reverse("governance:exports"), valid,
-              choices={"dataset": ["activities", "assessments", "x"], "format": ["xlsx", "pdf"]})
+    valid = {
+        "dataset": "cases",
+        "format": "csv",
+        "organisation": str(world.employer.pk),
+        "site": str(world.site.pk),
+        "trainee": str(world.trainee.pk),
+        "phase": "1",
+        "date_from": "2020-01-01",
+        "date_to": "2030-12-31",
+    }
+    fuzz_view(
+        visitor,
+        "get",
+        reverse("governance:exports"),
+        valid,
+        choices={"dataset": ["activities", "assessments", "x"], "format": ["xlsx", "pdf"]},
+    )
     for dataset, fmt in (("cases", "csv"), ("assessments", "xlsx")):
-        fuzz_view(visitor, "get", reverse("governance:export_download",
-                                          kwargs={"dataset": dataset, "fmt": fmt}),
-                  valid, battery=False, max_examples=8)
+        fuzz_view(
+            visitor,
+            "get",
+            reverse("governance:export_download", kwargs={"dataset": dataset, "fmt": fmt}),
+            valid,
+            battery=False,
+            max_examples=8,
+        )
 
 
 def test_audit_report_form(trainee_world, visitor):
     world = trainee_world
     sign_in(visitor, world.governance_lead)
-    fuzz_view(visitor, "post", reverse("governance:reports"),
-              {"organisation": str(world.employer.pk), "period_start": "2025-01-01",
-               "period_end": "2025-12-31", "submission_token": str(uuid.uuid4())},
-              choices={"period_start": ["2030-01-01", "0001-01-01"], "period_end": ["9999-12-31"]},
-              max_examples=10)
+    fuzz_view(
+        visitor,
+        "post",
+        reverse("governance:reports"),
+        {
+            "organisation": str(world.employer.pk),
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "submission_token": str(uuid.uuid4()),
+        },
+        choices={"period_start": ["2030-01-01", "0001-01-01"], "period_end": ["9999-12-31"]},
+        max_examples=10,
+    )
 
 
 def test_audit_log_search(world, visitor):

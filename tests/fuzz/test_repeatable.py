@@ -19,8 +19,12 @@ PROBE = (
 def _profile(**env) -> str:
     clean = {k: v for k, v in os.environ.items() if k not in {"FUZZ", "FUZZ_FACTOR", "CI"}}
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=django_settings.BASE_DIR, capture_output=True,
-        text=True, check=True, timeout=60,
+        [sys.executable, "-c", PROBE],
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
         env={**clean, "DJANGO_SETTINGS_MODULE": "irtraining.settings", **env},
     ).stdout.split()
 

@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, **overrides):
-    data = {"organisation": "", "period_start": (date.today() - timedelta(days=60)).isoformat(),
-            "period_end": date.today().isoformat()}
+    data = {
+        "organisation": "",
+        "period_start": (date.today() - timedelta(days=60)).isoformat(),
+        "period_end": date.today().isoformat(),
+    }
     data.update(overrides)
     return client.post("/governance/reports/", data)
 
@@ -41,12 +44,15 @@ def test_the_report_pdf_prints_the_frozen_figures_beside_the_standards(
     document = GeneratedDocument.objects.get(kind="audit_report", subject_id=report.pk)
     assert document.status == "ready"
     with document.file.open("rb") as handle:
-        text = subprocess.run(["pdftotext", "-", "-"], input=handle.read(), capture_output=True,
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=handle.read(), capture_output=True, check=True
+        ).stdout.decode()
     text = " ".join(text.split())
     assert "60.0%" in text and "at least 80%" in text and "Not met" in text
     assert "Wasselius" in text and document.verification_code in text
-    assert "bar: observed; black mark: the standard's figure" in text  # the chart is drawn in the PDF
+    assert (
+        "bar: observed; black mark: the standard's figure" in text
+    )  # the chart is drawn in the PDF
     page = client.get("/governance/reports/").content.decode()
     assert str(report) in page
 

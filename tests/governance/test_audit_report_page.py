@@ -27,9 +27,13 @@ def standards(db):
 
 
 def _request(client, **fields):
-    data = {"organisation": "", "trainee": "",
-            "period_start": (date.today() - timedelta(days=60)).isoformat(),
-            "period_end": date.today().isoformat(), **fields}
+    data = {
+        "organisation": "",
+        "trainee": "",
+        "period_start": (date.today() - timedelta(days=60)).isoformat(),
+        "period_end": date.today().isoformat(),
+        **fields,
+    }
     return client.post("/governance/reports/", data)
 
 
@@ -40,17 +44,22 @@ def _timed_dataset(world, rng, n=25):
         dtp = rng.choice([None, rng.randint(30, 150)])
         if dti is not None and dtp is not None and dtp < dti:
             dtp = dti + 10
-        cases.append(add_case(
-            world, door_to_imaging_minutes=dti, door_to_puncture_minutes=dtp,
-            puncture_to_reperfusion_minutes=rng.choice([None, rng.randint(10, 90)]),
-            door_in_door_out_minutes=rng.choice([None, rng.randint(30, 200)]),
-            final_etici=rng.choice(["0", "2a", "2b50", "2c", "3"]),
-        ))
+        cases.append(
+            add_case(
+                world,
+                door_to_imaging_minutes=dti,
+                door_to_puncture_minutes=dtp,
+                puncture_to_reperfusion_minutes=rng.choice([None, rng.randint(10, 90)]),
+                door_in_door_out_minutes=rng.choice([None, rng.randint(30, 200)]),
+                final_etici=rng.choice(["0", "2a", "2b50", "2c", "3"]),
+            )
+        )
     return cases
 
 
-def test_time_targets_match_a_hand_computation(trainee_world, client, standards,
-                                               django_capture_on_commit_callbacks):
+def test_time_targets_match_a_hand_computation(
+    trainee_world, client, standards, django_capture_on_commit_callbacks
+):
     cases = _timed_dataset(trainee_world, random.Random(11))
     sign_in(client, trainee_world.governance_lead)
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,7 +71,10 @@ def test_time_targets_match_a_hand_computation(trainee_world, client, standards,
 
     imaging = [x.door_to_imaging_minutes for x in cases if x.door_to_imaging_minutes is not None]
     row = times["door_to_imaging_within_30_min_percent"]
-    assert (row["n"], row["observed"]) == (len(imaging), pct(sum(m <= 30 for m in imaging), len(imaging)))
+    assert (row["n"], row["observed"]) == (
+        len(imaging),
+        pct(sum(m <= 30 for m in imaging), len(imaging)),
+    )
     assert row["judgement"] == ("met" if row["observed"] >= 75 else "not met")
 
     puncture = [x.door_to_puncture_minutes for x in cases if x.door_to_puncture_minutes is not None]
@@ -70,13 +82,18 @@ def test_time_targets_match_a_hand_computation(trainee_world, client, standards,
     assert (row["n"], row["observed"]) == (len(puncture), float(median(puncture)))
     assert row["judgement"] == ("met" if row["observed"] <= 60 else "not met")
 
-    reperfusion = [x.door_to_puncture_minutes + x.puncture_to_reperfusion_minutes for x in cases
-                   if x.door_to_puncture_minutes is not None
-                   and x.puncture_to_reperfusion_minutes is not None]
+    reperfusion = [
+        x.door_to_puncture_minutes + x.puncture_to_reperfusion_minutes
+        for x in cases
+        if x.door_to_puncture_minutes is not None and x.puncture_to_reperfusion_minutes is not None
+    ]
     assert times["door_to_reperfusion_minutes"]["observed"] == float(median(reperfusion))
 
-    to_puncture = [x.door_to_puncture_minutes - x.door_to_imaging_minutes for x in cases
-                   if x.door_to_puncture_minutes is not None and x.door_to_imaging_minutes is not None]
+    to_puncture = [
+        x.door_to_puncture_minutes - x.door_to_imaging_minutes
+        for x in cases
+        if x.door_to_puncture_minutes is not None and x.door_to_imaging_minutes is not None
+    ]
     row = times["imaging_to_puncture_within_60_min_percent"]
     assert row["observed"] == pct(sum(m <= 60 for m in to_puncture), len(to_puncture))
 
@@ -86,12 +103,17 @@ def test_time_targets_match_a_hand_computation(trainee_world, client, standards,
     assert times["referring_imaging_to_puncture_minutes"]["judgement"] == "not recorded"
 
 
-def test_the_learning_curve_in_the_report_follows_the_formula(trainee_world, client, standards,
-                                                               django_capture_on_commit_callbacks):
+def test_the_learning_curve_in_the_report_follows_the_formula(
+    trainee_world, client, standards, django_capture_on_commit_callbacks
+):
     outcomes = [("3", []), ("0", []), ("2c", ["vessel_perforation"]), ("2b50", []), ("2c", [])] * 3
     for grade, complications in outcomes:
-        add_case(trainee_world, final_etici=grade, complications=complications,
-                 any_complication=bool(complications))
+        add_case(
+            trainee_world,
+            final_etici=grade,
+            complications=complications,
+            any_complication=bool(complications),
+        )
     sign_in(client, trainee_world.governance_lead)
     with django_capture_on_commit_callbacks(execute=True):
         _request(client, trainee=trainee_world.trainee.pk)
@@ -121,8 +143,9 @@ def test_the_learning_curve_in_the_report_follows_the_formula(trainee_world, cli
     assert "<td>Mechanical thrombectomy</td>" in page  # volumes by name, not code
 
 
-def test_the_page_shows_the_same_charts_as_the_pdf(trainee_world, client, standards,
-                                                  django_capture_on_commit_callbacks):
+def test_the_page_shows_the_same_charts_as_the_pdf(
+    trainee_world, client, standards, django_capture_on_commit_callbacks
+):
     for grade in ("3", "2c", "0"):
         add_case(trainee_world, final_etici=grade, door_to_puncture_minutes=70)
     sign_in(client, trainee_world.governance_lead)
@@ -154,8 +177,9 @@ def test_a_trainee_outside_the_scope_is_refused_beside_the_field(trainee_world, 
     assert "Dr Trainee IR" in choices and "Dr Elsewhere" not in choices
 
 
-def test_only_the_requester_and_an_administrator_open_a_report(trainee_world, client, standards,
-                                                               django_capture_on_commit_callbacks):
+def test_only_the_requester_and_an_administrator_open_a_report(
+    trainee_world, client, standards, django_capture_on_commit_callbacks
+):
     add_case(trainee_world)
     sign_in(client, trainee_world.governance_lead)
     with django_capture_on_commit_callbacks(execute=True):
@@ -163,11 +187,18 @@ def test_only_the_requester_and_an_administrator_open_a_report(trainee_world, cl
     report = AuditReport.objects.get()
     client.logout()
     other_lead = make_member("governance_lead", trainee_world.employer, full_name="Mr Other Lead")
-    for user, status in [(other_lead, 404), (trainee_world.employer_medical_director, 404),
-                         (trainee_world.trainee, 404), (trainee_world.administrator, 200)]:
+    for user, status in [
+        (other_lead, 404),
+        (trainee_world.employer_medical_director, 404),
+        (trainee_world.trainee, 404),
+        (trainee_world.administrator, 200),
+    ]:
         sign_in(client, user)
         assert client.get(f"/governance/reports/{report.pk}/").status_code == status, user
-        assert client.get(f"/governance/reports/{report.pk}/charts/indicators.svg").status_code == status
+        assert (
+            client.get(f"/governance/reports/{report.pk}/charts/indicators.svg").status_code
+            == status
+        )
         listed = client.get("/governance/reports/")
         if listed.status_code == 200:
             assert (str(report) in listed.content.decode()) == (status == 200)

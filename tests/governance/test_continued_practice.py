@@ -24,7 +24,11 @@ def _to_phase_three(world):
             "Governance lead": world.governance_lead,
             "Medical director, Southbank": world.centre_medical_director,
         }
-        sign_step(world, step, signer=next((u for k, u in chosen.items() if step.label.startswith(k)), None))
+        sign_step(
+            world,
+            step,
+            signer=next((u for k, u in chosen.items() if step.label.startswith(k)), None),
+        )
 
 
 def test_an_operator_below_the_reperfusion_standard_raises_an_alert(small_world):
@@ -65,7 +69,9 @@ def test_a_volume_below_the_agreement_raises_an_alert_and_the_annual_review_free
     review = annual_review_request(agreement=small_world.agreement, actor=small_world.training_lead)
     frozen = review.snapshot["continued_practice"]
     assert frozen["volume"] == practice.volume
-    assert [row["label"] for row in frozen["judgements"]] == [r["label"] for r in practice.judgements]
+    assert [row["label"] for row in frozen["judgements"]] == [
+        r["label"] for r in practice.judgements
+    ]
     page = client.get(f"/progress/{small_world.agreement.pk}/").content.decode()
     assert "Continued practice against the quality standards and the agreement" in page
     assert "at least 40 a year (agreement)" in page

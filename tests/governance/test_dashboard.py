@@ -49,7 +49,9 @@ def test_other_organisations_see_nothing_and_trainees_are_refused(trainee_world,
     assert client.get("/governance/").status_code == 403
 
 
-def test_dashboard_queries_do_not_grow_with_cases(trainee_world, client, django_assert_max_num_queries):
+def test_dashboard_queries_do_not_grow_with_cases(
+    trainee_world, client, django_assert_max_num_queries
+):
     sign_in(client, trainee_world.governance_lead)
     for n in range(5):
         add_case(trainee_world, verify=n % 2 == 0)
@@ -75,8 +77,15 @@ def test_learning_curve_chart_draws_the_boundaries(trainee_world, client):
     outsider = make_member(Role.SUPERVISOR, OrganisationFactory())
     client.logout()
     sign_in(client, outsider)
-    assert client.get(f"/governance/learning-curves/{trainee_world.agreement.pk}/").status_code == 404
-    assert client.get(f"/governance/learning-curves/{trainee_world.agreement.pk}/chart.svg").status_code == 404
+    assert (
+        client.get(f"/governance/learning-curves/{trainee_world.agreement.pk}/").status_code == 404
+    )
+    assert (
+        client.get(
+            f"/governance/learning-curves/{trainee_world.agreement.pk}/chart.svg"
+        ).status_code
+        == 404
+    )
 
 
 def test_long_lists_are_cut_at_the_limit_and_say_how_many_more(trainee_world, client):
@@ -104,20 +113,41 @@ def test_overdue_and_waiting_lists_are_cut_too_longest_waiting_first(trainee_wor
     today = date(2026, 6, 1)
 
     def version(n, start, review):
-        return InForceVersion(n, n, f"AGR-{n:03d}", f"Dr Overdue {n:03d}", "active", start, 12,
-                              [review.isoformat()], Decimal(2))
+        return InForceVersion(
+            n,
+            n,
+            f"AGR-{n:03d}",
+            f"Dr Overdue {n:03d}",
+            "active",
+            start,
+            12,
+            [review.isoformat()],
+            Decimal(2),
+        )
 
     # Agreement n's review passed n days ago; agreement 0 also ran past its expected duration.
-    versions = [version(n, date(2026, 1, 1), today - timedelta(days=n))
-                for n in range(1, LIST_LIMIT + 3)]
+    versions = [
+        version(n, date(2026, 1, 1), today - timedelta(days=n)) for n in range(1, LIST_LIMIT + 3)
+    ]
     versions.append(version(0, date(2024, 1, 1), today + timedelta(days=30)))
     flagged = overdue_agreements(versions, today)
     assert [v.pk for v, _ in flagged[:3]] == [0, LIST_LIMIT + 2, LIST_LIMIT + 1]
     assert flagged[0][1] == "past its expected duration (1 Jan 2025)"
-    waiting = [{"trainee__full_name": f"Dr Waiting {n:03d}", "supervisor__full_name": "Dr S",
-                "n": 1, "oldest": timezone.now()} for n in range(LIST_LIMIT + 4)]
-    context = {**dashboard_for(trainee_world.governance_lead), "overdue": flagged,
-               "cases_waiting": waiting, "phases_total": LIST_LIMIT + 7}
+    waiting = [
+        {
+            "trainee__full_name": f"Dr Waiting {n:03d}",
+            "supervisor__full_name": "Dr S",
+            "n": 1,
+            "oldest": timezone.now(),
+        }
+        for n in range(LIST_LIMIT + 4)
+    ]
+    context = {
+        **dashboard_for(trainee_world.governance_lead),
+        "overdue": flagged,
+        "cases_waiting": waiting,
+        "phases_total": LIST_LIMIT + 7,
+    }
     page = render_to_string("governance/dashboard.html", context)
     overdue = page.split('id="overdue"')[1].split("</ul>")[0]
     assert overdue.count("<li") == LIST_LIMIT and "AGR-000" in overdue and "AGR-001" not in overdue
@@ -129,13 +159,19 @@ def test_overdue_and_waiting_lists_are_cut_too_longest_waiting_first(trainee_wor
     assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 7}: every agreement is listed" in page
 
 
-
 def test_overdue_reasons_read_dates_as_every_page_does():
     """Issue 13, item 12: "review date 4 Mar 2026 has passed", never "04 Mar 2026" or ISO."""
-    version = InForceVersion(pk=1, agreement_id=1, reference="TA-1", trainee="Dr Example",
-                             status="active", start_date=date(2025, 1, 4),
-                             expected_duration_months=12, review_dates=["2026-03-04"],
-                             sessions_per_week=Decimal("2"))
+    version = InForceVersion(
+        pk=1,
+        agreement_id=1,
+        reference="TA-1",
+        trainee="Dr Example",
+        status="active",
+        start_date=date(2025, 1, 4),
+        expected_duration_months=12,
+        review_dates=["2026-03-04"],
+        sessions_per_week=Decimal("2"),
+    )
 
     ((_, reason),) = overdue_agreements([version], date(2026, 6, 1))
 

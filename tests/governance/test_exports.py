@@ -55,14 +55,24 @@ def world(trainee_world):
     named) and a second employed by the centre itself, supervised by the second INR only."""
     w = trainee_world
     w.home_site = SiteFactory(organisation=w.employer, name="Northgate General")
-    w.other_trainee = make_member(Role.TRAINEE, w.centre, directorate=w.centre_directorate,
-                                  full_name="Dr Other Trainee", email="other.trainee@example.org")
+    w.other_trainee = make_member(
+        Role.TRAINEE,
+        w.centre,
+        directorate=w.centre_directorate,
+        full_name="Dr Other Trainee",
+        email="other.trainee@example.org",
+    )
     backup_codes_set(actor=None, user=w.other_trainee, codes=TEST_BACKUP_CODES)
     agreement = agreement_create(
-        actor=w.training_lead, trainee=w.other_trainee,
-        terms=terms_for(w, employer=w.centre, employer_directorate=w.centre_directorate,
-                        centre_directorate=None,
-                        start_date=TODAY - timedelta(days=120)),
+        actor=w.training_lead,
+        trainee=w.other_trainee,
+        terms=terms_for(
+            w,
+            employer=w.centre,
+            employer_directorate=w.centre_directorate,
+            centre_directorate=None,
+            start_date=TODAY - timedelta(days=120),
+        ),
         supervisors=SupervisorChoice(supervisors=[w.second_supervisor], lead=w.second_supervisor),
         criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
     )
@@ -72,18 +82,44 @@ def world(trainee_world):
     w.case_at_home = add_case(w, reference="A-HOME", days_ago=40, site=w.home_site)
     add_activity(w)
     add_assessment(w, case=w.case_at_centre)
-    other = case_log(trainee=w.other_trainee, data={
-        "reference": "B-1", "performed_on": TODAY - timedelta(days=5), "site": w.site,
-        "out_of_hours": False, "procedure": "mt", "trainee_role": "assistant",
-        "supervisor": w.second_supervisor, "supervision_mode": "scrubbed",
-        "final_etici": "3", "passes": 1, "any_complication": False,
-    })
-    activity_log(trainee=w.other_trainee, data={
-        "kind": "teaching", "happened_on": TODAY - timedelta(days=2), "hours": Decimal("2.5"),
-        "notes": "", "supervisor": w.second_supervisor})
-    assessment_record(assessor=w.second_supervisor, trainee=w.other_trainee, data={
-        "kind": "procedural", "case": other, "assessed_on": TODAY, "entrustment": 3,
-        "strengths": "Calm.", "development_points": "Faster access."})
+    other = case_log(
+        trainee=w.other_trainee,
+        data={
+            "reference": "B-1",
+            "performed_on": TODAY - timedelta(days=5),
+            "site": w.site,
+            "out_of_hours": False,
+            "procedure": "mt",
+            "trainee_role": "assistant",
+            "supervisor": w.second_supervisor,
+            "supervision_mode": "scrubbed",
+            "final_etici": "3",
+            "passes": 1,
+            "any_complication": False,
+        },
+    )
+    activity_log(
+        trainee=w.other_trainee,
+        data={
+            "kind": "teaching",
+            "happened_on": TODAY - timedelta(days=2),
+            "hours": Decimal("2.5"),
+            "notes": "",
+            "supervisor": w.second_supervisor,
+        },
+    )
+    assessment_record(
+        assessor=w.second_supervisor,
+        trainee=w.other_trainee,
+        data={
+            "kind": "procedural",
+            "case": other,
+            "assessed_on": TODAY,
+            "entrustment": 3,
+            "strengths": "Calm.",
+            "development_points": "Faster access.",
+        },
+    )
     return w
 
 
@@ -144,8 +180,9 @@ def test_filters_narrow_within_the_scope(world):
 
     everything = references()
     assert everything == {"A-CENTRE", "A-HOME", "B-1"}
-    assert references(date_from=TODAY - timedelta(days=12), date_to=TODAY - timedelta(days=6)) \
-        == {"A-CENTRE"}
+    assert references(date_from=TODAY - timedelta(days=12), date_to=TODAY - timedelta(days=6)) == {
+        "A-CENTRE"
+    }
     assert references(site=world.home_site.pk) == {"A-HOME"}
     assert references(trainee=world.trainee.pk) == {"A-CENTRE", "A-HOME"}
     assert references(trainee=world.other_trainee.pk) == {"B-1"}
@@ -153,9 +190,11 @@ def test_filters_narrow_within_the_scope(world):
     assert references(organisation=world.employer.pk) == {"A-CENTRE", "A-HOME"}
     assert references(organisation=world.centre.pk) == everything
     # Activities and assessments filter on their own dates; assessments on the case's site.
-    activities = read_export(download(client, "activities", "csv",
-                                      date_from=TODAY - timedelta(days=2)), "csv")
+    activities = read_export(
+        download(client, "activities", "csv", date_from=TODAY - timedelta(days=2)), "csv"
+    )
     assert [a["kind"] for a in activities] == ["teaching"]
+
     def assessed_cases(**filters):
         rows = read_export(download(client, "assessments", "xlsx", **filters), "xlsx")
         return {r["case_reference"] for r in rows}
@@ -196,8 +235,10 @@ def test_no_name_or_email_appears_in_any_export(world, fmt):
             assert person.full_name not in text and person.email not in text, (dataset, person)
             assert person.email.split("@")[0] not in text
     rows = read_export(download(client, "cases", fmt), fmt)
-    assert {r["supervisor"] for r in rows} == {pseudonym("S", world.lead_supervisor.pk),
-                                               pseudonym("S", world.second_supervisor.pk)}
+    assert {r["supervisor"] for r in rows} == {
+        pseudonym("S", world.lead_supervisor.pk),
+        pseudonym("S", world.second_supervisor.pk),
+    }
     assert all(r["trainee"].startswith("T-") and len(r["trainee"]) == 10 for r in rows)
 
 
@@ -210,22 +251,31 @@ DANGEROUS = {
 
 def test_formulas_are_escaped_and_numbers_stay_numbers(world):
     add_case(world, days_ago=1, age=82, passes=3, **DANGEROUS)
-    activity_log(trainee=world.trainee, data={
-        "kind": "mdt", "happened_on": TODAY, "hours": Decimal("1.5"), "notes": "@SUM(A1)",
-        "supervisor": world.lead_supervisor})
+    activity_log(
+        trainee=world.trainee,
+        data={
+            "kind": "mdt",
+            "happened_on": TODAY,
+            "hours": Decimal("1.5"),
+            "notes": "@SUM(A1)",
+            "supervisor": world.lead_supervisor,
+        },
+    )
     client = _client_for(world.trainee)
 
-    csv_case = next(r for r in read_export(download(client, "cases", "csv"), "csv")
-                    if r["reference"] == "'-2+3")
-    assert csv_case["reflection"] == "'=HYPERLINK(\"http://x\")"
+    csv_case = next(
+        r for r in read_export(download(client, "cases", "csv"), "csv") if r["reference"] == "'-2+3"
+    )
+    assert csv_case["reflection"] == '\'=HYPERLINK("http://x")'
     assert csv_case["aborted_reason"] == "'+1"
     assert (csv_case["age"], csv_case["passes"], csv_case["revision"]) == ("82", "3", "1")
 
     response = download(client, "cases", "xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
-    row = next(r for r in sheet.iter_rows(min_row=2)
-               if r[header.index("reference")].value == "'-2+3")
+    row = next(
+        r for r in sheet.iter_rows(min_row=2) if r[header.index("reference")].value == "'-2+3"
+    )
     cell = {name: row[i] for i, name in enumerate(header)}
     for name, text in DANGEROUS.items():
         assert cell[name].value == "'" + text and cell[name].data_type == "s", name
@@ -235,8 +285,9 @@ def test_formulas_are_escaped_and_numbers_stay_numbers(world):
     activities = read_export(download(client, "activities", "xlsx"), "xlsx")
     mdt = next(a for a in activities if a["notes"])
     assert mdt["notes"] == "'@SUM(A1)" and mdt["hours"] == 1.5
-    csv_activity = next(a for a in read_export(download(client, "activities", "csv"), "csv")
-                        if a["notes"])
+    csv_activity = next(
+        a for a in read_export(download(client, "activities", "csv"), "csv") if a["notes"]
+    )
     assert csv_activity["notes"] == "'@SUM(A1)" and csv_activity["hours"] == "1.5"
 
 
@@ -246,8 +297,13 @@ def test_escaping_covers_tab_and_carriage_return_but_not_ordinary_text():
 
 
 def test_a_supervisor_never_sees_the_entry_of_a_case_waiting_for_their_view(world):
-    add_case(world, verify=False, reference="PENDING", trainee_role="assistant",
-             supervision_mode="in_room")
+    add_case(
+        world,
+        verify=False,
+        reference="PENDING",
+        trainee_role="assistant",
+        supervision_mode="in_room",
+    )
     rows = read_export(download(_client_for(world.lead_supervisor), "cases", "csv"), "csv")
     pending = next(r for r in rows if r["reference"] == "PENDING")
     assert pending["trainee_role"] == "" and pending["supervision_mode"] == ""
@@ -269,8 +325,11 @@ def test_every_export_is_recorded_with_who_scope_and_rows(world, fmt):
     assert event.data["rows"] == len(rows) == 1
     assert event.data["dataset"] == "cases" and event.data["format"] == fmt
     assert event.data["filters"] == {"date_from": (TODAY - timedelta(days=30)).isoformat()}
-    assert event.data["scope"] == {"roles": ["supervisor"], "organisations": [world.centre.pk],
-                                   "own_only": True}
+    assert event.data["scope"] == {
+        "roles": ["supervisor"],
+        "organisations": [world.centre.pk],
+        "own_only": True,
+    }
     assert event.data["complete"] is True and event.request_id
 
 
@@ -293,17 +352,32 @@ def test_a_stream_cut_short_is_recorded_as_incomplete(world, rf):
 
 def _many_cases(world, n):
     """n cases checked once by the service, then saved through the import's service."""
-    template = case_build(trainee=world.trainee, data={
-        "reference": "BULK-0", "performed_on": TODAY - timedelta(days=3), "site": world.site,
-        "out_of_hours": False, "procedure": "mt", "trainee_role": "primary_operator",
-        "supervisor": world.lead_supervisor, "supervision_mode": "scrubbed",
-        "final_etici": "2c", "passes": 1, "any_complication": False,
-        "reflection": "Routine M1 case with a stent retriever; a long note so rows are not tiny.",
-    })
+    template = case_build(
+        trainee=world.trainee,
+        data={
+            "reference": "BULK-0",
+            "performed_on": TODAY - timedelta(days=3),
+            "site": world.site,
+            "out_of_hours": False,
+            "procedure": "mt",
+            "trainee_role": "primary_operator",
+            "supervisor": world.lead_supervisor,
+            "supervision_mode": "scrubbed",
+            "final_etici": "2c",
+            "passes": 1,
+            "any_complication": False,
+            "reflection": "Routine M1 case with a stent retriever; a long note so rows are not tiny.",
+        },
+    )
     cases = []
     for i in range(n):
-        case = Case(**{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields
-                       if not f.primary_key})
+        case = Case(
+            **{
+                f.attname: getattr(template, f.attname)
+                for f in Case._meta.concrete_fields
+                if not f.primary_key
+            }
+        )
         case.reference = f"BULK-{i:05d}"
         case.performed_on = TODAY - timedelta(days=3 + i % 10)
         cases.append(case)
@@ -326,8 +400,7 @@ def test_the_csv_streams_2000_cases_in_bounded_memory(
     _many_cases(trainee_world, 2000)
     client = _client_for(trainee_world.administrator)
     monkeypatch.setattr(exports, "CHUNK_SIZE", 50)
-    iterator = mock.patch.object(QuerySet, "iterator", autospec=True,
-                                 side_effect=QuerySet.iterator)
+    iterator = mock.patch.object(QuerySet, "iterator", autospec=True, side_effect=QuerySet.iterator)
     # One query for the rows, however many: the rest is the request's own and the audit event.
     with iterator as spy, django_assert_max_num_queries(15):
         response = download(client, "cases", "csv")
@@ -344,8 +417,9 @@ def test_the_csv_streams_2000_cases_in_bounded_memory(
 
 def test_bad_filter_input_is_a_form_error_not_a_500(world):
     client = _client_for(world.governance_lead)
-    response = download(client, "cases", "csv", organisation="abc", site="99999",
-                        date_from="2024-13-45", phase="7")
+    response = download(
+        client, "cases", "csv", organisation="abc", site="99999", date_from="2024-13-45", phase="7"
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"organisation", "site", "date_from", "phase"}
@@ -353,15 +427,22 @@ def test_bad_filter_input_is_a_form_error_not_a_500(world):
     # An organisation outside the user's scope is not a choice either.
     response = download(client, "cases", "xlsx", organisation=world.outsider_org.pk)
     assert response.status_code == 400 and "organisation" in response.context["form"].errors
-    response = download(client, "activities", "csv", site=world.site.pk,
-                        date_from="2025-02-01", date_to="2025-01-01")
+    response = download(
+        client,
+        "activities",
+        "csv",
+        site=world.site.pk,
+        date_from="2025-02-01",
+        date_to="2025-01-01",
+    )
     assert set(response.context["form"].errors) == {"site", "date_to"}
     assert download(client, "patients", "csv").status_code == 404
     assert download(client, "cases", "pdf").status_code == 404
     assert not AuditEvent.objects.filter(verb="export.downloaded").exists()
     # The page answers the same way, beside the field.
-    page = client.get(reverse("governance:exports"), {"dataset": "cases", "format": "csv",
-                                                      "trainee": "nobody"})
+    page = client.get(
+        reverse("governance:exports"), {"dataset": "cases", "format": "csv", "trainee": "nobody"}
+    )
     assert page.status_code == 200 and "trainee" in page.context["form"].errors
 
 
@@ -369,11 +450,16 @@ def test_the_page_sends_the_chosen_export_with_its_filters(world):
     client = _client_for(world.trainee)
     page = client.get(reverse("governance:exports"))
     assert page.status_code == 200 and b"own-scope-note" in page.content
-    response = client.get(reverse("governance:exports"), {
-        "dataset": "activities", "format": "xlsx", "date_from": "2025-01-01", "site": ""})
+    response = client.get(
+        reverse("governance:exports"),
+        {"dataset": "activities", "format": "xlsx", "date_from": "2025-01-01", "site": ""},
+    )
     assert response.status_code == 302
-    assert response.url == reverse("governance:export_download", args=["activities", "xlsx"]) \
+    assert (
+        response.url
+        == reverse("governance:export_download", args=["activities", "xlsx"])
         + "?date_from=2025-01-01"
+    )
     director = _client_for(world.employer_medical_director).get(reverse("governance:exports"))
     assert director.status_code == 200 and b"own-scope-note" not in director.content
 

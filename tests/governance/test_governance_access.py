@@ -54,10 +54,12 @@ PERMISSIONS = {
 
 def _people(world):
     people = world.people()
-    people["unnamed_supervisor"] = make_member(Role.SUPERVISOR, world.centre,
-                                               full_name="Dr Unnamed INR")
-    people["outsider_governance_lead"] = make_member(Role.GOVERNANCE_LEAD, world.outsider_org,
-                                                     full_name="Ms Outsider Governance")
+    people["unnamed_supervisor"] = make_member(
+        Role.SUPERVISOR, world.centre, full_name="Dr Unnamed INR"
+    )
+    people["outsider_governance_lead"] = make_member(
+        Role.GOVERNANCE_LEAD, world.outsider_org, full_name="Ms Outsider Governance"
+    )
     assert set(people) == set(PERMISSIONS), "the table must name every person of the world"
     return people
 
@@ -70,11 +72,14 @@ def _csv_rows(response) -> list[list[str]]:
 
 
 def _request_report(client):
-    return client.post("/governance/reports/", {
-        "organisation": "",
-        "period_start": (date.today() - timedelta(days=60)).isoformat(),
-        "period_end": date.today().isoformat(),
-    })
+    return client.post(
+        "/governance/reports/",
+        {
+            "organisation": "",
+            "period_start": (date.today() - timedelta(days=60)).isoformat(),
+            "period_end": date.today().isoformat(),
+        },
+    )
 
 
 def test_each_role_reaches_only_its_pages_and_its_scope(trainee_world):
@@ -92,8 +97,14 @@ def test_each_role_reaches_only_its_pages_and_its_scope(trainee_world):
         dashboard, reports, exports, sees = PERMISSIONS[name]
         client = sign_in(Client(), person)
         may_report = reports == 200
-        expected[name] = (dashboard, reports, exports, 200, all_cases if sees else 0,
-                          (VERIFIED_CASES if sees else 0) if may_report else None)
+        expected[name] = (
+            dashboard,
+            reports,
+            exports,
+            200,
+            all_cases if sees else 0,
+            (VERIFIED_CASES if sees else 0) if may_report else None,
+        )
 
         csv_response = client.get("/governance/exports/cases.csv")
         rows = _csv_rows(csv_response) if csv_response.status_code == 200 else None
@@ -124,24 +135,36 @@ START = 2
 # 2 -> 50 trainees, each with an agreement signed through the real sign-off chain.
 TARGET = 50
 
-SIGNERS = ("training_lead", "employer_clinical_director", "centre_clinical_director",
-           "employer_medical_director", "centre_medical_director", "lead_supervisor",
-           "second_supervisor")
+SIGNERS = (
+    "training_lead",
+    "employer_clinical_director",
+    "centre_clinical_director",
+    "employer_medical_director",
+    "centre_medical_director",
+    "lead_supervisor",
+    "second_supervisor",
+)
 
 
 def _add_trainee_with_active_agreement(world, n, *, independent=False):
-    trainee = make_member(Role.TRAINEE, world.employer, directorate=world.employer_directorate,
-                          full_name=f"Dr Trainee {n:02d}")
+    trainee = make_member(
+        Role.TRAINEE,
+        world.employer,
+        directorate=world.employer_directorate,
+        full_name=f"Dr Trainee {n:02d}",
+    )
     # Signing asks every signer (the trainee too) for a backup code; each code works once.
     backup_codes_set(actor=None, user=trainee, codes=TEST_BACKUP_CODES)
     if n % 4 == 0:
         for name in SIGNERS:
             backup_codes_set(actor=None, user=getattr(world, name), codes=TEST_BACKUP_CODES)
     agreement = agreement_create(
-        actor=world.training_lead, trainee=trainee,
+        actor=world.training_lead,
+        trainee=trainee,
         terms=terms_for(world, start_date=date.today() - timedelta(days=120)),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
+        ),
         criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
     )
     version, _ = submit_and_sign_all(world, agreement)
@@ -151,13 +174,13 @@ def _add_trainee_with_active_agreement(world, n, *, independent=False):
         # operator whose rolling practice the dashboard judges against the standards.
         day = date.today() - timedelta(days=30)
         PhaseRecord.objects.filter(agreement=agreement, ended_on__isnull=True).update(ended_on=day)
-        PhaseRecord.objects.create(agreement=agreement, phase=Phase.INDEPENDENT,
-                                   started_on=day)
+        PhaseRecord.objects.create(agreement=agreement, phase=Phase.INDEPENDENT, started_on=day)
     return trainee
 
 
-def test_dashboard_queries_stay_flat_from_2_to_50_trainees(trainee_world,
-                                                           django_assert_max_num_queries):
+def test_dashboard_queries_stay_flat_from_2_to_50_trainees(
+    trainee_world, django_assert_max_num_queries
+):
     """The dashboard's queries do not grow with the trainees in scope: measured with 2 trainees
     on active agreements, then asserted as the ceiling with 50."""
     world = trainee_world
@@ -182,7 +205,8 @@ def test_dashboard_queries_stay_flat_from_2_to_50_trainees(trainee_world,
 
 
 def test_dashboard_queries_stay_flat_with_operators_in_independent_practice(
-        trainee_world, django_assert_max_num_queries):
+    trainee_world, django_assert_max_num_queries
+):
     """As above, with half the trainees in phase 3, whose rolling practice the dashboard judges
     against the standards: 2 trainees (one in phase 3) measured, then 50 (25 in phase 3)."""
     world = trainee_world

@@ -34,8 +34,10 @@ CHANGELIST = "admin:governance_qualitystandardset_changelist"
 DOMAIN_ROWS = {
     "eligible_treated_percent": ("Sacks 2018, metric 1", "confirmed"),
     "ssnap_entered_percent": ("Sacks 2018, metric 2", "confirmed"),
-    "successful_reperfusion": ("Wasselius 2024; Royal Stoke series, BMC Neurol 2020",
-                               "provisional"),
+    "successful_reperfusion": (
+        "Wasselius 2024; Royal Stoke series, BMC Neurol 2020",
+        "provisional",
+    ),
     "vessel_perforation_percent": ("MR CLEAN Registry", "provisional"),
     "any_complication_percent": ("published trial summaries", "provisional"),
     "mrs_0_2_at_90_days_percent": ("Royal Stoke, BMC Neurol 2020", "provisional"),
@@ -48,8 +50,12 @@ DOMAIN_ROWS = {
     "imaging_to_puncture_within_60_min_percent": ("Sacks et al. 2018, metric 4", "provisional"),
     "door_in_door_out_minutes": ("UK practice, to confirm", "provisional"),
 }
-REPORT_ONLY = {"vessel_perforation_percent", "any_complication_percent",
-               "mrs_0_2_at_90_days_percent", "mortality_90_days_percent"}
+REPORT_ONLY = {
+    "vessel_perforation_percent",
+    "any_complication_percent",
+    "mrs_0_2_at_90_days_percent",
+    "mortality_90_days_percent",
+}
 
 
 @pytest.fixture
@@ -69,9 +75,17 @@ def admin_client(client, administrator):
 
 
 def _standard(**overrides):
-    fields = dict(key="test_percent", label="Test", kind="quality_indicator",
-                  measure="proportion", unit="%", direction="at_least", value=Decimal("50"),
-                  source="A test source", status="provisional")
+    fields = dict(
+        key="test_percent",
+        label="Test",
+        kind="quality_indicator",
+        measure="proportion",
+        unit="%",
+        direction="at_least",
+        value=Decimal("50"),
+        source="A test source",
+        status="provisional",
+    )
     return QualityStandard(**{**fields, **overrides})
 
 
@@ -92,16 +106,23 @@ def test_a_few_seeded_standards_exactly(seeded):
     standards = standards_in_force()
 
     door_to_imaging = standards["door_to_imaging_within_30_min_percent"]
-    assert (door_to_imaging.value, door_to_imaging.direction, door_to_imaging.measure,
-            door_to_imaging.within_minutes, door_to_imaging.unit) == (
-        Decimal("75"), "at_least", "proportion_within", 30, "%")
+    assert (
+        door_to_imaging.value,
+        door_to_imaging.direction,
+        door_to_imaging.measure,
+        door_to_imaging.within_minutes,
+        door_to_imaging.unit,
+    ) == (Decimal("75"), "at_least", "proportion_within", 30, "%")
     assert door_to_imaging.source == "Sacks et al. 2018, metric 3"
     assert door_to_imaging.status == "confirmed"
     assert door_to_imaging.target_display == "at least 75% within 30 minutes"
 
     reperfusion = standards["successful_reperfusion"]
     assert (reperfusion.value, reperfusion.direction, reperfusion.status) == (
-        Decimal("80"), "at_least", "provisional")
+        Decimal("80"),
+        "at_least",
+        "provisional",
+    )
     assert "Wasselius 2024" in reperfusion.source
     assert reperfusion.target_display == "at least 80%"
 
@@ -236,8 +257,20 @@ def test_a_new_version_copies_the_rows_retires_the_old_and_is_audited(seeded, ad
 
     def rows(standard_set):
         return [
-            (row.key, row.label, row.value, row.direction, row.report_only, row.source,
-             row.status, row.notes, row.measure, row.within_minutes, row.unit, row.position)
+            (
+                row.key,
+                row.label,
+                row.value,
+                row.direction,
+                row.report_only,
+                row.source,
+                row.status,
+                row.notes,
+                row.measure,
+                row.within_minutes,
+                row.unit,
+                row.position,
+            )
             for row in standard_set.standards.order_by("position")
         ]
 
@@ -310,13 +343,15 @@ def test_the_admin_lists_the_sets_for_an_administrator(
     assert response.status_code == 200
     html = response.content.decode()
     assert DEFAULT_SET_NAME in html and "copy_as_new_version" in html
-    change = admin_client.get(reverse("admin:governance_qualitystandardset_change",
-                                      args=[seeded.pk]))
+    change = admin_client.get(
+        reverse("admin:governance_qualitystandardset_change", args=[seeded.pk])
+    )
     assert change.status_code == 200
     assert "Sacks et al. 2018, metric 3" in change.content.decode()
     standards = admin_client.get(reverse("admin:governance_qualitystandard_changelist"))
     assert standards.status_code == 200 and "at least 75% within 30 minutes" in (
-        standards.content.decode())
+        standards.content.decode()
+    )
 
 
 def test_the_admin_list_query_count_does_not_grow_with_the_sets(
@@ -329,8 +364,9 @@ def test_the_admin_list_query_count_does_not_grow_with_the_sets(
         assert admin_client.get(reverse(CHANGELIST)).status_code == 200
 
 
-def test_people_who_are_not_administrators_do_not_reach_the_admin(client, member, organisation,
-                                                                   seeded):
+def test_people_who_are_not_administrators_do_not_reach_the_admin(
+    client, member, organisation, seeded
+):
     sign_in(client, member(Role.GOVERNANCE_LEAD, organisation))
     assert client.get(reverse(CHANGELIST), follow=True).status_code == 403
 

@@ -26,8 +26,11 @@ def _marks(svg):
     for marker, x, y in uses:
         by_marker.setdefault(marker, []).append((float(x), float(y)))
     # The tick markers share one x (the y axis) or one y (the x axis); the standards' do not.
-    return next(points for points in by_marker.values()
-                if len({x for x, _ in points}) > 1 and len({y for _, y in points}) > 1)
+    return next(
+        points
+        for points in by_marker.values()
+        if len({x for x, _ in points}) > 1 and len({y for _, y in points}) > 1
+    )
 
 
 ROWS = [
@@ -58,25 +61,42 @@ def _smallest_text_on_a_phone(svg) -> float:
 
 def test_a_phone_gets_a_narrow_drawing_whose_text_stays_readable():
     curve = cusum_curve([True] * 4 + [False] * 9, CusumParameters())
-    times = [{"field": "door_to_puncture_minutes", "label": "door to groin puncture", "n": 12,
-              "median": 72.5, "q1": 60.0, "q3": 90.0}]
-    for draw in (lambda narrow: indicators_chart_svg(ROWS, narrow=narrow),
-                 lambda narrow: times_chart_svg(times, [], narrow=narrow),
-                 lambda narrow: cusum_chart_svg(curve, title="Learning curve",
-                                                failure_kinds=FAILURE_KINDS, narrow=narrow)):
+    times = [
+        {
+            "field": "door_to_puncture_minutes",
+            "label": "door to groin puncture",
+            "n": 12,
+            "median": 72.5,
+            "q1": 60.0,
+            "q3": 90.0,
+        }
+    ]
+    for draw in (
+        lambda narrow: indicators_chart_svg(ROWS, narrow=narrow),
+        lambda narrow: times_chart_svg(times, [], narrow=narrow),
+        lambda narrow: cusum_chart_svg(
+            curve, title="Learning curve", failure_kinds=FAILURE_KINDS, narrow=narrow
+        ),
+    ):
         assert _smallest_text_on_a_phone(draw(False)) < 7  # what the auditor could not read
         assert _smallest_text_on_a_phone(draw(True)) >= 9
 
 
 @pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
 def test_the_cusum_chart_marks_crossings_and_restarts_and_names_every_failure_kind(narrow):
-    curve = cusum_curve([True] * 4 + [False] * 9 + [False],
-                        CusumParameters(p0=0.10, p1=0.25, alpha=0.05, beta=0.20))
+    curve = cusum_curve(
+        [True] * 4 + [False] * 9 + [False], CusumParameters(p0=0.10, p1=0.25, alpha=0.05, beta=0.20)
+    )
     svg = cusum_chart_svg(curve, title="Learning curve", failure_kinds=FAILURE_KINDS, narrow=narrow)
     words = " ".join(" ".join(ANY_TEXT.findall(svg)).split())
 
-    for label in ("crossed the upper limit", "crossed the lower limit", "restart from zero",
-                  "lower limit, acceptable (-1.42)", "upper limit, unacceptable (2.52)"):
+    for label in (
+        "crossed the upper limit",
+        "crossed the lower limit",
+        "restart from zero",
+        "lower limit, acceptable (-1.42)",
+        "upper limit, unacceptable (2.52)",
+    ):
         assert label in words
     for kind in FAILURE_KINDS:
         assert kind in words, f"the legend does not name {kind!r}"

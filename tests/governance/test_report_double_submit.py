@@ -22,13 +22,18 @@ def _form_as_the_browser_sends_it(client) -> dict:
     html = client.get("/governance/reports/").content.decode()
     found = TOKEN.search(html)
     assert found, "the report form carries no one-time token"
-    return {"organisation": "", "trainee": "", "submission_token": found.group(1),
-            "period_start": (date.today() - timedelta(days=60)).isoformat(),
-            "period_end": date.today().isoformat()}
+    return {
+        "organisation": "",
+        "trainee": "",
+        "submission_token": found.group(1),
+        "period_start": (date.today() - timedelta(days=60)).isoformat(),
+        "period_end": date.today().isoformat(),
+    }
 
 
 def test_the_report_form_posted_twice_makes_one_report_and_one_pdf(
-        trainee_world, client, django_capture_on_commit_callbacks):
+    trainee_world, client, django_capture_on_commit_callbacks
+):
     default_standards_ensure(QualityStandardSet, QualityStandard)
     add_case(trainee_world)
     sign_in(client, trainee_world.governance_lead)
@@ -43,5 +48,8 @@ def test_the_report_form_posted_twice_makes_one_report_and_one_pdf(
     assert "That report was already requested" in second.content.decode()
     assert GeneratedDocument.objects.filter(kind="audit_report").count() == 1
     # A new page is a new form: the next request is made.
-    assert client.post("/governance/reports/", _form_as_the_browser_sends_it(client)).status_code == 302
+    assert (
+        client.post("/governance/reports/", _form_as_the_browser_sends_it(client)).status_code
+        == 302
+    )
     assert AuditReport.objects.count() == 2

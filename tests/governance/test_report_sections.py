@@ -18,36 +18,49 @@ def _report(client, world, django_capture_on_commit_callbacks):
     default_standards_ensure(QualityStandardSet, QualityStandard)
     sign_in(client, world.governance_lead)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/governance/reports/", {
-            "organisation": "", "trainee": "",
-            "period_start": (date.today() - timedelta(days=60)).isoformat(),
-            "period_end": date.today().isoformat()})
+        response = client.post(
+            "/governance/reports/",
+            {
+                "organisation": "",
+                "trainee": "",
+                "period_start": (date.today() - timedelta(days=60)).isoformat(),
+                "period_end": date.today().isoformat(),
+            },
+        )
     assert response.status_code == 302
     report = AuditReport.objects.get()
     return report, client.get(f"/governance/reports/{report.pk}/").content.decode()
 
 
-def test_the_sich_rate_stands_beside_each_definitions_count(trainee_world, client,
-                                                            django_capture_on_commit_callbacks):
+def test_the_sich_rate_stands_beside_each_definitions_count(
+    trainee_world, client, django_capture_on_commit_callbacks
+):
     # 8 thrombectomies: 1 sICH by Heidelberg (12.5%), 2 by ECASS III (25.0%).
     for definition in ("heidelberg", "ecass3", "ecass3"):
-        add_case(trainee_world, haemorrhage="1c", haemorrhage_symptomatic=True,
-                 sich_definition=definition)
+        add_case(
+            trainee_world,
+            haemorrhage="1c",
+            haemorrhage_symptomatic=True,
+            sich_definition=definition,
+        )
     for _ in range(5):
         add_case(trainee_world)
     _, page = _report(client, trainee_world, django_capture_on_commit_callbacks)
 
-    table = page[page.index('id="sich-rates"'):]
-    table = table[:table.index("</table>")]
-    assert ('<td>Heidelberg</td><td class="num text-end">1</td>'
-            '<td class="num text-end">12.5%</td>') in table
-    assert ('<td>ECASS III</td><td class="num text-end">2</td>'
-            '<td class="num text-end">25.0%</td>') in table
+    table = page[page.index('id="sich-rates"') :]
+    table = table[: table.index("</table>")]
+    assert (
+        '<td>Heidelberg</td><td class="num text-end">1</td><td class="num text-end">12.5%</td>'
+    ) in table
+    assert (
+        '<td>ECASS III</td><td class="num text-end">2</td><td class="num text-end">25.0%</td>'
+    ) in table
     assert "Rates are of the 8 verified thrombectomies" in page
 
 
-def test_cases_per_operator_count_the_verified_role(trainee_world, client,
-                                                    django_capture_on_commit_callbacks):
+def test_cases_per_operator_count_the_verified_role(
+    trainee_world, client, django_capture_on_commit_callbacks
+):
     for _ in range(3):
         add_case(trainee_world)
     add_case(trainee_world, trainee_role="assistant")
@@ -56,20 +69,24 @@ def test_cases_per_operator_count_the_verified_role(trainee_world, client,
     report, page = _report(client, trainee_world, django_capture_on_commit_callbacks)
 
     assert report.snapshot["operators"] == [
-        {"operator": trainee_world.trainee.full_name, "all": 5, "mt": 4, "mt_primary": 3}]
+        {"operator": trainee_world.trainee.full_name, "all": 5, "mt": 4, "mt_primary": 3}
+    ]
     assert report.snapshot["operators_left_out"] == 0
     assert "Cases per operator" in page
-    assert (f'<td>{trainee_world.trainee.full_name}</td><td class="num text-end">4</td>'
-            '<td class="num text-end">3</td><td class="num text-end">5</td>') in page
+    assert (
+        f'<td>{trainee_world.trainee.full_name}</td><td class="num text-end">4</td>'
+        '<td class="num text-end">3</td><td class="num text-end">5</td>'
+    ) in page
 
 
-def test_medians_print_whole_minutes_without_a_decimal(trainee_world, client,
-                                                       django_capture_on_commit_callbacks):
+def test_medians_print_whole_minutes_without_a_decimal(
+    trainee_world, client, django_capture_on_commit_callbacks
+):
     for minutes in (180, 187, 200):  # median 187; quartiles 183.5 and 193.5
         add_case(trainee_world, onset_to_arrival_minutes=minutes)
     _, page = _report(client, trainee_world, django_capture_on_commit_callbacks)
 
-    row = page[page.index("<td>Onset to arrival"):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index("<td>Onset to arrival") :]
+    row = row[: row.index("</tr>")]
     assert '<td class="num text-end">187</td>' in row and "187.0" not in row
     assert "183.5 to 193.5" in row

@@ -34,15 +34,21 @@ def url_for(database: str) -> str:
     credentials = quote(params["USER"] or "", safe="")
     if params.get("PASSWORD"):
         credentials += ":" + quote(params["PASSWORD"], safe="")
-    return (f"postgres://{credentials}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
-            f"/{database}")
+    return (
+        f"postgres://{credentials}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+        f"/{database}"
+    )
 
 
 def admin(statement: str, database="postgres", params=()):
     settings_dict = connection.settings_dict
-    link = psycopg2.connect(dbname=database, user=settings_dict["USER"],
-                            password=settings_dict["PASSWORD"], host=settings_dict["HOST"],
-                            port=settings_dict["PORT"])
+    link = psycopg2.connect(
+        dbname=database,
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"],
+    )
     link.autocommit = True
     try:
         with link.cursor() as cursor:
@@ -74,31 +80,52 @@ def seeded(audit_log_truncatable, settings):
 @pytest.fixture
 def drill(seeded, settings, tmp_path):
     restored = f"{connection.settings_dict['NAME']}_restored_{uuid.uuid4().hex[:8]}"
-    env = dict(os.environ, DATABASE_URL=url_for(connection.settings_dict["NAME"]),
-               PRIVATE_MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=url_for(connection.settings_dict["NAME"]),
+        PRIVATE_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+    )
     yield {
-        "env": env, "database": restored, "backups": tmp_path / "backups",
+        "env": env,
+        "database": restored,
+        "backups": tmp_path / "backups",
         "media": tmp_path / "restored-media",
-        "restored_env": dict(env, DATABASE_URL=url_for(restored),
-                             PRIVATE_MEDIA_ROOT=str(tmp_path / "restored-media")),
+        "restored_env": dict(
+            env, DATABASE_URL=url_for(restored), PRIVATE_MEDIA_ROOT=str(tmp_path / "restored-media")
+        ),
     }
     admin(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
 
 
 def make(target, drill, **variables):
     # -o: never reinstall the virtualenv from inside a test.
-    command = ["make", "--no-print-directory", "-o", ".venv/.installed", target,
-               f"BACKUP_DIR={drill['backups']}",
-               *(f"{name}={value}" for name, value in variables.items())]
-    return subprocess.run(command, cwd=PROJECT, env=drill["env"], capture_output=True, text=True,
-                          timeout=240)  # nosec B603
+    command = [
+        "make",
+        "--no-print-directory",
+        "-o",
+        ".venv/.installed",
+        target,
+        f"BACKUP_DIR={drill['backups']}",
+        *(f"{name}={value}" for name, value in variables.items()),
+    ]
+    return subprocess.run(
+        command, cwd=PROJECT, env=drill["env"], capture_output=True, text=True, timeout=240
+    )  # nosec B603
 
 
 def verify(drill, manifest):
     return subprocess.run(  # nosec B603
-        [str(PROJECT / ".venv" / "bin" / "python"), "manage.py", "verify_restore",
-         f"--manifest={manifest}"],
-        cwd=PROJECT, env=drill["restored_env"], capture_output=True, text=True, timeout=120,
+        [
+            str(PROJECT / ".venv" / "bin" / "python"),
+            "manage.py",
+            "verify_restore",
+            f"--manifest={manifest}",
+        ],
+        cwd=PROJECT,
+        env=drill["restored_env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -108,20 +135,22 @@ def test_backup_and_restore_into_a_fresh_database(drill):
     [folder] = drill["backups"].glob("irtraining-*")
     assert {p.name for p in folder.iterdir()} == {"database.dump", "media.tar.gz", "manifest.json"}
 
-    restore = make("restore", drill, RESTORE_DB=drill["database"],
-                   RESTORE_MEDIA_ROOT=drill["media"])
+    restore = make(
+        "restore", drill, RESTORE_DB=drill["database"], RESTORE_MEDIA_ROOT=drill["media"]
+    )
 
     output = restore.stdout + restore.stderr
     assert restore.returncode == 0, output
     assert "Audit log intact" in output and "Signed records intact" in output
     assert "Restore verified" in output
-    restored_docs = admin("SELECT count(*) FROM documents_generateddocument WHERE status = 'ready'",
-                          database=drill["database"])[0][0]
+    restored_docs = admin(
+        "SELECT count(*) FROM documents_generateddocument WHERE status = 'ready'",
+        database=drill["database"],
+    )[0][0]
     assert restored_docs == GeneratedDocument.objects.filter(status="ready").count() >= 1
 
     # A second restore into the same, now full, database is refused.
-    again = make("restore", drill, RESTORE_DB=drill["database"],
-                 RESTORE_MEDIA_ROOT=drill["media"])
+    again = make("restore", drill, RESTORE_DB=drill["database"], RESTORE_MEDIA_ROOT=drill["media"])
     assert again.returncode != 0
     assert "already has tables" in again.stdout + again.stderr
 
@@ -130,8 +159,9 @@ def test_a_tampered_pdf_or_a_missing_row_fails_the_verification(drill):
     assert make("backup", drill).returncode == 0
     [folder] = drill["backups"].glob("irtraining-*")
     manifest = folder / "manifest.json"
-    restore = make("restore", drill, RESTORE_DB=drill["database"],
-                   RESTORE_MEDIA_ROOT=drill["media"])
+    restore = make(
+        "restore", drill, RESTORE_DB=drill["database"], RESTORE_MEDIA_ROOT=drill["media"]
+    )
     assert restore.returncode == 0, restore.stdout + restore.stderr
     assert verify(drill, manifest).returncode == 0
 
@@ -145,8 +175,10 @@ def test_a_tampered_pdf_or_a_missing_row_fails_the_verification(drill):
     assert verify(drill, manifest).returncode == 0
 
     table = "caselogs_historicalcase"
-    admin(f"DELETE FROM {table} WHERE history_id = (SELECT min(history_id) FROM {table})",  # nosec B608
-          database=drill["database"])
+    admin(
+        f"DELETE FROM {table} WHERE history_id = (SELECT min(history_id) FROM {table})",  # nosec B608
+        database=drill["database"],
+    )
     missing = verify(drill, manifest)
     assert missing.returncode != 0
     assert f"table {table}:" in missing.stderr
@@ -161,8 +193,13 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(drill):
         dump.seek(100)
         dump.write(b"\x00\x01\x02")
 
-    restore = make("restore", drill, RESTORE_DB=drill["database"], BACKUP=damaged,
-                   RESTORE_MEDIA_ROOT=drill["media"])
+    restore = make(
+        "restore",
+        drill,
+        RESTORE_DB=drill["database"],
+        BACKUP=damaged,
+        RESTORE_MEDIA_ROOT=drill["media"],
+    )
 
     assert restore.returncode != 0
     assert "damaged" in restore.stdout + restore.stderr

@@ -20,7 +20,9 @@ from ..factories import SiteFactory
 @pytest.fixture
 def trainee_world(db):
     world = build_world()
-    version, _ = submit_and_sign_all(world, draft(world, start_date=date.today() - timedelta(days=120)))
+    version, _ = submit_and_sign_all(
+        world, draft(world, start_date=date.today() - timedelta(days=120))
+    )
     world.version = version
     world.agreement = version.agreement
     world.site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
@@ -36,23 +38,40 @@ def add_case(world, *, verify=True, supervisor=None, days_ago=10, **overrides):
     data = {
         "reference": f"P-{_counter['n']:05d}",
         "performed_on": date.today() - timedelta(days=days_ago),
-        "site": world.site, "out_of_hours": False, "procedure": "mt",
-        "trainee_role": "primary_operator", "supervisor": supervisor,
-        "supervision_mode": "scrubbed", "final_etici": "2c", "passes": 1,
+        "site": world.site,
+        "out_of_hours": False,
+        "procedure": "mt",
+        "trainee_role": "primary_operator",
+        "supervisor": supervisor,
+        "supervision_mode": "scrubbed",
+        "final_etici": "2c",
+        "passes": 1,
         "any_complication": False,
     }
     data.update(overrides)
     case = case_log(trainee=world.trainee, data=data)
     if verify:
-        case_verify(case=case, supervisor=supervisor, role_view=case.trainee_role,
-                    mode_view=case.supervision_mode, decision="verified")
+        case_verify(
+            case=case,
+            supervisor=supervisor,
+            role_view=case.trainee_role,
+            mode_view=case.supervision_mode,
+            decision="verified",
+        )
     return case
 
 
 def add_activity(world, kind="mdt", confirm=True):
-    activity = activity_log(trainee=world.trainee, data={
-        "kind": kind, "happened_on": date.today() - timedelta(days=3), "hours": Decimal("1"),
-        "notes": "", "supervisor": world.lead_supervisor})
+    activity = activity_log(
+        trainee=world.trainee,
+        data={
+            "kind": kind,
+            "happened_on": date.today() - timedelta(days=3),
+            "hours": Decimal("1"),
+            "notes": "",
+            "supervisor": world.lead_supervisor,
+        },
+    )
     if confirm:
         activity_decide(activity=activity, supervisor=world.lead_supervisor, confirm=True)
     return activity
@@ -60,9 +79,18 @@ def add_activity(world, kind="mdt", confirm=True):
 
 def add_assessment(world, level=2, case=None):
     case = case or add_case(world)
-    return assessment_record(assessor=world.lead_supervisor, trainee=world.trainee, data={
-        "kind": "procedural", "case": case, "assessed_on": date.today(), "entrustment": level,
-        "strengths": "Steady catheter work.", "development_points": "Plan the second pass."})
+    return assessment_record(
+        assessor=world.lead_supervisor,
+        trainee=world.trainee,
+        data={
+            "kind": "procedural",
+            "case": case,
+            "assessed_on": date.today(),
+            "entrustment": level,
+            "strengths": "Steady catheter work.",
+            "development_points": "Plan the second pass.",
+        },
+    )
 
 
 def phase_of(world):
@@ -70,20 +98,59 @@ def phase_of(world):
 
 
 TINY_CRITERIA = [
-    dict(phase=1, kind="cases", target=2, parameters={"procedure": "mt", "role": "primary_operator",
-         "supervision": ["scrubbed", "in_room"], "within_phase": True},
-         description="MTs as primary operator under direct supervision", source="test figure"),
-    dict(phase=1, kind="activities", target=1, parameters={"activity": "mdt"},
-         description="MDT meetings", source="test figure"),
-    dict(phase=2, kind="cases", target=3, parameters={"procedure": "mt", "role": "primary_operator"},
-         description="MTs as primary operator", source="test figure"),
-    dict(phase=2, kind="distinct_verifiers", target=2, parameters={},
-         description="Distinct verifying INRs", source="RCR"),
-    dict(phase=2, kind="competencies", target=1,
-         parameters={"competencies": ["mt_technique"], "signers_required": 2},
-         description="Thrombectomy technique signed off by two INRs", source="RCR"),
-    dict(phase=2, kind="reperfusion_rate", target=80, parameters={"last_n": 3},
-         description="Successful reperfusion in 80% of the last 3", source="test figure"),
+    dict(
+        phase=1,
+        kind="cases",
+        target=2,
+        parameters={
+            "procedure": "mt",
+            "role": "primary_operator",
+            "supervision": ["scrubbed", "in_room"],
+            "within_phase": True,
+        },
+        description="MTs as primary operator under direct supervision",
+        source="test figure",
+    ),
+    dict(
+        phase=1,
+        kind="activities",
+        target=1,
+        parameters={"activity": "mdt"},
+        description="MDT meetings",
+        source="test figure",
+    ),
+    dict(
+        phase=2,
+        kind="cases",
+        target=3,
+        parameters={"procedure": "mt", "role": "primary_operator"},
+        description="MTs as primary operator",
+        source="test figure",
+    ),
+    dict(
+        phase=2,
+        kind="distinct_verifiers",
+        target=2,
+        parameters={},
+        description="Distinct verifying INRs",
+        source="RCR",
+    ),
+    dict(
+        phase=2,
+        kind="competencies",
+        target=1,
+        parameters={"competencies": ["mt_technique"], "signers_required": 2},
+        description="Thrombectomy technique signed off by two INRs",
+        source="RCR",
+    ),
+    dict(
+        phase=2,
+        kind="reperfusion_rate",
+        target=80,
+        parameters={"last_n": 3},
+        description="Successful reperfusion in 80% of the last 3",
+        source="test figure",
+    ),
 ]
 
 
@@ -102,10 +169,12 @@ def small_world_build(criteria=TINY_CRITERIA):
     for position, row in enumerate(criteria, start=1):
         CriterionTemplate.objects.create(template=template, position=position, **row)
     agreement = agreement_create(
-        actor=world.training_lead, trainee=world.trainee,
+        actor=world.training_lead,
+        trainee=world.trainee,
         terms=terms_for(world, start_date=date.today() - timedelta(days=60)),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
+        ),
         criteria_template=template,
     )
     version, _ = submit_and_sign_all(world, agreement)
@@ -124,5 +193,6 @@ def meet_phase_two(world):
     add_case(world)
     add_case(world, supervisor=world.second_supervisor)
     for supervisor in (world.lead_supervisor, world.second_supervisor):
-        competency_sign(agreement=world.agreement, supervisor=supervisor,
-                        competency=Competency.MT_TECHNIQUE)
+        competency_sign(
+            agreement=world.agreement, supervisor=supervisor, competency=Competency.MT_TECHNIQUE
+        )

@@ -20,15 +20,23 @@ pytestmark = pytest.mark.django_db
 
 
 def _criterion(world, kind, target, **parameters):
-    return AgreementCriterion(pk=0, version=world.version, phase=1, kind=kind,
-                              target=Decimal(target), parameters=parameters,
-                              description=kind, source="test")
+    return AgreementCriterion(
+        pk=0,
+        version=world.version,
+        phase=1,
+        kind=kind,
+        target=Decimal(target),
+        parameters=parameters,
+        description=kind,
+        source="test",
+    )
 
 
 def _evaluate(world, criterion):
     phase = phase_of(world)
-    return evaluate_criteria([criterion], EvidenceScope(world.agreement.pk, world.trainee.pk,
-                                                        phase.started_on))[0]
+    return evaluate_criteria(
+        [criterion], EvidenceScope(world.agreement.pk, world.trainee.pk, phase.started_on)
+    )[0]
 
 
 def test_phase_one_started_when_the_agreement_came_into_force(trainee_world):
@@ -37,15 +45,28 @@ def test_phase_one_started_when_the_agreement_came_into_force(trainee_world):
 
 
 def test_cases_of_a_type_in_a_role_under_direct_supervision(trainee_world):
-    criterion = _criterion(trainee_world, "cases", 2, procedure="mt", role="primary_operator",
-                           supervision=["scrubbed", "in_room"], within_phase=True)
+    criterion = _criterion(
+        trainee_world,
+        "cases",
+        2,
+        procedure="mt",
+        role="primary_operator",
+        supervision=["scrubbed", "in_room"],
+        within_phase=True,
+    )
     add_case(trainee_world)
     add_case(trainee_world, trainee_role="assistant")  # wrong role
     add_case(trainee_world, supervision_mode="on_site")  # not direct supervision
     add_case(trainee_world, verify=False)  # waiting: never counts
     queried = add_case(trainee_world, verify=False)
-    case_verify(case=queried, supervisor=trainee_world.lead_supervisor, role_view="primary_operator",
-                mode_view="scrubbed", decision="queried", comment="Check passes")
+    case_verify(
+        case=queried,
+        supervisor=trainee_world.lead_supervisor,
+        role_view="primary_operator",
+        mode_view="scrubbed",
+        decision="queried",
+        comment="Check passes",
+    )
     add_case(trainee_world, days_ago=200)  # before this phase started
     result = _evaluate(trainee_world, criterion)
     assert (result.current, result.met) == ("1", False)
@@ -56,9 +77,16 @@ def test_cases_of_a_type_in_a_role_under_direct_supervision(trainee_world):
 
 def test_diagnostic_angiograms_are_cumulative(trainee_world):
     criterion = _criterion(trainee_world, "diagnostic_angiograms", 2)
-    add_case(trainee_world, procedure="diagnostic_angiogram", final_etici="", passes=None, days_ago=200)
-    add_case(trainee_world, procedure="diagnostic_angiogram", final_etici="", passes=None,
-             trainee_role="assistant")
+    add_case(
+        trainee_world, procedure="diagnostic_angiogram", final_etici="", passes=None, days_ago=200
+    )
+    add_case(
+        trainee_world,
+        procedure="diagnostic_angiogram",
+        final_etici="",
+        passes=None,
+        trainee_role="assistant",
+    )
     add_case(trainee_world)  # an MT is not an angiogram
     assert _evaluate(trainee_world, criterion).met
 
@@ -94,14 +122,21 @@ def test_assessments_at_a_level(trainee_world):
 
 
 def test_competencies_needing_two_distinct_inrs(trainee_world):
-    criterion = _criterion(trainee_world, "competencies", 1, competencies=["mt_technique"],
-                           signers_required=2)
-    competency_sign(agreement=trainee_world.agreement, supervisor=trainee_world.lead_supervisor,
-                    competency=Competency.MT_TECHNIQUE)
+    criterion = _criterion(
+        trainee_world, "competencies", 1, competencies=["mt_technique"], signers_required=2
+    )
+    competency_sign(
+        agreement=trainee_world.agreement,
+        supervisor=trainee_world.lead_supervisor,
+        competency=Competency.MT_TECHNIQUE,
+    )
     result = _evaluate(trainee_world, criterion)
     assert not result.met and "two distinct INRs" in result.missing
-    competency_sign(agreement=trainee_world.agreement, supervisor=trainee_world.second_supervisor,
-                    competency=Competency.MT_TECHNIQUE)
+    competency_sign(
+        agreement=trainee_world.agreement,
+        supervisor=trainee_world.second_supervisor,
+        competency=Competency.MT_TECHNIQUE,
+    )
     assert _evaluate(trainee_world, criterion).met
 
 
@@ -122,7 +157,9 @@ def test_reperfusion_rate_over_the_last_n(trainee_world):
 
 
 def test_learning_curve_crosses_the_acceptable_boundary(trainee_world):
-    criterion = _criterion(trainee_world, "learning_curve", 0, p0=0.15, p1=0.30, alpha=0.1, beta=0.1)
+    criterion = _criterion(
+        trainee_world, "learning_curve", 0, p0=0.15, p1=0.30, alpha=0.1, beta=0.1
+    )
     for _ in range(11):
         add_case(trainee_world)
     assert not _evaluate(trainee_world, criterion).met  # 11 successes: -2.41, above -2.48
@@ -130,7 +167,9 @@ def test_learning_curve_crosses_the_acceptable_boundary(trainee_world):
     assert _evaluate(trainee_world, criterion).met  # the 12th crosses (DOMAIN.md worked value)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(["mt", "angio", "mdt", "assessment", "verifier2"]), max_size=6))
 def test_adding_verified_evidence_never_lowers_progress(trainee_world, additions):
     def met_and_counts():
@@ -159,8 +198,9 @@ def _curve_criterion(world):
 
 
 def _evaluate_from(world, criterion, phase_started_on):
-    return evaluate_criteria([criterion], EvidenceScope(world.agreement.pk, world.trainee.pk,
-                                                        phase_started_on))[0]
+    return evaluate_criteria(
+        [criterion], EvidenceScope(world.agreement.pk, world.trainee.pk, phase_started_on)
+    )[0]
 
 
 def test_the_learning_curve_counts_only_the_cases_of_the_phase(trainee_world):
@@ -192,22 +232,27 @@ def test_the_criterion_is_met_again_after_an_early_upper_crossing(trainee_world)
     add_case(trainee_world)
     result = _evaluate(trainee_world, criterion)
     assert result.met and result.current == "crossed the lower limit at case 13 of 13 cases"
-    assert result.evidence["crossings"] == [{"case": 4, "limit": "upper"},
-                                            {"case": 13, "limit": "lower"}]
+    assert result.evidence["crossings"] == [
+        {"case": 4, "limit": "upper"},
+        {"case": 13, "limit": "lower"},
+    ]
 
 
-def test_each_failure_kind_counts_and_a_dissection_that_needed_no_treatment_does_not(
-        trainee_world):
+def test_each_failure_kind_counts_and_a_dissection_that_needed_no_treatment_does_not(trainee_world):
     """Each case alone, from zero: a failure adds 1 - s = 0.83404, a success takes s = 0.16596."""
     criterion = _curve_criterion(trainee_world)
-    failures = [dict(final_etici="2a", passes=2),
-                dict(complications=["vessel_perforation"], any_complication=True),
-                dict(complications=["treated_dissection"], any_complication=True),
-                dict(complications=["new_territory_embolisation"], any_complication=True),
-                dict(haemorrhage="1c", haemorrhage_symptomatic=True, sich_definition="ecass3")]
-    successes = [dict(complications=["dissection"], any_complication=True),
-                 dict(complications=["distal_embolisation"], any_complication=True),
-                 dict(haemorrhage="1a", haemorrhage_symptomatic=False)]
+    failures = [
+        dict(final_etici="2a", passes=2),
+        dict(complications=["vessel_perforation"], any_complication=True),
+        dict(complications=["treated_dissection"], any_complication=True),
+        dict(complications=["new_territory_embolisation"], any_complication=True),
+        dict(haemorrhage="1c", haemorrhage_symptomatic=True, sich_definition="ecass3"),
+    ]
+    successes = [
+        dict(complications=["dissection"], any_complication=True),
+        dict(complications=["distal_embolisation"], any_complication=True),
+        dict(haemorrhage="1a", haemorrhage_symptomatic=False),
+    ]
     for days_ago, fields in enumerate(failures + successes, start=1):
         add_case(trainee_world, days_ago=100 - 10 * days_ago, **fields)
         phase_started = date.today() - timedelta(days=100 - 10 * days_ago)
@@ -230,12 +275,22 @@ def test_evidence_not_yet_verified_counts_for_no_criterion(trainee_world):
     before = _currents(trainee_world)
     for procedure in c.Procedure.values:
         for role in ("primary_operator", "assistant"):
-            add_case(trainee_world, verify=False, procedure=procedure, trainee_role=role,
-                     **({} if procedure == "mt" else {"final_etici": "", "passes": None}))
+            add_case(
+                trainee_world,
+                verify=False,
+                procedure=procedure,
+                trainee_role=role,
+                **({} if procedure == "mt" else {"final_etici": "", "passes": None}),
+            )
     queried = add_case(trainee_world, verify=False)
-    case_verify(case=queried, supervisor=trainee_world.lead_supervisor,
-                role_view=queried.trainee_role, mode_view=queried.supervision_mode,
-                decision="queried", comment="Check the passes.")
+    case_verify(
+        case=queried,
+        supervisor=trainee_world.lead_supervisor,
+        role_view=queried.trainee_role,
+        mode_view=queried.supervision_mode,
+        decision="queried",
+        comment="Check the passes.",
+    )
     for kind in ActivityKind.values:
         add_activity(trainee_world, kind=kind, confirm=False)
     assert _currents(trainee_world) == before

@@ -45,21 +45,21 @@ CREATES = "creates"
 
 # person:                        progress request  sign(advance) sign(2nd INR) certificate return
 TABLE = {
-    "trainee":                    (200, CREATES, VIEW, VIEW, 200, 403),
-    "lead_supervisor":            (200, CREATES, FORM, VIEW, 200, 403),
-    "second_supervisor":          (200, CREATES, VIEW, FORM, 200, 403),
-    "training_lead":              (200, 403, VIEW, VIEW, 200, 403),
+    "trainee": (200, CREATES, VIEW, VIEW, 200, 403),
+    "lead_supervisor": (200, CREATES, FORM, VIEW, 200, 403),
+    "second_supervisor": (200, CREATES, VIEW, FORM, 200, 403),
+    "training_lead": (200, 403, VIEW, VIEW, 200, 403),
     "employer_clinical_director": (200, 403, VIEW, VIEW, 200, 200),
-    "centre_clinical_director":   (200, 403, VIEW, VIEW, 200, 403),
-    "employer_medical_director":  (200, 403, VIEW, VIEW, 200, 200),
-    "centre_medical_director":    (200, 403, VIEW, VIEW, 200, 403),
-    "governance_lead":            (200, 403, VIEW, VIEW, 200, 403),
-    "administrator":              (200, 403, VIEW, VIEW, 200, 403),
-    "outsider_director":          (404, 404, 404, 404, 404, 404),
+    "centre_clinical_director": (200, 403, VIEW, VIEW, 200, 403),
+    "employer_medical_director": (200, 403, VIEW, VIEW, 200, 200),
+    "centre_medical_director": (200, 403, VIEW, VIEW, 200, 403),
+    "governance_lead": (200, 403, VIEW, VIEW, 200, 403),
+    "administrator": (200, 403, VIEW, VIEW, 200, 403),
+    "outsider_director": (404, 404, 404, 404, 404, 404),
     # A supervisor of the training centre who is not named on this agreement: the "second INR"
     # step is for any supervisor of the centre, so the sign-off engine lets them sign it.
-    "unnamed_supervisor":         (404, 404, 404, FORM, 404, 404),
-    "other_trainee":              (404, 404, 404, 404, 404, 404),
+    "unnamed_supervisor": (404, 404, 404, FORM, 404, 404),
+    "other_trainee": (404, 404, 404, 404, 404, 404),
 }
 COLUMNS = ("progress", "request", "sign_advance", "sign_second_inr", "certificate", "return")
 
@@ -75,7 +75,9 @@ def _everyone(world):
         Role.SUPERVISOR, world.centre, full_name="Dr Unnamed INR"
     )
     people["other_trainee"] = make_member(
-        Role.TRAINEE, world.employer, directorate=world.employer_directorate,
+        Role.TRAINEE,
+        world.employer,
+        directorate=world.employer_directorate,
         full_name="Dr Other Trainee",
     )
     assert set(people) == set(TABLE), "the table must cover every person of the world"
@@ -127,8 +129,11 @@ def _sign_page_kind(response):
 
 def _assert_table(column, got):
     expected = _expected(column)
-    wrong = {name: f"got {got[name]!r}, expected {expected[name]!r}"
-             for name in expected if got[name] != expected[name]}
+    wrong = {
+        name: f"got {got[name]!r}, expected {expected[name]!r}"
+        for name in expected
+        if got[name] != expected[name]
+    }
     assert not wrong, f"{column}: " + "; ".join(f"{k}: {v}" for k, v in wrong.items())
 
 

@@ -45,15 +45,17 @@ def _through_phase_one(world):
     for case in cases[:5]:
         add_assessment(world, level=2, case=case)
     for competency in (Competency.STROKE_MANAGEMENT, Competency.IMAGING_INTERPRETATION):
-        competency_sign(agreement=world.agreement, supervisor=world.lead_supervisor,
-                        competency=competency)
+        competency_sign(
+            agreement=world.agreement, supervisor=world.lead_supervisor, competency=competency
+        )
     request = progression_request_make(agreement=world.agreement, actor=world.trainee)
     sign_step(world, signoff_requests_for_subject(request).get().steps.get())
     assert phase_of(world).phase == 2
     # Some phase 2 evidence, so the page shows competencies signed by two INRs.
     for supervisor in (world.lead_supervisor, world.second_supervisor):
-        competency_sign(agreement=world.agreement, supervisor=supervisor,
-                        competency=Competency.MT_TECHNIQUE)
+        competency_sign(
+            agreement=world.agreement, supervisor=supervisor, competency=Competency.MT_TECHNIQUE
+        )
     assert Case.objects.filter(trainee=world.trainee).count() == FEW
 
 
@@ -68,19 +70,27 @@ def _add_in_bulk(world, count):
         data = {
             "reference": f"BULK-{n:05d}",
             "performed_on": date.today() - timedelta(days=1 + n % 100),
-            "site": world.site, "out_of_hours": n % 3 == 0, "procedure": procedure,
+            "site": world.site,
+            "out_of_hours": n % 3 == 0,
+            "procedure": procedure,
             "trainee_role": "primary_operator" if n % 5 else "assistant",
             "supervisor": supervisors[n % 2],
             "supervision_mode": ("scrubbed", "in_room", "on_site")[n % 3],
         }
         if procedure == "mt":
-            data.update(final_etici=grades[n % len(grades)], passes=1 + n % 3,
-                        any_complication=n % 11 == 0)
+            data.update(
+                final_etici=grades[n % len(grades)], passes=1 + n % 3, any_complication=n % 11 == 0
+            )
         cases.append(case_build(trainee=world.trainee, data=data, version=world.version))
     case_save_many(trainee=world.trainee, cases=cases)
     for case in cases[:VERIFIED_IN_BULK]:
-        case_verify(case=case, supervisor=case.supervisor, role_view=case.trainee_role,
-                    mode_view=case.supervision_mode, decision="verified")
+        case_verify(
+            case=case,
+            supervisor=case.supervisor,
+            role_view=case.trainee_role,
+            mode_view=case.supervision_mode,
+            decision="verified",
+        )
 
 
 def _count(client, url) -> int:
@@ -109,8 +119,11 @@ def test_progress_page_queries_do_not_grow_with_the_logbook(
     _add_in_bulk(world, MANY - FEW)
     assert Case.objects.filter(trainee=world.trainee).count() == MANY
     # The page counts the new verified evidence (and only that: the rest awaits verification).
-    primary_mts = verified_cases().filter(
-        trainee=world.trainee, procedure="mt", trainee_role="primary_operator").count()
+    primary_mts = (
+        verified_cases()
+        .filter(trainee=world.trainee, procedure="mt", trainee_role="primary_operator")
+        .count()
+    )
     assert primary_mts > FEW
     page = viewers["trainee"].get(url).content.decode()
     row = re.search(r"Thrombectomies as primary operator in total.*?</tr>", page, re.S).group(0)

@@ -52,11 +52,16 @@ def test_editing_a_case_after_the_request_does_not_change_the_snapshot(small_wor
     request = progression_request_make(agreement=small_world.agreement, actor=small_world.trainee)
     frozen = request.snapshot
     case = small_world.trainee.cases.first()
-    case_correct(case=case, trainee=small_world.trainee,
-                 data=mt_case_data(small_world, reference=case.reference, trainee_role="assistant"))
+    case_correct(
+        case=case,
+        trainee=small_world.trainee,
+        data=mt_case_data(small_world, reference=case.reference, trainee_role="assistant"),
+    )
     request.refresh_from_db()
     assert request.snapshot == frozen
-    ids = next(c for c in frozen["criteria"] if "direct supervision" in c["description"])["evidence"]["ids"]
+    ids = next(c for c in frozen["criteria"] if "direct supervision" in c["description"])[
+        "evidence"
+    ]["ids"]
     assert case.pk in ids
     # The signature is still bound to what was judged, not to the corrected case.
     sign_step(small_world, _signoff(request).steps.get())
@@ -75,7 +80,9 @@ def _independence(world):
     return progression_request_make(agreement=world.agreement, actor=world.lead_supervisor)
 
 
-def test_independence_chain_order_and_separation_of_duties(small_world, django_capture_on_commit_callbacks):
+def test_independence_chain_order_and_separation_of_duties(
+    small_world, django_capture_on_commit_callbacks
+):
     request = _independence(small_world)
     signoff = _signoff(request)
     steps = list(signoff.steps.all())
@@ -101,8 +108,12 @@ def test_independence_chain_order_and_separation_of_duties(small_world, django_c
     sign_step(small_world, steps[1], signer=small_world.second_supervisor)
     sign_step(small_world, steps[2])
     # A director cannot sign twice in two roles.
-    membership_create(actor=None, user=small_world.employer_clinical_director,
-                      role=Role.MEDICAL_DIRECTOR, organisation=small_world.centre)
+    membership_create(
+        actor=None,
+        user=small_world.employer_clinical_director,
+        role=Role.MEDICAL_DIRECTOR,
+        organisation=small_world.centre,
+    )
     # A fresh object: roles are cached on the user for the length of a request.
     membership_md = User.objects.get(pk=small_world.employer_clinical_director.pk)
     sign_step(small_world, steps[3], signer=membership_md)
@@ -113,7 +124,9 @@ def test_independence_chain_order_and_separation_of_duties(small_world, django_c
         sign_step(small_world, steps[5], signer=small_world.governance_lead)
     request.refresh_from_db()
     assert request.status == "approved" and phase_of(small_world).phase == 3
-    certificate = GeneratedDocument.objects.get(kind="completion_certificate", subject_id=request.pk)
+    certificate = GeneratedDocument.objects.get(
+        kind="completion_certificate", subject_id=request.pk
+    )
     assert certificate.status == "ready"
 
 
@@ -134,15 +147,25 @@ def test_a_return_revokes_the_certificate_and_verify_says_so(
     certificate = GeneratedDocument.objects.get(kind="completion_certificate")
     assert "Valid." in client.get(f"/verify/{certificate.verification_code}/").content.decode()
     with pytest.raises(ValidationError):
-        phase_return_request(agreement=small_world.agreement, actor=small_world.employer_clinical_director,
-                             to_phase=2, reason="  ")
-    back = phase_return_request(agreement=small_world.agreement,
-                                actor=small_world.employer_clinical_director, to_phase=2,
-                                reason="Two unexplained perforations in a month.")
+        phase_return_request(
+            agreement=small_world.agreement,
+            actor=small_world.employer_clinical_director,
+            to_phase=2,
+            reason="  ",
+        )
+    back = phase_return_request(
+        agreement=small_world.agreement,
+        actor=small_world.employer_clinical_director,
+        to_phase=2,
+        reason="Two unexplained perforations in a month.",
+    )
     for step in _signoff(back).steps.all():
         sign_step(small_world, step)
     phase = phase_of(small_world)
-    assert phase.phase == 2 and phase.reason == f"Return to an earlier phase approved (request {back.pk})"
+    assert (
+        phase.phase == 2
+        and phase.reason == f"Return to an earlier phase approved (request {back.pk})"
+    )
     # The reason stays on the request it was written in; the phase history refers to it.
     back.refresh_from_db()
     assert back.reason == "Two unexplained perforations in a month."

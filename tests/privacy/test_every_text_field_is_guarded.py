@@ -39,8 +39,9 @@ def test_every_text_field_is_guarded_or_listed_with_its_reason():
 
 def test_removing_a_guard_is_caught(monkeypatch):
     field = CaseVerification._meta.get_field("comment")
-    monkeypatch.setattr(field, "validators", [v for v in field.validators
-                                              if v is not reject_patient_identifiers])
+    monkeypatch.setattr(
+        field, "validators", [v for v in field.validators if v is not reject_patient_identifiers]
+    )
     guarded_fields.cache_clear()
     try:
         assert unguarded_text_fields() == [
@@ -52,13 +53,18 @@ def test_removing_a_guard_is_caught(monkeypatch):
 
 def test_the_person_written_fields_the_audit_found_unguarded_are_guarded():
     expected = {
-        "caselogs.CaseVerification.comment", "agreements.AgreementVersion.backfill_trainee_service",
+        "caselogs.CaseVerification.comment",
+        "agreements.AgreementVersion.backfill_trainee_service",
         "agreements.AgreementVersion.backfill_centre",
         "agreements.AgreementVersion.independence_local_terms",
-        "agreements.AgreementVersion.end_reason", "agreements.AgreementCriterion.description",
-        "agreements.CriterionTemplate.description", "agreements.CriteriaTemplate.description",
-        "phases.ProgressionRequest.reason", "phases.CompetencySignoff.statement",
-        "signoffs.Signature.reason", "governance.QualityStandardSet.description",
+        "agreements.AgreementVersion.end_reason",
+        "agreements.AgreementCriterion.description",
+        "agreements.CriterionTemplate.description",
+        "agreements.CriteriaTemplate.description",
+        "phases.ProgressionRequest.reason",
+        "phases.CompetencySignoff.statement",
+        "signoffs.Signature.reason",
+        "governance.QualityStandardSet.description",
         "governance.QualityStandard.notes",
     }
     guarded = {f"{m._meta.app_label}.{m.__name__}.{name}" for m, name in guarded_model_fields()}
@@ -68,7 +74,9 @@ def test_the_person_written_fields_the_audit_found_unguarded_are_guarded():
 @pytest.mark.parametrize(
     "model,name", guarded_model_fields(), ids=lambda v: v if isinstance(v, str) else v.__name__
 )
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(found=identifier_texts())
 def test_the_save_backstop_refuses_an_identifier_in_every_guarded_field(model, name, found):
     kind, identifier, text = found
@@ -86,16 +94,18 @@ def test_the_backstop_is_connected_to_every_save(db):
     from governance.models import QualityStandardSet
 
     with pytest.raises(ValidationError):
-        QualityStandardSet.objects.create(name="Standards", description="pt 943 476 5919",
-                                          is_active=False)
+        QualityStandardSet.objects.create(
+            name="Standards", description="pt 943 476 5919", is_active=False
+        )
     assert not QualityStandardSet.objects.filter(name="Standards").exists()
 
 
 def test_a_save_of_named_fields_checks_only_those(db):
     from governance.models import QualityStandardSet
 
-    standard_set = QualityStandardSet.objects.create(name="Standards", description="Clean.",
-                                                     is_active=False)
+    standard_set = QualityStandardSet.objects.create(
+        name="Standards", description="Clean.", is_active=False
+    )
     # Older text the guard missed at the time (written without the signal): a later save of other
     # fields still works, and a save of the text itself is refused.
     QualityStandardSet.objects.filter(pk=standard_set.pk).update(description="pt 943 476 5919")

@@ -36,8 +36,13 @@ from .strategies import identifier_texts
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = settings(max_examples=12, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+EXAMPLES = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def fitted(found, max_length=None):
@@ -67,8 +72,9 @@ def door(client, url, valid, model, field, max_length=None, rename=None, follow=
     run()
 
 
-@pytest.mark.parametrize("field,max_length", [("reference", 40), ("reflection", None),
-                                              ("aborted_reason", None)])
+@pytest.mark.parametrize(
+    "field,max_length", [("reference", 40), ("reflection", None), ("aborted_reason", None)]
+)
 def test_logging_a_case(logbook, field, max_length):
     client = sign_in(Client(), logbook.trainee)
     door(client, reverse("caselogs:new"), case_as_posted(logbook), Case, field, max_length)
@@ -77,65 +83,128 @@ def test_logging_a_case(logbook, field, max_length):
 def test_verifying_a_case(logbook):
     case = log_case(logbook)
     client = sign_in(Client(), logbook.lead_supervisor)
-    valid = {"decision": "queried", "supervisor_view_of_role": "primary_operator",
-             "supervisor_view_of_mode": "scrubbed", "next": "/logbook/queue/"}
-    door(client, reverse("caselogs:verify", kwargs={"pk": case.pk}), valid, CaseVerification,
-         "comment")
+    valid = {
+        "decision": "queried",
+        "supervisor_view_of_role": "primary_operator",
+        "supervisor_view_of_mode": "scrubbed",
+        "next": "/logbook/queue/",
+    }
+    door(
+        client,
+        reverse("caselogs:verify", kwargs={"pk": case.pk}),
+        valid,
+        CaseVerification,
+        "comment",
+    )
 
 
 def test_activities_and_their_confirmation(logbook):
     trainee = sign_in(Client(), logbook.trainee)
-    door(trainee, reverse("caselogs:activity_new"),
-         {"kind": "mdt", "happened_on": date.today().isoformat(), "hours": "1.5",
-          "supervisor": str(logbook.lead_supervisor.pk), "submission_token": str(uuid.uuid4())},
-         Activity, "notes")
+    door(
+        trainee,
+        reverse("caselogs:activity_new"),
+        {
+            "kind": "mdt",
+            "happened_on": date.today().isoformat(),
+            "hours": "1.5",
+            "supervisor": str(logbook.lead_supervisor.pk),
+            "submission_token": str(uuid.uuid4()),
+        },
+        Activity,
+        "notes",
+    )
     activity = add_activity(logbook, confirm=False)
     supervisor = sign_in(Client(), logbook.lead_supervisor)
-    door(supervisor, reverse("caselogs:activity_decide", kwargs={"pk": activity.pk}),
-         {"confirm": "no"}, Activity, "supervisor_comment", max_length=1000, rename="comment",
-         follow=True)  # decided inline on the list: the refusal is shown at its top
+    door(
+        supervisor,
+        reverse("caselogs:activity_decide", kwargs={"pk": activity.pk}),
+        {"confirm": "no"},
+        Activity,
+        "supervisor_comment",
+        max_length=1000,
+        rename="comment",
+        follow=True,
+    )  # decided inline on the list: the refusal is shown at its top
 
 
 @pytest.mark.parametrize("field", ["strengths", "development_points"])
 def test_assessments(logbook, field):
     case = log_case(logbook)
     client = sign_in(Client(), logbook.lead_supervisor)
-    valid = {"kind": "procedural", "case": str(case.pk), "assessed_on": date.today().isoformat(),
-             "entrustment": "2", "strengths": "Steady catheter work.",
-             "development_points": "Plan the second pass.", "submission_token": str(uuid.uuid4())}
-    door(client, f"{reverse('caselogs:assessment_new')}?trainee={logbook.trainee.pk}", valid,
-         Assessment, field)
+    valid = {
+        "kind": "procedural",
+        "case": str(case.pk),
+        "assessed_on": date.today().isoformat(),
+        "entrustment": "2",
+        "strengths": "Steady catheter work.",
+        "development_points": "Plan the second pass.",
+        "submission_token": str(uuid.uuid4()),
+    }
+    door(
+        client,
+        f"{reverse('caselogs:assessment_new')}?trainee={logbook.trainee.pk}",
+        valid,
+        Assessment,
+        field,
+    )
 
 
-@pytest.mark.parametrize("field", ["backfill_trainee_service", "backfill_centre",
-                                   "independence_local_terms"])
+@pytest.mark.parametrize(
+    "field", ["backfill_trainee_service", "backfill_centre", "independence_local_terms"]
+)
 def test_agreement_terms(world, field):
     agreement = draft(world)
     client = sign_in(Client(), world.training_lead)
     valid = {**terms_as_posted(world), "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0"}
-    door(client, reverse("agreements:edit", kwargs={"pk": agreement.pk}), valid,
-         AgreementVersion, field)
+    door(
+        client,
+        reverse("agreements:edit", kwargs={"pk": agreement.pk}),
+        valid,
+        AgreementVersion,
+        field,
+    )
 
 
 def test_criterion_descriptions(world):
     agreement = draft(world)
     criterion = agreement.versions.get().criteria.first()
     client = sign_in(Client(), world.training_lead)
-    valid = {**terms_as_posted(world), "criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "1",
-             "criteria-0-criterion_id": str(criterion.pk), "criteria-0-target": "5"}
-    door(client, reverse("agreements:edit", kwargs={"pk": agreement.pk}), valid,
-         AgreementCriterion, "description", 300, rename="criteria-0-description")
+    valid = {
+        **terms_as_posted(world),
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "1",
+        "criteria-0-criterion_id": str(criterion.pk),
+        "criteria-0-target": "5",
+    }
+    door(
+        client,
+        reverse("agreements:edit", kwargs={"pk": agreement.pk}),
+        valid,
+        AgreementCriterion,
+        "description",
+        300,
+        rename="criteria-0-description",
+    )
 
 
 def test_ending_an_agreement_early(world):
     agreement = draft(world)
     client = sign_in(Client(), world.training_lead)
-    door(client, reverse("agreements:end", kwargs={"pk": agreement.pk}), {}, AgreementVersion,
-         "end_reason", 2000, rename="reason")
+    door(
+        client,
+        reverse("agreements:end", kwargs={"pk": agreement.pk}),
+        {},
+        AgreementVersion,
+        "end_reason",
+        2000,
+        rename="reason",
+    )
 
 
 def test_a_signature_reason(world):
-    request = agreement_version_submit(actor=world.training_lead, version=draft(world).versions.get())
+    request = agreement_version_submit(
+        actor=world.training_lead, version=draft(world).versions.get()
+    )
     step = request.steps.get(named_user=world.lead_supervisor)
     client = sign_in(Client(), world.lead_supervisor)
     codes = iter(TEST_BACKUP_CODES[1:] * 20)
@@ -144,9 +213,14 @@ def test_a_signature_reason(world):
     @given(found=identifier_texts())
     def run(found):
         text = fitted(found, 2000)
-        refused(client, reverse("signoffs:sign", kwargs={"pk": step.pk}),
-                {"decision": "decline", "reason": text, "code": next(codes)}, Signature,
-                "reason", text)
+        refused(
+            client,
+            reverse("signoffs:sign", kwargs={"pk": step.pk}),
+            {"decision": "decline", "reason": text, "code": next(codes)},
+            Signature,
+            "reason",
+            text,
+        )
 
     run()
 
@@ -154,11 +228,24 @@ def test_a_signature_reason(world):
 def test_a_competency_statement_and_a_return_reason(trainee_world):
     world = trainee_world
     supervisor = sign_in(Client(), world.lead_supervisor)
-    door(supervisor, reverse("phases:competency", kwargs={"pk": world.agreement.pk}),
-         {"competency": "mt_technique"}, CompetencySignoff, "statement", 1000, follow=True)
+    door(
+        supervisor,
+        reverse("phases:competency", kwargs={"pk": world.agreement.pk}),
+        {"competency": "mt_technique"},
+        CompetencySignoff,
+        "statement",
+        1000,
+        follow=True,
+    )
     director = sign_in(Client(), world.employer_clinical_director)
-    door(director, reverse("phases:return", kwargs={"pk": world.agreement.pk}),
-         {"to_phase": "1"}, ProgressionRequest, "reason", 2000)
+    door(
+        director,
+        reverse("phases:return", kwargs={"pk": world.agreement.pk}),
+        {"to_phase": "1"},
+        ProgressionRequest,
+        "reason",
+        2000,
+    )
 
 
 def test_the_csv_import(logbook):

@@ -100,12 +100,16 @@ def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callba
     edited = {name: canary(f"edited {name}") for name in texts}
     with django_capture_on_commit_callbacks(execute=True):
         agreement_version_update(
-            actor=world.training_lead, version=version, terms=terms_for(world, **edited),
+            actor=world.training_lead,
+            version=version,
+            terms=terms_for(world, **edited),
             supervisors=SupervisorChoice(
                 supervisors=[world.lead_supervisor, world.second_supervisor],
-                lead=world.lead_supervisor),
-            criteria_targets={criterion.pk: {"target": criterion.target + 1,
-                                             "description": canary("criterion")}},
+                lead=world.lead_supervisor,
+            ),
+            criteria_targets={
+                criterion.pk: {"target": criterion.target + 1, "description": canary("criterion")}
+            },
         )
     criterion.refresh_from_db()
     assert criterion.description == canary("criterion")
@@ -119,8 +123,9 @@ def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         request = agreement_version_submit(actor=world.training_lead, version=version)
     with django_capture_on_commit_callbacks(execute=True):
-        sign_step(world, request.steps.get(label="Trainee"), decision="decline",
-                  reason=canary("decline"))
+        sign_step(
+            world, request.steps.get(label="Trainee"), decision="decline", reason=canary("decline")
+        )
     outcome = mail.outbox[-1]
     assert outcome.to == [world.training_lead.email] and "declined" in outcome.body
     assert version.get_absolute_url() in outcome.body
@@ -138,8 +143,9 @@ def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callba
         version.refresh_from_db()
         assert version.status == VersionStatus.ACTIVE
         with django_capture_on_commit_callbacks(execute=True):
-            agreement_end_early(actor=world.training_lead, agreement=agreement,
-                                reason=canary("end early"))
+            agreement_end_early(
+                actor=world.training_lead, agreement=agreement, reason=canary("end early")
+            )
     version.refresh_from_db()
     assert version.end_reason == canary("end early")
     ended = _events("agreement.ended_early").get()
@@ -155,16 +161,35 @@ def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callba
 def test_logbook_text_stays_in_its_rows(logbook, django_capture_on_commit_callbacks):  # noqa: F811
     start = timezone.now()
     with time_machine.travel(start, tick=False), django_capture_on_commit_callbacks(execute=True):
-        case = log_case(logbook, reference=f"{TOKEN} own ref",
-                        aborted_reason=canary("aborted"), reflection=canary("reflection"))
-        case_verify(case=case, supervisor=logbook.lead_supervisor, role_view=case.trainee_role,
-                    mode_view=case.supervision_mode, decision="queried", comment=canary("query"))
-        case = case_correct(case=case, trainee=logbook.trainee, data=mt_case_data(
-            logbook, reference=f"{TOKEN} own ref 2", reflection=canary("corrected reflection")))
+        case = log_case(
+            logbook,
+            reference=f"{TOKEN} own ref",
+            aborted_reason=canary("aborted"),
+            reflection=canary("reflection"),
+        )
+        case_verify(
+            case=case,
+            supervisor=logbook.lead_supervisor,
+            role_view=case.trainee_role,
+            mode_view=case.supervision_mode,
+            decision="queried",
+            comment=canary("query"),
+        )
+        case = case_correct(
+            case=case,
+            trainee=logbook.trainee,
+            data=mt_case_data(
+                logbook, reference=f"{TOKEN} own ref 2", reflection=canary("corrected reflection")
+            ),
+        )
         waiting = log_case(logbook, reference=f"{TOKEN} waiting", reflection=canary("waiting"))
         imported = [
-            case_build(trainee=logbook.trainee, data=mt_case_data(
-                logbook, reference=f"{TOKEN} import {n}", reflection=canary(f"import {n}")))
+            case_build(
+                trainee=logbook.trainee,
+                data=mt_case_data(
+                    logbook, reference=f"{TOKEN} import {n}", reflection=canary(f"import {n}")
+                ),
+            )
             for n in (1, 2)
         ]
         imported = case_save_many(trainee=logbook.trainee, cases=imported)
@@ -182,21 +207,44 @@ def test_logbook_text_stays_in_its_rows(logbook, django_capture_on_commit_callba
         assert f"{waiting.performed_on:%d %b %Y}" in reminder.body
         assert reverse("caselogs:queue") in reminder.body
         with django_capture_on_commit_callbacks(execute=True):
-            case_verify(case=case, supervisor=logbook.lead_supervisor,
-                        role_view=case.trainee_role, mode_view=case.supervision_mode,
-                        decision="verified", comment=canary("verified"))
+            case_verify(
+                case=case,
+                supervisor=logbook.lead_supervisor,
+                role_view=case.trainee_role,
+                mode_view=case.supervision_mode,
+                decision="verified",
+                comment=canary("verified"),
+            )
 
             for confirm in (False, True):
-                activity = activity_log(trainee=logbook.trainee, data={
-                    "kind": "mdt", "happened_on": date.today() - timedelta(days=1),
-                    "hours": Decimal("1"), "notes": canary("activity notes"),
-                    "supervisor": logbook.lead_supervisor})
-                activity_decide(activity=activity, supervisor=logbook.lead_supervisor,
-                                confirm=confirm, comment=canary("supervisor comment"))
-            assessment_record(assessor=logbook.lead_supervisor, trainee=logbook.trainee, data={
-                "kind": "procedural", "case": case, "assessed_on": date.today(),
-                "entrustment": 2, "strengths": canary("strengths"),
-                "development_points": canary("development points")})
+                activity = activity_log(
+                    trainee=logbook.trainee,
+                    data={
+                        "kind": "mdt",
+                        "happened_on": date.today() - timedelta(days=1),
+                        "hours": Decimal("1"),
+                        "notes": canary("activity notes"),
+                        "supervisor": logbook.lead_supervisor,
+                    },
+                )
+                activity_decide(
+                    activity=activity,
+                    supervisor=logbook.lead_supervisor,
+                    confirm=confirm,
+                    comment=canary("supervisor comment"),
+                )
+            assessment_record(
+                assessor=logbook.lead_supervisor,
+                trainee=logbook.trainee,
+                data={
+                    "kind": "procedural",
+                    "case": case,
+                    "assessed_on": date.today(),
+                    "entrustment": 2,
+                    "strengths": canary("strengths"),
+                    "development_points": canary("development points"),
+                },
+            )
 
     assert_no_user_text_travelled()
 
@@ -215,15 +263,21 @@ def test_phase_text_stays_in_its_rows(  # noqa: F811  (the fixture imported abov
     assert phase_of(world).phase == 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        signoff = competency_sign(agreement=world.agreement, supervisor=world.lead_supervisor,
-                                  competency=Competency.MT_TECHNIQUE,
-                                  statement=canary("competency statement"))
+        signoff = competency_sign(
+            agreement=world.agreement,
+            supervisor=world.lead_supervisor,
+            competency=Competency.MT_TECHNIQUE,
+            statement=canary("competency statement"),
+        )
     assert signoff.statement == canary("competency statement")
 
     with django_capture_on_commit_callbacks(execute=True):
-        back = phase_return_request(agreement=world.agreement,
-                                    actor=world.employer_clinical_director, to_phase=1,
-                                    reason=canary("return reason"))
+        back = phase_return_request(
+            agreement=world.agreement,
+            actor=world.employer_clinical_director,
+            to_phase=1,
+            reason=canary("return reason"),
+        )
     with django_capture_on_commit_callbacks(execute=True):
         step = signoff_requests_for_subject(back).get().steps.order_by("position").first()
         sign_step(world, step, decision="decline", reason=canary("declined return"))
@@ -234,9 +288,12 @@ def test_phase_text_stays_in_its_rows(  # noqa: F811  (the fixture imported abov
     assert back.get_absolute_url() in outcome.body
 
     with django_capture_on_commit_callbacks(execute=True):
-        back = phase_return_request(agreement=world.agreement,
-                                    actor=world.employer_clinical_director, to_phase=1,
-                                    reason=canary("second return reason"))
+        back = phase_return_request(
+            agreement=world.agreement,
+            actor=world.employer_clinical_director,
+            to_phase=1,
+            reason=canary("second return reason"),
+        )
     with django_capture_on_commit_callbacks(execute=True):
         for step in signoff_requests_for_subject(back).get().steps.all():
             sign_step(world, step)
@@ -258,9 +315,15 @@ def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
     page = client.get(url)
     data = admin_change_form_data(page)
     row = page.context["inline_admin_formsets"][0].formset.forms[0].prefix
-    data.update({"name": canary("set name"), "description": canary("set description"),
-                 f"{row}-label": canary("label"), f"{row}-source": canary("source"),
-                 f"{row}-notes": canary("notes")})
+    data.update(
+        {
+            "name": canary("set name"),
+            "description": canary("set description"),
+            f"{row}-label": canary("label"),
+            f"{row}-source": canary("source"),
+            f"{row}-notes": canary("notes"),
+        }
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     standards.refresh_from_db()
@@ -271,7 +334,8 @@ def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
     assert set(changed_fields) == {"label", "source", "notes"}
     response = client.post(
         reverse("admin:governance_qualitystandardset_changelist"),
-        {"action": "copy_as_new_version", "_selected_action": [standards.pk]})
+        {"action": "copy_as_new_version", "_selected_action": [standards.pk]},
+    )
     assert response.status_code == 302
     assert standard_set_in_force().version == standards.version + 1
 
@@ -279,17 +343,25 @@ def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
     page = client.get(url)
     data = admin_change_form_data(page)
     row = page.context["inline_admin_formsets"][0].formset.forms[0].prefix
-    data.update({"name": canary("template name"), "description": canary("template description"),
-                 f"{row}-description": canary("template criterion")})
+    data.update(
+        {
+            "name": canary("template name"),
+            "description": canary("template description"),
+            f"{row}-description": canary("template criterion"),
+        }
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     template.refresh_from_db()
     assert template.name == canary("template name")
     assert set(_events("criteria_template.changed").get().data["changed"]) == {
-        "name", "description"}
+        "name",
+        "description",
+    }
     response = client.post(
         reverse("admin:agreements_criteriatemplate_changelist"),
-        {"action": "copy_as_new_version", "_selected_action": [template.pk]})
+        {"action": "copy_as_new_version", "_selected_action": [template.pk]},
+    )
     assert response.status_code == 302
     assert _events("criteria_template.versioned").exists()
 

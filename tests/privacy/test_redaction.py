@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db
 def small_world(db):
     return small_world_build()
 
+
 SLIPPED_IN = "Agreed, as discussed with Mr John Brown's family on the ward."
 
 
@@ -65,14 +66,28 @@ def test_redacting_a_signature_reason_and_a_return_reason_keeps_every_chain(smal
     document_render(document_id=document.pk)
     with guard_off():
         slipped_signature = to_phase_two(world, reason=SLIPPED_IN)
-        back = phase_return_request(agreement=world.agreement, actor=world.employer_clinical_director,
-                                    to_phase=1, reason=f"Concerns: {SLIPPED_IN}")
+        back = phase_return_request(
+            agreement=world.agreement,
+            actor=world.employer_clinical_director,
+            to_phase=1,
+            reason=f"Concerns: {SLIPPED_IN}",
+        )
     assert scan_exit_code() == 1
 
-    text_redact(actor=world.administrator, model=Signature, object_id=slipped_signature.pk,
-                fields=["reason"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
-    text_redact(actor=world.administrator, model=ProgressionRequest, object_id=back.pk,
-                fields=["reason"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
+    text_redact(
+        actor=world.administrator,
+        model=Signature,
+        object_id=slipped_signature.pk,
+        fields=["reason"],
+        reason=Redaction.Reason.PATIENT_IDENTIFIER,
+    )
+    text_redact(
+        actor=world.administrator,
+        model=ProgressionRequest,
+        object_id=back.pk,
+        fields=["reason"],
+        reason=Redaction.Reason.PATIENT_IDENTIFIER,
+    )
 
     slipped_signature = Signature.objects.get(pk=slipped_signature.pk)
     assert slipped_signature.reason == REDACTED
@@ -93,17 +108,36 @@ def test_redacting_a_signature_reason_and_a_return_reason_keeps_every_chain(smal
 def test_only_person_written_columns_can_be_redacted_and_only_once(small_world):
     world = small_world
     with pytest.raises(RedactionRefused):
-        text_redact(actor=world.administrator, model=Signature, object_id=1,
-                    fields=["signer_name"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
+        text_redact(
+            actor=world.administrator,
+            model=Signature,
+            object_id=1,
+            fields=["signer_name"],
+            reason=Redaction.Reason.PATIENT_IDENTIFIER,
+        )
     to_phase_two(world)
     with guard_off():
-        request = phase_return_request(agreement=world.agreement, actor=world.employer_clinical_director,
-                                       to_phase=1, reason=SLIPPED_IN)
-    text_redact(actor=world.administrator, model=ProgressionRequest, object_id=request.pk,
-                fields=["reason"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
+        request = phase_return_request(
+            agreement=world.agreement,
+            actor=world.employer_clinical_director,
+            to_phase=1,
+            reason=SLIPPED_IN,
+        )
+    text_redact(
+        actor=world.administrator,
+        model=ProgressionRequest,
+        object_id=request.pk,
+        fields=["reason"],
+        reason=Redaction.Reason.PATIENT_IDENTIFIER,
+    )
     with pytest.raises(RedactionRefused) as refused:
-        text_redact(actor=world.administrator, model=ProgressionRequest, object_id=request.pk,
-                    fields=["reason"], reason=Redaction.Reason.PATIENT_IDENTIFIER)
+        text_redact(
+            actor=world.administrator,
+            model=ProgressionRequest,
+            object_id=request.pk,
+            fields=["reason"],
+            reason=Redaction.Reason.PATIENT_IDENTIFIER,
+        )
     assert "already redacted" in refused.value.message
     assert Redaction.objects.count() == 1
 
@@ -117,8 +151,9 @@ def test_the_scan_reads_past_the_apps_own_codes_and_tokens(small_world):
     # A verification code that reads as a postcode (M2 7AB) inside system-written text, and a
     # session key holding a letters-and-digits shape: neither is text a person wrote.
     audit_event_record(actor=None, verb="document.revoked", summary="Document M27AB-9XY2C revoked")
-    Session.objects.create(session_key="ab12345678cdefghijklmnopqrstuvwx", session_data="x",
-                           expire_date=timezone.now())
+    Session.objects.create(
+        session_key="ab12345678cdefghijklmnopqrstuvwx", session_data="x", expire_date=timezone.now()
+    )
     assert scan_exit_code() == 0
     audit_event_record(actor=None, verb="test", summary="Sent to M2 7AB")
     assert scan_exit_code() == 1

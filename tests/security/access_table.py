@@ -17,9 +17,9 @@ from .matrix_world import ROLES
 LOGIN = "login"
 MOVED = "redirect"
 # Visibility shorthands: (own, same_org, other_org).
-OWN = (200, 404, 404)    # only their own trainee's
-ORG = (200, 200, 404)    # everything of their own organisations
-ALL = (200, 200, 200)    # administrators: every organisation
+OWN = (200, 404, 404)  # only their own trainee's
+ORG = (200, 200, 404)  # everything of their own organisations
+ALL = (200, 200, 200)  # administrators: every organisation
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,15 @@ def rule(subject=None, *, method="get", anonymous=LOGIN, others=None, **roles) -
 
 
 # Who sees an agreement, and so its cases, progress, curve, sign-off steps and PDF.
-SEES_AGREEMENT = dict(trainee=OWN, supervisor=OWN, training_lead=ORG, clinical_director=ORG,
-                      medical_director=ORG, governance_lead=ORG, administrator=ALL)
+SEES_AGREEMENT = dict(
+    trainee=OWN,
+    supervisor=OWN,
+    training_lead=ORG,
+    clinical_director=ORG,
+    medical_director=ORG,
+    governance_lead=ORG,
+    administrator=ALL,
+)
 GOVERNANCE = dict(trainee=403, supervisor=403, others=200)
 
 TABLE = {
@@ -66,33 +73,56 @@ TABLE = {
     "accounts:organisation_list": rule(others=200),
     # own = the organisation of the actor's membership; same_org = the trainees' employer.
     "accounts:organisation_detail": rule(
-        "organisation", trainee=ORG, supervisor=OWN, training_lead=OWN, clinical_director=ORG,
-        medical_director=ORG, governance_lead=ORG, administrator=ALL),
+        "organisation",
+        trainee=ORG,
+        supervisor=OWN,
+        training_lead=OWN,
+        clinical_director=ORG,
+        medical_director=ORG,
+        governance_lead=ORG,
+        administrator=ALL,
+    ),
     "audit:event_list": rule(others=403, administrator=200),
     # Sign-offs -----------------------------------------------------------------------------
     "signoffs:sign": rule("step", **SEES_AGREEMENT),
     # Agreements ----------------------------------------------------------------------------
     "agreements:list": rule(others=200),
-    "agreements:new": rule(others=403, training_lead=200, clinical_director=200,
-                           administrator=200),
+    "agreements:new": rule(others=403, training_lead=200, clinical_director=200, administrator=200),
     "agreements:detail": rule("agreement", **SEES_AGREEMENT),
     "agreements:version": rule("agreement", **SEES_AGREEMENT),
     # Drafters of the employer or centre may edit, amend, end. The version in force is frozen:
     # its edit page sends them to the agreement.
     "agreements:edit": rule(
-        "agreement", trainee=(403, 404, 404), supervisor=(403, 404, 404),
-        training_lead=(MOVED, MOVED, 404), clinical_director=(MOVED, MOVED, 404),
-        medical_director=(403, 403, 404), governance_lead=(403, 403, 404),
-        administrator=(MOVED,) * 3),
+        "agreement",
+        trainee=(403, 404, 404),
+        supervisor=(403, 404, 404),
+        training_lead=(MOVED, MOVED, 404),
+        clinical_director=(MOVED, MOVED, 404),
+        medical_director=(403, 403, 404),
+        governance_lead=(403, 403, 404),
+        administrator=(MOVED,) * 3,
+    ),
     "agreements:amend": rule(
-        "agreement", method="post", trainee=(403, 404, 404), supervisor=(403, 404, 404),
-        training_lead=(MOVED, MOVED, 404), clinical_director=(MOVED, MOVED, 404),
-        medical_director=(403, 403, 404), governance_lead=(403, 403, 404),
-        administrator=(MOVED,) * 3),
+        "agreement",
+        method="post",
+        trainee=(403, 404, 404),
+        supervisor=(403, 404, 404),
+        training_lead=(MOVED, MOVED, 404),
+        clinical_director=(MOVED, MOVED, 404),
+        medical_director=(403, 403, 404),
+        governance_lead=(403, 403, 404),
+        administrator=(MOVED,) * 3,
+    ),
     "agreements:end": rule(
-        "agreement", trainee=(403, 404, 404), supervisor=(403, 404, 404),
-        training_lead=ORG, clinical_director=ORG, medical_director=(403, 403, 404),
-        governance_lead=(403, 403, 404), administrator=ALL),
+        "agreement",
+        trainee=(403, 404, 404),
+        supervisor=(403, 404, 404),
+        training_lead=ORG,
+        clinical_director=ORG,
+        medical_director=(403, 403, 404),
+        governance_lead=(403, 403, 404),
+        administrator=ALL,
+    ),
     # Logbook -------------------------------------------------------------------------------
     "caselogs:list": rule(others=200),
     "caselogs:new": rule(others=403, trainee=200),
@@ -101,14 +131,24 @@ TABLE = {
     "caselogs:queue": rule(others=200),
     "caselogs:detail": rule("case", **SEES_AGREEMENT),
     # Only the trainee corrects their case; only its supervisor verifies it.
-    "caselogs:edit": rule("case", trainee=OWN, supervisor=(403, 404, 404),
-                          others=(403, 403, 404), administrator=(403, 403, 403)),
+    "caselogs:edit": rule(
+        "case",
+        trainee=OWN,
+        supervisor=(403, 404, 404),
+        others=(403, 403, 404),
+        administrator=(403, 403, 403),
+    ),
     "caselogs:verify": rule("case", others=404, supervisor=OWN),
     "caselogs:activities": rule(others=200),
     "caselogs:activity_new": rule(others=403, trainee=200),
     "caselogs:activity_decide": rule(
-        "activity", method="post", trainee=(403, 404, 404), supervisor=(MOVED, 404, 404),
-        others=(403, 403, 404), administrator=(403, 403, 403)),
+        "activity",
+        method="post",
+        trainee=(403, 404, 404),
+        supervisor=(MOVED, 404, 404),
+        others=(403, 403, 404),
+        administrator=(403, 403, 403),
+    ),
     "caselogs:assessments": rule(others=200),
     "caselogs:assessment_new": rule(others=403, supervisor=200),
     # Phases --------------------------------------------------------------------------------
@@ -116,30 +156,52 @@ TABLE = {
     # The trainee and their named supervisors ask for progression; supervisors sign competencies.
     # Others who may see the agreement may not act on it: 403.
     "phases:request": rule(
-        "agreement", method="post", trainee=(MOVED, 404, 404), supervisor=(MOVED, 404, 404),
-        others=(403, 403, 404), administrator=(403,) * 3),
+        "agreement",
+        method="post",
+        trainee=(MOVED, 404, 404),
+        supervisor=(MOVED, 404, 404),
+        others=(403, 403, 404),
+        administrator=(403,) * 3,
+    ),
     "phases:competency": rule(
-        "agreement", method="post", trainee=(403, 404, 404), supervisor=(MOVED, 404, 404),
-        others=(403, 403, 404), administrator=(403,) * 3),
+        "agreement",
+        method="post",
+        trainee=(403, 404, 404),
+        supervisor=(MOVED, 404, 404),
+        others=(403, 403, 404),
+        administrator=(403,) * 3,
+    ),
     # The employer's clinical and medical directors return a trainee to an earlier phase; with
     # the governance lead they open the annual review.
     "phases:return": rule(
-        "agreement", trainee=(403, 404, 404), supervisor=(403, 404, 404),
-        training_lead=(403, 403, 404), clinical_director=ORG, medical_director=ORG,
-        governance_lead=(403, 403, 404), administrator=(403, 403, 403)),
+        "agreement",
+        trainee=(403, 404, 404),
+        supervisor=(403, 404, 404),
+        training_lead=(403, 403, 404),
+        clinical_director=ORG,
+        medical_director=ORG,
+        governance_lead=(403, 403, 404),
+        administrator=(403, 403, 403),
+    ),
     "phases:annual_review": rule(
-        "agreement", method="post", trainee=(403, 404, 404), supervisor=(403, 404, 404),
-        training_lead=(403, 403, 404), clinical_director=(MOVED, MOVED, 404),
-        medical_director=(MOVED, MOVED, 404), governance_lead=(MOVED, MOVED, 404),
-        administrator=(403, 403, 403)),
+        "agreement",
+        method="post",
+        trainee=(403, 404, 404),
+        supervisor=(403, 404, 404),
+        training_lead=(403, 403, 404),
+        clinical_director=(MOVED, MOVED, 404),
+        medical_director=(MOVED, MOVED, 404),
+        governance_lead=(MOVED, MOVED, 404),
+        administrator=(403, 403, 403),
+    ),
     # Governance ----------------------------------------------------------------------------
     "governance:dashboard": rule(**GOVERNANCE),
     "governance:reports": rule(**GOVERNANCE),
     # A report's figures are its requester's scope: only they and administrators open it.
-    "governance:report": rule("report", trainee=404, supervisor=404, others=OWN,
-                              administrator=ALL),
-    "governance:report_chart": rule("report", trainee=404, supervisor=404, others=OWN,
-                                    administrator=ALL),
+    "governance:report": rule("report", trainee=404, supervisor=404, others=OWN, administrator=ALL),
+    "governance:report_chart": rule(
+        "report", trainee=404, supervisor=404, others=OWN, administrator=ALL
+    ),
     "governance:learning_curve": rule("agreement", **SEES_AGREEMENT),
     "governance:learning_curve_svg": rule("agreement", **SEES_AGREEMENT),
     # Everyone exports, each only their own scope (tests/governance/test_governance_access.py).

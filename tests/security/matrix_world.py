@@ -38,8 +38,15 @@ from ..factories import (
 )
 from ..phases.conftest import add_activity, add_case
 
-ROLES = ("trainee", "supervisor", "training_lead", "clinical_director", "medical_director",
-         "governance_lead", "administrator")
+ROLES = (
+    "trainee",
+    "supervisor",
+    "training_lead",
+    "clinical_director",
+    "medical_director",
+    "governance_lead",
+    "administrator",
+)
 RELATIONS = ("own", "same_org", "other_org")
 # The acting person of each role, by their name in the agreements World.
 ACTORS = {
@@ -56,6 +63,7 @@ ACTORS = {
 @dataclass
 class Records:
     """One trainee's records: what a URL's kwargs are filled with for one relation."""
+
     trainee: object
     agreement: object
     case: object
@@ -89,23 +97,34 @@ def _elsewhere() -> World:
     employer_dir = DirectorateFactory(organisation=employer, name="Radiology")
     centre_dir = DirectorateFactory(organisation=centre, name="Neurointervention")
     world = World(
-        employer=employer, centre=centre,
-        employer_directorate=employer_dir, centre_directorate=centre_dir,
-        trainee=make_member(Role.TRAINEE, employer, directorate=employer_dir,
-                            full_name="Dr Faraway Trainee"),
+        employer=employer,
+        centre=centre,
+        employer_directorate=employer_dir,
+        centre_directorate=centre_dir,
+        trainee=make_member(
+            Role.TRAINEE, employer, directorate=employer_dir, full_name="Dr Faraway Trainee"
+        ),
         lead_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Farland Lead"),
         second_supervisor=make_member(Role.SUPERVISOR, centre, full_name="Dr Farland Second"),
         training_lead=make_member(Role.TRAINING_LEAD, centre, full_name="Dr Farland TL"),
-        employer_clinical_director=make_member(Role.CLINICAL_DIRECTOR, employer,
-                                               directorate=employer_dir, full_name="Dr Faraway CD"),
-        centre_clinical_director=make_member(Role.CLINICAL_DIRECTOR, centre,
-                                             directorate=centre_dir, full_name="Dr Farland CD"),
-        employer_medical_director=make_member(Role.MEDICAL_DIRECTOR, employer,
-                                              full_name="Dr Faraway MD"),
-        centre_medical_director=make_member(Role.MEDICAL_DIRECTOR, centre,
-                                            full_name="Dr Farland MD"),
-        governance_lead=make_member(Role.GOVERNANCE_LEAD, employer, full_name="Ms Faraway Governance"),
-        administrator=None, outsider_org=None, outsider_director=None,
+        employer_clinical_director=make_member(
+            Role.CLINICAL_DIRECTOR, employer, directorate=employer_dir, full_name="Dr Faraway CD"
+        ),
+        centre_clinical_director=make_member(
+            Role.CLINICAL_DIRECTOR, centre, directorate=centre_dir, full_name="Dr Farland CD"
+        ),
+        employer_medical_director=make_member(
+            Role.MEDICAL_DIRECTOR, employer, full_name="Dr Faraway MD"
+        ),
+        centre_medical_director=make_member(
+            Role.MEDICAL_DIRECTOR, centre, full_name="Dr Farland MD"
+        ),
+        governance_lead=make_member(
+            Role.GOVERNANCE_LEAD, employer, full_name="Ms Faraway Governance"
+        ),
+        administrator=None,
+        outsider_org=None,
+        outsider_director=None,
     )
     backup_codes_set(actor=None, user=world.trainee, codes=TEST_BACKUP_CODES)
     return world
@@ -114,10 +133,12 @@ def _elsewhere() -> World:
 def _records(world: World, organisation) -> Records:
     """An active agreement (started 120 days ago), its PDF, a waiting case and activity."""
     agreement = agreement_create(
-        actor=world.training_lead, trainee=world.trainee,
+        actor=world.training_lead,
+        trainee=world.trainee,
         terms=terms_for(world, start_date=date.today() - timedelta(days=120)),
-        supervisors=SupervisorChoice(supervisors=[world.lead_supervisor, world.second_supervisor],
-                                     lead=world.lead_supervisor),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor], lead=world.lead_supervisor
+        ),
         criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
     )
     version, request = submit_and_sign_all(world, agreement)
@@ -131,8 +152,12 @@ def _records(world: World, organisation) -> Records:
     document_render_task(document.pk)
     document.refresh_from_db()
     return Records(
-        trainee=world.trainee, agreement=agreement, case=case, activity=activity,
-        step=request.steps.order_by("position").first(), document=document,
+        trainee=world.trainee,
+        agreement=agreement,
+        case=case,
+        activity=activity,
+        step=request.steps.order_by("position").first(),
+        document=document,
         organisation=organisation,
     )
 
@@ -142,26 +167,41 @@ def build_matrix_world() -> MatrixWorld:
     own = _records(world, world.employer)
 
     # Another trainee of the same employer and centre, supervised by INRs the actor is not.
-    colleague = make_member(Role.TRAINEE, world.employer, directorate=world.employer_directorate,
-                            full_name="Dr Colleague Trainee")
+    colleague = make_member(
+        Role.TRAINEE,
+        world.employer,
+        directorate=world.employer_directorate,
+        full_name="Dr Colleague Trainee",
+    )
     backup_codes_set(actor=None, user=colleague, codes=TEST_BACKUP_CODES)
     other_inr = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Other INR")
-    same_org = _records(replace(world, trainee=colleague, lead_supervisor=other_inr),
-                        world.employer)
+    same_org = _records(
+        replace(world, trainee=colleague, lead_supervisor=other_inr), world.employer
+    )
 
     elsewhere = _elsewhere()
     other_org = _records(elsewhere, elsewhere.employer)
 
     actors = {role: getattr(world, name) for role, name in ACTORS.items()}
-    matrix = MatrixWorld(world=world, actors=actors,
-                         records={"own": own, "same_org": same_org, "other_org": other_org})
+    matrix = MatrixWorld(
+        world=world,
+        actors=actors,
+        records={"own": own, "same_org": same_org, "other_org": other_org},
+    )
     period = {"period_start": date.today() - timedelta(days=365), "period_end": date.today()}
-    for role in ("training_lead", "clinical_director", "medical_director", "governance_lead",
-                 "administrator"):
-        matrix.reports[role] = audit_report_request(user=actors[role], organisation=world.employer,
-                                                    **period)
-    matrix.reports["other_org"] = audit_report_request(user=elsewhere.governance_lead,
-                                                       organisation=elsewhere.employer, **period)
+    for role in (
+        "training_lead",
+        "clinical_director",
+        "medical_director",
+        "governance_lead",
+        "administrator",
+    ):
+        matrix.reports[role] = audit_report_request(
+            user=actors[role], organisation=world.employer, **period
+        )
+    matrix.reports["other_org"] = audit_report_request(
+        user=elsewhere.governance_lead, organisation=elsewhere.employer, **period
+    )
     # A row for the admin's authenticator pages (config, QR code) to show; unconfirmed, so it
     # changes nobody's sign-in. (django-otp's admin answers 500 for a device that does not exist.)
     TOTPDevice.objects.create(user=elsewhere.governance_lead, name="new phone", confirmed=False)

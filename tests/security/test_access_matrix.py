@@ -31,8 +31,16 @@ pytestmark = pytest.mark.django_db
 LOGIN_PATH = reverse("accounts:login")
 ADMIN_LOGIN_PATH = reverse("admin:login")
 # Apps whose rows a denied POST must not add to (the history tables and the audit log included).
-OUR_APPS = ("accounts", "audit", "signoffs", "documents", "agreements", "caselogs", "phases",
-            "governance")
+OUR_APPS = (
+    "accounts",
+    "audit",
+    "signoffs",
+    "documents",
+    "agreements",
+    "caselogs",
+    "phases",
+    "governance",
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,13 @@ def _walk(resolver, namespace=None, prefix=""):
         elif isinstance(entry, URLPattern):
             name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
             regex = entry.pattern.regex
-            yield Url(name, tuple(regex.groupindex), regex.groups - len(regex.groupindex), route,
-                      namespace)
+            yield Url(
+                name,
+                tuple(regex.groupindex),
+                regex.groups - len(regex.groupindex),
+                route,
+                namespace,
+            )
 
 
 # The admin's unnamed patterns (its catch-all, the object-id shortcut) only redirect to named ones.
@@ -73,18 +86,23 @@ def test_every_url_is_in_the_table():
     assert not missing, (
         f"URLs with no line in tests/security/access_table.py: {missing}. Add what each role gets "
         "for its own object, another trainee's of the same organisation and another "
-        "organisation's.")
+        "organisation's."
+    )
     assert not stale, f"access_table.py names URLs that no longer exist: {stale}"
 
 
 # The world, the clients and one request ----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
-    quick = dict(MEDIA_ROOT=media, CELERY_TASK_ALWAYS_EAGER=True,
-                 CELERY_TASK_EAGER_PROPAGATES=True,
-                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    quick = dict(
+        MEDIA_ROOT=media,
+        CELERY_TASK_ALWAYS_EAGER=True,
+        CELERY_TASK_EAGER_PROPAGATES=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
     with django_db_blocker.unblock(), transaction.atomic(), override_settings(**quick):
         world = build_matrix_world()
         # raise_request_exception=False: a 500 is an answer the table never expects, not a crash.
@@ -107,8 +125,10 @@ def _row_counts():
     """Rows in every table of our apps, in one query (it runs twice for every refused POST)."""
     tables = [m._meta.db_table for app in OUR_APPS for m in apps.get_app_config(app).get_models()]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(
-            f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables))
+        cursor.execute(
+            "SELECT "
+            + ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables)
+        )
         return dict(zip(tables, cursor.fetchone()))
 
 
@@ -154,13 +174,19 @@ def _kwargs(world, url: Url, subject, role, relation) -> dict:
     for key in url.kwargs:
         if key == "pk":
             values[key] = {
-                "agreement": records.agreement.pk, "case": records.case.pk,
-                "activity": records.activity.pk, "step": records.step.pk,
+                "agreement": records.agreement.pk,
+                "case": records.case.pk,
+                "activity": records.activity.pk,
+                "step": records.step.pk,
                 "document": records.document.pk,
-                "organisation": (actor.memberships.get().organisation_id if relation == "own"
-                                 else records.organisation.pk),
-                "report": world.report_for(role, relation).pk if role else
-                world.reports["governance_lead"].pk,
+                "organisation": (
+                    actor.memberships.get().organisation_id
+                    if relation == "own"
+                    else records.organisation.pk
+                ),
+                "report": world.report_for(role, relation).pk
+                if role
+                else world.reports["governance_lead"].pk,
             }[subject]
         elif key == "number":
             values[key] = 1
@@ -194,35 +220,43 @@ def test_access(matrix, name):
     expected, observed, writes = {}, {}, []
     for who in ("anonymous", *ROLES):
         for relation in relations:
-            path = reverse(name, kwargs=_kwargs(matrix, url, rule.subject, who if who in ROLES
-                                                else None, relation))
+            path = reverse(
+                name,
+                kwargs=_kwargs(matrix, url, rule.subject, who if who in ROLES else None, relation),
+            )
             want = rule.anonymous if who == "anonymous" else _expected(rule.roles[who], relation)
             denied = rule.method == "post" and want in (403, 404)
             got, wrote = probe(matrix.clients[who], rule.method, path, count_writes=denied)
             expected[(who, relation)], observed[(who, relation)] = want, got
             if wrote:
                 writes.append(f"{who}/{relation} {rule.method.upper()} {path}")
-    differences = {key: f"expected {expected[key]}, got {observed[key]}"
-                   for key in expected if expected[key] != observed[key]}
+    differences = {
+        key: f"expected {expected[key]}, got {observed[key]}"
+        for key in expected
+        if expected[key] != observed[key]
+    }
     assert not differences, f"{name}: " + "; ".join(
-        f"{who}/{relation}: {text}" for (who, relation), text in differences.items())
+        f"{who}/{relation}: {text}" for (who, relation), text in differences.items()
+    )
     assert not writes, f"{name}: a refused POST wrote rows: {writes}"
 
 
 # The admin site, one family ----------------------------------------------------------------------
 
+
 def _admin_path(url: Url) -> str:
     """The first row of the URL's model for object pages, so the administrator sees a real one."""
     if url.positional:  # (object_id, history_id)
         _, object_id, _, history_id = _admin_object(url.name)
-        return reverse(url.name, args=[object_id, history_id][:url.positional])
+        return reverse(url.name, args=[object_id, history_id][: url.positional])
     values = {}
     for key in url.kwargs:
         if key == "app_label":
             values[key] = "accounts"
         elif key in ("object_id", "id", "pk", "content_type_id", "history_id"):
-            _, values["object_id"], values["content_type_id"], values["history_id"] = \
-                _admin_object(url.name)
+            _, values["object_id"], values["content_type_id"], values["history_id"] = _admin_object(
+                url.name
+            )
             values["id"] = values["pk"] = values["object_id"]
         else:
             raise AssertionError(f"{url.name}: no value for its {key!r}: teach _admin_path")
@@ -236,8 +270,12 @@ def _admin_object(name):
             row = model._default_manager.order_by("pk").first()
             history = getattr(row, "history", None)
             past = history.order_by("pk").first() if history is not None else None
-            return (model, (row.pk if row else 0), ContentType.objects.get_for_model(model).pk,
-                    past.history_id if past else 0)
+            return (
+                model,
+                (row.pk if row else 0),
+                ContentType.objects.get_for_model(model).pk,
+                past.history_id if past else 0,
+            )
     user_model = apps.get_model("accounts", "User")
     user = user_model.objects.order_by("pk").first()
     return user_model, user.pk, ContentType.objects.get_for_model(user_model).pk, 0

@@ -23,8 +23,21 @@ from ..factories import TEST_BACKUP_CODES
 pytestmark = pytest.mark.django_db
 
 # Words that would mean the error page leaks how the app is built.
-LEAKS = ("Traceback", "traceback", "Exception", "Error at", "File \"", "SECRET_KEY", "DATABASES",
-         "settings", "DEBUG", "psycopg", "site-packages", "SELECT ", "INSERT ")
+LEAKS = (
+    "Traceback",
+    "traceback",
+    "Exception",
+    "Error at",
+    'File "',
+    "SECRET_KEY",
+    "DATABASES",
+    "settings",
+    "DEBUG",
+    "psycopg",
+    "site-packages",
+    "SELECT ",
+    "INSERT ",
+)
 # A backup code is spent by its own transaction before the signature's (so a failed signature
 # cannot give the code back for replay): its row is the one write expected to survive.
 SPENT_BY_DESIGN = {"otp_static.statictoken"}
@@ -45,7 +58,8 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label_lower: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed
+        and not model._meta.proxy
         and model._meta.label_lower not in SPENT_BY_DESIGN
     }
 
@@ -72,8 +86,9 @@ def test_the_error_page_is_plain_html_with_no_template_logic():
     assert "{{" not in page and "{%" not in page
 
 
-def test_an_exception_in_a_permission_check_refuses_the_request(world, visitor, monkeypatch,
-                                                                caplog):
+def test_an_exception_in_a_permission_check_refuses_the_request(
+    world, visitor, monkeypatch, caplog
+):
     agreement = draft(world)
     sign_in(visitor, world.training_lead)
     before = row_counts()
@@ -84,8 +99,10 @@ def test_an_exception_in_a_permission_check_refuses_the_request(world, visitor, 
     # Called by the rules predicate behind "agreements.manage_agreement" (agreements/rules.py).
     monkeypatch.setattr("agreements.rules.user_is_administrator", broken_predicate)
     with caplog.at_level(logging.ERROR, logger="security"):
-        response = visitor.post(reverse("agreements:end", kwargs={"pk": agreement.pk}),
-                                {"reason": "Moving to another trust."})
+        response = visitor.post(
+            reverse("agreements:end", kwargs={"pk": agreement.pk}),
+            {"reason": "Moving to another trust."},
+        )
 
     assert_generic_error_page(response, "secret-detail-42", "predicate exploded")
     assert row_counts() == before
@@ -98,8 +115,9 @@ def test_an_exception_in_a_permission_check_refuses_the_request(world, visitor, 
     assert "secret-detail-42" not in record.getMessage()
 
 
-def test_a_database_error_in_the_middle_of_a_signature_writes_nothing(world, visitor,
-                                                                      monkeypatch, caplog):
+def test_a_database_error_in_the_middle_of_a_signature_writes_nothing(
+    world, visitor, monkeypatch, caplog
+):
     version = draft(world).versions.get()
     request = agreement_version_submit(actor=world.training_lead, version=version)
     step = request.steps.get(named_user=world.lead_supervisor)
@@ -138,18 +156,24 @@ def test_a_database_error_in_the_middle_of_a_signature_writes_nothing(world, vis
     assert record.exception_class == "DatabaseError"
 
 
-def test_after_the_failure_the_step_can_still_be_signed_and_the_chain_holds(world, visitor,
-                                                                            monkeypatch):
+def test_after_the_failure_the_step_can_still_be_signed_and_the_chain_holds(
+    world, visitor, monkeypatch
+):
     version = draft(world).versions.get()
     request = agreement_version_submit(actor=world.training_lead, version=version)
     step = request.steps.get(named_user=world.lead_supervisor)
     sign_in(visitor, world.lead_supervisor)
     url = reverse("signoffs:sign", kwargs={"pk": step.pk})
     with monkeypatch.context() as patched:
-        patched.setattr(SignoffStep, "save", lambda *a, **k: (_ for _ in ()).throw(
-            DatabaseError("connection lost")))
-        assert visitor.post(url, {"decision": "approve", "code": TEST_BACKUP_CODES[1]}
-                            ).status_code == 500
+        patched.setattr(
+            SignoffStep,
+            "save",
+            lambda *a, **k: (_ for _ in ()).throw(DatabaseError("connection lost")),
+        )
+        assert (
+            visitor.post(url, {"decision": "approve", "code": TEST_BACKUP_CODES[1]}).status_code
+            == 500
+        )
 
     response = visitor.post(url, {"decision": "approve", "code": TEST_BACKUP_CODES[2]})
 

@@ -72,7 +72,11 @@ def production(tmp_path_factory):
     )
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, HOST],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -88,13 +92,18 @@ def test_every_page_carries_the_security_headers(production, response):
     answered = production[response]
     assert answered["status"] == 200
     headers = answered["headers"]
-    hsts = dict((part.strip().split("=") + [""])[:2]
-                for part in headers["strict-transport-security"].split(";"))
+    hsts = dict(
+        (part.strip().split("=") + [""])[:2]
+        for part in headers["strict-transport-security"].split(";")
+    )
     # A year at least, subdomains too: a first visit over plain HTTP cannot be downgraded later.
     assert int(hsts["max-age"]) >= 31536000
     assert "includeSubDomains" in hsts
-    csp = {d.split()[0]: d.split()[1:]
-           for d in headers["content-security-policy"].split(";") if d.strip()}
+    csp = {
+        d.split()[0]: d.split()[1:]
+        for d in headers["content-security-policy"].split(";")
+        if d.strip()
+    }
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["default-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]

@@ -80,9 +80,14 @@ def test_a_password_change_ends_the_other_sessions(supervisor):
     phone = sign_in(Client(), supervisor, code_index=1)
     old_laptop_key = _session_key(laptop)
     new_password = "a-different-long-password-42"
-    response = laptop.post("/account/password/change/", {
-        "old_password": TEST_PASSWORD, "new_password1": new_password,
-        "new_password2": new_password})
+    response = laptop.post(
+        "/account/password/change/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     # Someone else holding a session (a stolen cookie, a shared computer) is out at once.
     assert _is_signed_out(phone)
@@ -153,7 +158,6 @@ def test_thirty_idle_minutes_end_the_session(client, supervisor):
         assert _is_signed_out(_replay(key))
 
 
-
 def test_the_idle_timeout_is_renewed_once_a_minute_not_written_on_every_page(client, supervisor):
     from django.contrib.sessions.models import Session
 
@@ -170,13 +174,16 @@ def test_the_idle_timeout_is_renewed_once_a_minute_not_written_on_every_page(cli
     with time_machine.travel(start + timedelta(minutes=5), tick=False):
         assert not _is_signed_out(client)
         assert Session.objects.get(pk=key).expire_date == (
-            start + timedelta(minutes=5) + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+            start + timedelta(minutes=5) + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        )
     # Anonymous visitors get no session row from the renewal.
     before = Session.objects.count()
     Client().get(LOGIN)
     assert Session.objects.count() == before
 
+
 # Signing after re-authentication -----------------------------------------------------------------
+
 
 def _totp(device) -> str:
     return TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()

@@ -25,28 +25,67 @@ from caselogs.scale import (
 from caselogs.scale_world import World
 
 SEQUENCED_TABLES = (
-    "accounts_organisation", "accounts_site", "accounts_directorate", "accounts_user",
-    "accounts_membership", "agreements_trainingagreement", "agreements_agreementversion",
-    "agreements_namedsupervisor", "agreements_agreementcriterion", "phases_phaserecord",
-    "phases_competencysignoff", "phases_progressionrequest", "caselogs_case",
-    "caselogs_caseverification", "caselogs_activity", "caselogs_assessment",
+    "accounts_organisation",
+    "accounts_site",
+    "accounts_directorate",
+    "accounts_user",
+    "accounts_membership",
+    "agreements_trainingagreement",
+    "agreements_agreementversion",
+    "agreements_namedsupervisor",
+    "agreements_agreementcriterion",
+    "phases_phaserecord",
+    "phases_competencysignoff",
+    "phases_progressionrequest",
+    "caselogs_case",
+    "caselogs_caseverification",
+    "caselogs_activity",
+    "caselogs_assessment",
 )
-ACTIVITY_COLUMNS = ("kind", "happened_on", "hours", "notes", "status", "supervisor_comment",
-                    "decided_at", "created_at", "agreement_id", "supervisor_id", "trainee_id")
-ASSESSMENT_COLUMNS = ("kind", "assessed_on", "entrustment", "strengths", "development_points",
-                      "created_at", "agreement_id", "assessor_id", "trainee_id", "case_id")
+ACTIVITY_COLUMNS = (
+    "kind",
+    "happened_on",
+    "hours",
+    "notes",
+    "status",
+    "supervisor_comment",
+    "decided_at",
+    "created_at",
+    "agreement_id",
+    "supervisor_id",
+    "trainee_id",
+)
+ASSESSMENT_COLUMNS = (
+    "kind",
+    "assessed_on",
+    "entrustment",
+    "strengths",
+    "development_points",
+    "created_at",
+    "agreement_id",
+    "assessor_id",
+    "trainee_id",
+    "case_id",
+)
 
 
 class Command(BaseCommand):
     help = "Generate a national programme of pseudonymous trainees and cases (PostgreSQL, COPY)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--trainees", type=int, default=None,
-                            help="Trainees (default: one per 400 cases, at least 20).")
+        parser.add_argument(
+            "--trainees",
+            type=int,
+            default=None,
+            help="Trainees (default: one per 400 cases, at least 20).",
+        )
         parser.add_argument("--cases", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--no-demo", action="store_true",
-                            help="Skip seed_demo (and so the signed completion certificate).")
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="Skip seed_demo (and so the signed completion certificate).",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -56,11 +95,14 @@ class Command(BaseCommand):
         if trainees < 2 or cases < 0:
             raise CommandError("At least 2 trainees and no negative number of cases.")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM accounts_user WHERE email LIKE %s LIMIT 1",
-                           ["%@scale.example"])
+            cursor.execute(
+                "SELECT 1 FROM accounts_user WHERE email LIKE %s LIMIT 1", ["%@scale.example"]
+            )
             if cursor.fetchone():
-                raise CommandError("This database already holds scale data: seed a fresh one "
-                                   "(make bench creates its own).")
+                raise CommandError(
+                    "This database already holds scale data: seed a fresh one "
+                    "(make bench creates its own)."
+                )
         started = time.monotonic()
         if not options["no_demo"]:
             self.stderr.write("demo data (seed_demo) ...")
@@ -72,9 +114,12 @@ class Command(BaseCommand):
             # VACUUM as well as ANALYZE: it sets the visibility map, as autovacuum would on a live
             # system, so the dashboard's index-only scans (caselogs 0004) need not visit the heap.
             cursor.execute("VACUUM ANALYZE")
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {len(world.trainees):,} trainees, {len(world.orgs):,} organisations and "
-            f"{cases:,} cases in {time.monotonic() - started:.0f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(world.trainees):,} trainees, {len(world.orgs):,} organisations and "
+                f"{cases:,} cases in {time.monotonic() - started:.0f} s."
+            )
+        )
 
     def _seed(self, trainees, cases, seed) -> World:
         today = timezone.localdate()
@@ -87,13 +132,24 @@ class Command(BaseCommand):
             plan["first_case"] = first
             first += plan["count"]
         decided: list = []
-        copy_rows("caselogs_case", CASE_COLUMNS,
-                  case_rows(world.plans, first_id=next_id("caselogs_case"), today=today,
-                            seed=seed, verifications=decided),
-                  bar=ProgressBar("cases", cases, self.stderr))
-        copy_rows("caselogs_caseverification", VERIFICATION_COLUMNS,
-                  verification_rows(decided, seed=seed),
-                  bar=ProgressBar("verifications", len(decided), self.stderr))
+        copy_rows(
+            "caselogs_case",
+            CASE_COLUMNS,
+            case_rows(
+                world.plans,
+                first_id=next_id("caselogs_case"),
+                today=today,
+                seed=seed,
+                verifications=decided,
+            ),
+            bar=ProgressBar("cases", cases, self.stderr),
+        )
+        copy_rows(
+            "caselogs_caseverification",
+            VERIFICATION_COLUMNS,
+            verification_rows(decided, seed=seed),
+            bar=ProgressBar("verifications", len(decided), self.stderr),
+        )
         del decided
         self.stderr.write("activities and assessments ...")
         copy_rows("caselogs_activity", ACTIVITY_COLUMNS, world.activity_rows())

@@ -17,23 +17,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--out", help="folder to write into (default: DOCUMENT_SEAL_DEMO_PKI_DIR); keep it out "
+            "--out",
+            help="folder to write into (default: DOCUMENT_SEAL_DEMO_PKI_DIR); keep it out "
             "of the repository",
         )
         parser.add_argument(
-            "--passphrase", help="passphrase of the PKCS#12 files (default: DOCUMENT_SEAL_PASSPHRASE)",
+            "--passphrase",
+            help="passphrase of the PKCS#12 files (default: DOCUMENT_SEAL_PASSPHRASE)",
         )
         parser.add_argument(
-            "--organisation", type=int, action="append", default=[], dest="organisation_ids",
-            metavar="ID", help="also a seal of this organisation's own (repeat for more)",
+            "--organisation",
+            type=int,
+            action="append",
+            default=[],
+            dest="organisation_ids",
+            metavar="ID",
+            help="also a seal of this organisation's own (repeat for more)",
         )
         parser.add_argument(
-            "--all-organisations", action="store_true", help="a seal for every organisation",
+            "--all-organisations",
+            action="store_true",
+            help="a seal for every organisation",
         )
         parser.add_argument("--force", action="store_true", help="make everything anew")
 
-    def handle(self, *args, out=None, passphrase=None, organisation_ids=(), all_organisations=False,
-               force=False, **options):
+    def handle(
+        self,
+        *args,
+        out=None,
+        passphrase=None,
+        organisation_ids=(),
+        all_organisations=False,
+        force=False,
+        **options,
+    ):
         if settings.IS_PRODUCTION:
             raise CommandError("The demo PKI is not for production: configure real seal keys.")
         folder = Path(out or settings.DOCUMENT_SEAL_DEMO_PKI_DIR)
@@ -41,7 +58,9 @@ class Command(BaseCommand):
         if not passphrase:
             raise CommandError("Give --passphrase (or set DOCUMENT_SEAL_PASSPHRASE).")
         written = demo_pki_ensure(
-            folder, passphrase=passphrase, force=force,
+            folder,
+            passphrase=passphrase,
+            force=force,
             organisations=self._organisations(organisation_ids, all_organisations),
         )
         if written and options["verbosity"]:

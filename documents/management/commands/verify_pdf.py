@@ -37,7 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the PDF to check")
         parser.add_argument(
-            "--trust-roots", nargs="+", metavar="PEM",
+            "--trust-roots",
+            nargs="+",
+            metavar="PEM",
             help="trust these roots instead of DOCUMENT_SEAL_TRUST_ROOTS",
         )
 
@@ -62,27 +64,43 @@ class Command(BaseCommand):
         """What this database's record says, printed; the problems it shows."""
         code = _verification_code(content)
         if not code:
-            self.stdout.write("Record: the file names no verification code; only its seal was checked.")
+            self.stdout.write(
+                "Record: the file names no verification code; only its seal was checked."
+            )
             return []
         try:
             document = GeneratedDocument.objects.filter(
                 verification_code=code, status=GeneratedDocument.Status.READY
             ).first()
         except DatabaseError:
-            self.stdout.write(f"Record: verification code {code}; this database could not be "
-                              "consulted, so only the seal was checked.")
+            self.stdout.write(
+                f"Record: verification code {code}; this database could not be "
+                "consulted, so only the seal was checked."
+            )
             return []
         if document is None:
-            self.stdout.write(f"Record: no issued document has verification code {code} in this "
-                              "database; only the seal was checked.")
+            self.stdout.write(
+                f"Record: no issued document has verification code {code} in this "
+                "database; only the seal was checked."
+            )
             return []
         matches = hashlib.sha256(content).hexdigest() == document.sha256
-        self.stdout.write(f"Record: {document.title}, issued to {document.person_name} on "
-                          f"{document.issued_at:%-d %B %Y} (verification code {code}).")
-        self.stdout.write(f"  [{'ok' if matches else 'NO'}] " + (
-            "This file is, byte for byte, the issued document (SHA-256 matches)." if matches else
-            "This file does NOT match the issued document (SHA-256 differs)."))
+        self.stdout.write(
+            f"Record: {document.title}, issued to {document.person_name} on "
+            f"{document.issued_at:%-d %B %Y} (verification code {code})."
+        )
+        self.stdout.write(
+            f"  [{'ok' if matches else 'NO'}] "
+            + (
+                "This file is, byte for byte, the issued document (SHA-256 matches)."
+                if matches
+                else "This file does NOT match the issued document (SHA-256 differs)."
+            )
+        )
         valid = document.validity == GeneratedDocument.Validity.VALID
-        self.stdout.write(f"  [{'ok' if valid else 'NO'}] Status: {document.get_validity_display()}.")
+        self.stdout.write(
+            f"  [{'ok' if valid else 'NO'}] Status: {document.get_validity_display()}."
+        )
         return ([] if matches else ["it is not the issued file"]) + (
-            [] if valid else [f"the document is {document.get_validity_display().lower()}"])
+            [] if valid else [f"the document is {document.get_validity_display().lower()}"]
+        )
