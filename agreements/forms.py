@@ -9,13 +9,13 @@ from accounts.models import Directorate, Organisation, Role
 from privacy.identifiers import reject_patient_identifiers
 
 from .models import AgreementVersion, Arrangement
-from .services import TERM_FIELDS
 from .selectors import (
     active_criteria_templates,
     trainee_choices_for,
     user_may_draft_for,
     users_with_role,
 )
+from .services import TERM_FIELDS
 
 
 class ReviewDatesField(forms.CharField):

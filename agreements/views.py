@@ -14,7 +14,7 @@ from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_request_integrity_problems
 from signoffs.selectors import signoff_latest_decline_for_subject, signoff_requests_for_subject
 
-from .forms import CriterionTargetFormSet, EndEarlyForm, NewAgreementForm, AgreementTermsForm
+from .forms import AgreementTermsForm, CriterionTargetFormSet, EndEarlyForm, NewAgreementForm
 from .selectors import (
     agreement_end_early_refusal,
     agreement_get_for_user,

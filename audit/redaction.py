@@ -98,7 +98,7 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
             _redact_history(model, row.pk, name, original)
         if not changed:
             raise RedactionRefused("That text is empty or already redacted.", field="column")
-        rows.update(**{name: REDACTED for name in changed})
+        rows.update(**dict.fromkeys(changed, REDACTED))
         audit_event_record(
             actor=actor,
             verb="privacy.redacted",

@@ -6,8 +6,8 @@ from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
 
 from . import choices as c
-from .models import Case, CaseVerification
 from .importer import MAX_BYTES, MAX_ROWS
+from .models import Case, CaseVerification
 from .services import CASE_INPUT_FIELDS
 from .validation import case_errors
 

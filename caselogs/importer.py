@@ -20,8 +20,8 @@ from django.db import IntegrityError
 
 from accounts.models import User
 from agreements.selectors import active_version_for_trainee
-
 from privacy.identifiers import find_patient_identifiers
+
 from .import_cells import ImportContext, Refused, cell_date, cell_value
 from .models import Case
 from .services import CASE_INPUT_FIELDS, NoActiveAgreement, case_build, case_save_many

@@ -11,9 +11,9 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Site
+from privacy.identifiers import reject_patient_identifiers
 
 from . import choices as c
-from privacy.identifiers import reject_patient_identifiers
 
 # Longest plausible interval for each timing field, in minutes, with the reason shown when a
 # value is refused. Beyond these a value is almost certainly a typing error (hours for minutes).

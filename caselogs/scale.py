@@ -14,7 +14,7 @@ import json
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 from django.db import connection
@@ -203,7 +203,7 @@ def reset_sequence(table: str) -> None:
 
 def _at(day: date, rng) -> datetime:
     return datetime(
-        day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), tzinfo=dt_timezone.utc
+        day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), tzinfo=UTC
     )
 
 

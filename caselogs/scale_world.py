@@ -11,7 +11,7 @@ training.
 """
 
 import random
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from agreements.models import CriterionTemplate
 
@@ -39,7 +39,7 @@ ACTIVITY_KINDS = ["mdt", "mdt", "mdt", "imaging_review", "diagnostic_list", "tea
 
 
 def _ts(day: date, hour=9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=dt_timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def _ids(table, count):

@@ -7,7 +7,7 @@ Keys are written as PKCS#12 files protected by a passphrase, into a folder outsi
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -61,7 +61,7 @@ def _name(common_name: str, organisation: str) -> x509.Name:
 
 
 def _certificate(subject, issuer, public_key, signing_key, *, ca: bool, extra=()):
-    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    now = datetime.now(UTC) - timedelta(minutes=5)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)

@@ -5,8 +5,9 @@ AppConfig.ready. This app asks the kind for the HTML to print, the name of the p
 is for, whether a user may download it, and (optionally) which organisation issues it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

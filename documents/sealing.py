@@ -14,7 +14,7 @@ after the seal (pyHanko's difference analysis).
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -222,13 +222,12 @@ class Sealed:
 
 def _signature_timestamp(signer_info) -> datetime | None:
     """The time in the TSA's token over the signature (unsigned attribute), in UTC."""
-    from datetime import timezone
 
     for attribute in signer_info["unsigned_attrs"] or ():
         if attribute["type"].native == "signature_time_stamp_token":
             token = attribute["values"][0]
             tst_info = token["content"]["encap_content_info"]["content"].parsed
-            return tst_info["gen_time"].native.astimezone(timezone.utc)
+            return tst_info["gen_time"].native.astimezone(UTC)
     return None
 
 
@@ -333,7 +332,6 @@ def _seal_signature(reader):
 
 def pdf_seal_check(content: bytes, *, trust_roots=None) -> SealCheck:
     """Check the seal of a PDF offline. trust_roots: certificates; the configured ones if None."""
-    from datetime import timezone
 
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -366,7 +364,7 @@ def pdf_seal_check(content: bytes, *, trust_roots=None) -> SealCheck:
     check.certificate_subject = status.signing_cert.subject.human_friendly
     stamp = status.timestamp_validity
     if stamp is not None:
-        check.timestamp = stamp.timestamp.astimezone(timezone.utc)
+        check.timestamp = stamp.timestamp.astimezone(UTC)
         check.timestamped = stamp.intact and stamp.valid and stamp.trusted
     level = status.modification_level
     check.modified_after = status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (

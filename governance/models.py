@@ -6,9 +6,9 @@ A new version is a copy (`governance.standards.standard_set_new_version`), so th
 report was judged against stay readable, and django-simple-history keeps every in-place edit.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords

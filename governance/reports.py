@@ -13,23 +13,21 @@ from django.db import transaction
 from django.db.models import Q
 
 from agreements.models import AgreementVersion
-
 from audit.services import audit_event_record
 from caselogs.choices import Procedure
 from caselogs.selectors import case_list_for_user, verified_cases
 from documents.pdf import document_html
 from documents.registry import DocumentKind
 from documents.services import document_request
-from signoffs.models import content_digest
-
 from phases.criteria import FAILURE_KINDS
 from phases.cusum import Crossing, CusumCurve, CusumParameters
+from signoffs.models import content_digest
 
 from .charts import cusum_chart_svg, indicators_chart_svg, times_chart_svg
-from .models import AuditReport
-from .selectors import audit_report_list_for_user
 from .indicators import percent_of
+from .models import AuditReport
 from .report_figures import report_snapshot
+from .selectors import audit_report_list_for_user
 
 REPORT_KIND = "audit_report"
 TEMPLATE_VERSION = "audit-report-3"

@@ -1,6 +1,6 @@
+from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from csp.decorators import csp_replace
 from django.http import HttpResponse
 from django.shortcuts import render
 

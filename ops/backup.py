@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import tarfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
         table_row_counts,
     )
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     root = Path(args.dir) if Path(args.dir).is_absolute() else PROJECT / args.dir
     final = root / f"irtraining-{stamp}"
     partial = root / f".irtraining-{stamp}.partial"

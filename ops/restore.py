@@ -41,27 +41,31 @@ def database_has_tables(name: str) -> bool | None:
     from psycopg2 import connect
 
     env = libpq_environment("postgres")
-    with connect(
-        dbname="postgres",
-        host=env.get("PGHOST"),
-        port=env.get("PGPORT"),
-        user=env.get("PGUSER"),
-        password=env.get("PGPASSWORD"),
-    ) as admin:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                return None
-    with connect(
-        dbname=name,
-        host=env.get("PGHOST"),
-        port=env.get("PGPORT"),
-        user=env.get("PGUSER"),
-        password=env.get("PGPASSWORD"),
-    ) as target:
-        with target.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'")
-            return cursor.fetchone()[0] > 0
+    with (
+        connect(
+            dbname="postgres",
+            host=env.get("PGHOST"),
+            port=env.get("PGPORT"),
+            user=env.get("PGUSER"),
+            password=env.get("PGPASSWORD"),
+        ) as admin,
+        admin.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            return None
+    with (
+        connect(
+            dbname=name,
+            host=env.get("PGHOST"),
+            port=env.get("PGPORT"),
+            user=env.get("PGUSER"),
+            password=env.get("PGPASSWORD"),
+        ) as target,
+        target.cursor() as cursor,
+    ):
+        cursor.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'")
+        return cursor.fetchone()[0] > 0
 
 
 def admin_sql(statement: str) -> None:

@@ -11,10 +11,10 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agreements.models import AgreementVersion, TrainingAgreement
 from agreements.selectors import named_supervisors
-from caselogs import choices as c
-from caselogs.selectors import verified_cases
 from audit.redaction import committed_text
 from audit.services import audit_event_record
+from caselogs import choices as c
+from caselogs.selectors import verified_cases
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_revoke
 from signoffs.eligibility import user_is_eligible_for_step

@@ -5,8 +5,9 @@ AppConfig.ready. The engine asks the handler for the subject's canonical content
 re-check the digest) and tells it the outcome, inside the signing transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from audit.models import AuditEvent, AuditLogIsAppendOnly
 from accounts.models import Role
+from audit.models import AuditEvent, AuditLogIsAppendOnly
 from audit.services import audit_event_record
 
 from .factories import OrganisationFactory

@@ -25,9 +25,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from agreements.models import AgreementVersion
-from agreements.services import agreement_amend, agreement_version_update, SupervisorChoice
+from agreements.services import SupervisorChoice, agreement_amend, agreement_version_update
 from caselogs import choices as c
-from caselogs.models import Case
 from caselogs.services import CASE_INPUT_FIELDS, case_log, case_verify
 
 from .agreements.conftest import build_world, draft, submit_and_sign_all, terms_for

@@ -18,7 +18,6 @@ import re
 
 from playwright.sync_api import expect
 
-
 from documents.models import GeneratedDocument
 from phases.models import ProgressionRequest
 from signoffs.selectors import signoff_requests_for_subject

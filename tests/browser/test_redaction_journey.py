@@ -6,7 +6,6 @@ agreement's /verify page, and a clean scan."""
 import io
 import re
 
-import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 

@@ -32,8 +32,13 @@ def seed_restart_world(agreements: int) -> None:
     from agreements.criteria_defaults import default_template_ensure
     from agreements.models import CriteriaTemplate, CriterionTemplate
     from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
-    from tests.agreements.conftest import build_world, draft, signer_for, submit_and_sign_all
-    from tests.agreements.conftest import terms_for
+    from tests.agreements.conftest import (
+        build_world,
+        draft,
+        signer_for,
+        submit_and_sign_all,
+        terms_for,
+    )
     from tests.factories import SiteFactory, make_member
 
     world = build_world()

@@ -14,8 +14,8 @@ from documents.tasks import RENDER_MAX_RETRIES
 from tests.factories import TEST_PASSWORD, OrganisationFactory, make_member, unused_backup_code
 
 from .conftest import needs_redis_server, needs_shared_postgres
-from .people import allow_web_sign_in
 from .kinds import BROKEN, NOTE
+from .people import allow_web_sign_in
 from .services import Browser, django_script, log_tail, wait_for
 
 pytestmark = [

@@ -15,12 +15,11 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, example, given, settings
 
-from ..conftest import EXPLORING
-from .strategies import one_bad_field_at_a_time, queries, submissions
-
 from ..agreements.conftest import world  # noqa: F401  (fixture)
 from ..caselogs.conftest import logbook  # noqa: F401  (fixture)
+from ..conftest import EXPLORING
 from ..phases.conftest import trainee_world  # noqa: F401  (fixture)
+from .strategies import one_bad_field_at_a_time, queries, submissions
 
 ALLOWED = {200, 302, 400, 403, 404}
 LIMIT_SECONDS = 2.0

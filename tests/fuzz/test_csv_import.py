@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caselogs.importer import MAX_BYTES, MAX_ROWS
 from caselogs.services import CASE_INPUT_FIELDS

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agreements.services import DOCUMENT_KIND, agreement_version_submit
 from documents.models import GeneratedDocument

@@ -3,8 +3,8 @@
 import pytest
 
 from governance.continued_practice import continued_practice_for
-from governance.standards import default_standards_ensure
 from governance.models import QualityStandard, QualityStandardSet
+from governance.standards import default_standards_ensure
 from phases.services import annual_review_request
 from signoffs.selectors import signoff_requests_for_subject
 

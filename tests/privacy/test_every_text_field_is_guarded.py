@@ -5,9 +5,7 @@ refuses an identifier in any guarded field whichever door the row came through."
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from caselogs.models import CaseVerification
 from privacy.guard import (

@@ -25,9 +25,9 @@ from phases.models import CompetencySignoff, ProgressionRequest
 from privacy.identifiers import find_patient_identifiers
 from signoffs.models import Signature
 
+from ..admin_forms import admin_change_form_data
 from ..agreements.conftest import draft, world  # noqa: F401  (fixture)
 from ..caselogs.conftest import log_case, logbook  # noqa: F401  (fixture)
-from ..admin_forms import admin_change_form_data
 from ..conftest import TEST_BACKUP_CODES, sign_in
 from ..fuzz.test_agreement_forms import terms_as_posted
 from ..fuzz.test_logbook_forms import case_as_posted

@@ -36,9 +36,9 @@ from privacy.commitments import is_commitment, text_commitment
 from signoffs.selectors import signoff_requests_for_subject
 from signoffs.tasks import signoff_reminders_task
 
+from ..admin_forms import admin_change_form_data
 from ..agreements.conftest import draft, sign_step, terms_for, world  # noqa: F401  (fixture)
 from ..caselogs.conftest import log_case, logbook, mt_case_data  # noqa: F401  (fixture)
-from ..admin_forms import admin_change_form_data
 from ..conftest import sign_in
 from ..phases.conftest import meet_phase_one, phase_of, small_world  # noqa: F401  (fixture)
 
