@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agreements.models import AgreementCriterion
+from agreements.models import AgreementCriterion, CriterionKind
 from caselogs.services import case_verify
 from phases.criteria import EvidenceScope, evaluate_criteria
 from phases.models import Competency
@@ -261,7 +261,14 @@ def test_each_failure_kind_counts_and_a_dissection_that_needed_no_treatment_does
 
 
 def _currents(world):
-    return {item.description: item.current for item in progress_for(world.agreement).items}
+    """Every criterion of the agreement, whatever its phase (an angiogram criterion is phase 2's),
+    evaluated over the current phase's evidence."""
+    criteria = list(world.version.criteria.all())
+    scope = EvidenceScope(world.agreement.pk, world.trainee.pk, phase_of(world).started_on)
+    return {
+        (criterion.kind, criterion.pk): (item.current, item.met, item.evidence)
+        for criterion, item in zip(criteria, evaluate_criteria(criteria, scope), strict=True)
+    }
 
 
 def test_evidence_not_yet_verified_counts_for_no_criterion(trainee_world):
@@ -273,6 +280,8 @@ def test_evidence_not_yet_verified_counts_for_no_criterion(trainee_world):
 
     add_case(trainee_world)  # one verified case, so a rate or curve has something to show
     before = _currents(trainee_world)
+    evidence_kinds = set(CriterionKind.values) - {CriterionKind.MINIMUM_WEEKS}
+    assert {kind for kind, _ in before} >= evidence_kinds
     for procedure in c.Procedure.values:
         for role in ("primary_operator", "assistant"):
             add_case(
