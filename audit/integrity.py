@@ -15,7 +15,7 @@ def register_integrity_check(name: str, check: Callable[[], list[str]]) -> None:
 
 
 def integrity_problems() -> list[str]:
-    problems = []
+    problems: list[str] = []
     for name, check in sorted(_checks.items()):
         problems.extend(f"{name}: {problem}" for problem in check())
     return problems

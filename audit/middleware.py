@@ -1,5 +1,8 @@
 import re
 import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 
 from .context import current_request_id
 
@@ -9,13 +12,13 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute, read by the views
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

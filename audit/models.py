@@ -8,6 +8,7 @@ anchors the tail, so deleting the latest events is caught too.
 
 import hashlib
 import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -20,10 +21,10 @@ class AuditLogIsAppendOnly(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
 
@@ -56,15 +57,15 @@ class AuditEvent(models.Model):
         ordering = ["-sequence"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"#{self.sequence} {self.verb}: {self.summary}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditLogIsAppendOnly("Audit events cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
     def canonical_content(self) -> bytes:
@@ -97,7 +98,7 @@ class AuditChainHead(models.Model):
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"audit head at #{self.sequence}"
 
 
@@ -128,5 +129,5 @@ class Redaction(models.Model):
         ordering = ["-redacted_at"]
         indexes = [models.Index(fields=["app_label", "model", "object_id", "field"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.app_label}.{self.model} {self.object_id}: {self.field} redacted"

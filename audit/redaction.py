@@ -12,6 +12,8 @@ after a redaction ``audit_verify`` still passes, every signature still verifies 
 /verify page still says valid.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -24,15 +26,19 @@ from privacy.identifiers import find_patient_identifiers
 from .models import Redaction
 from .services import audit_event_record
 
+if TYPE_CHECKING:
+    # The user model, for the type checker only (audit does not import accounts at run time).
+    from accounts.models import User
+
 
 class RedactionRefused(Exception):
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
 
 
-def committed_text(instance, field: str) -> str:
+def committed_text(instance: models.Model, field: str) -> str:
     """The commitment to ``instance.<field>``, the same before and after a redaction."""
     value = getattr(instance, field) or ""
     if value == REDACTED:
@@ -63,7 +69,14 @@ def redactable_tables() -> dict[str, tuple[type[models.Model], tuple[str, ...]]]
     return tables
 
 
-def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str], reason: str):
+def text_redact(
+    *,
+    actor: "User",
+    model: type[models.Model],
+    object_id: int | str,
+    fields: list[str],
+    reason: str,
+) -> dict[str, str]:
     """Replace each named text of one row with "[redacted]", keeping every chain verifiable."""
     if reason not in Redaction.Reason.values:
         raise RedactionRefused("Choose why the text is redacted.", field="reason")
@@ -74,7 +87,7 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
     with transaction.atomic():
         # The model's own manager may refuse updates (signatures are final): redaction is the one
         # change allowed, so it goes through a plain queryset, and the row is locked first.
-        rows = QuerySet(model=model).select_for_update().filter(pk=object_id)
+        rows: QuerySet[Any] = QuerySet(model=model).select_for_update().filter(pk=object_id)
         row = rows.first()
         if row is None:
             raise RedactionRefused("There is no row with that id in that table.", field="object_id")
@@ -87,7 +100,7 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
             changed[name] = committed_text(row, name)
             Redaction.objects.create(
                 app_label=model._meta.app_label,
-                model=model._meta.model_name,
+                model=model._meta.model_name or "",
                 object_id=str(row.pk),
                 field=name,
                 commitment=changed[name],
@@ -114,12 +127,16 @@ def text_redact(*, actor, model: type[models.Model], object_id, fields: list[str
     return changed
 
 
-def _redact_history(model, object_id, field: str, original: str) -> None:
+def _redact_history(
+    model: type[models.Model], object_id: int | str, field: str, original: str
+) -> None:
     """Every history row of the object whose text was the removed one or holds an identifier."""
     history = getattr(model, "history", None)
     if history is None:
         return
-    history_rows = QuerySet(model=history.model).filter(**{model._meta.pk.attname: object_id})
+    history_rows: QuerySet[Any] = QuerySet(model=history.model).filter(
+        **{model._meta.pk.attname: object_id}
+    )
     doomed = [
         pk
         for pk, value in history_rows.values_list("pk", field)

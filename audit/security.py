@@ -16,6 +16,10 @@ logger keeps the traceback for the developers.
 import logging
 import sys
 import traceback
+from types import TracebackType
+from typing import Any
+
+from django.http import HttpRequest
 
 logger = logging.getLogger("security")
 
@@ -33,7 +37,7 @@ def _is_permission_module(module: str) -> bool:
     )
 
 
-def raised_in_permission_check(tb) -> bool:
+def raised_in_permission_check(tb: TracebackType) -> bool:
     return any(
         _is_permission_module(frame.f_globals.get("__name__", ""))
         or frame.f_code.co_name in _PERMISSION_FUNCTIONS
@@ -41,7 +45,7 @@ def raised_in_permission_check(tb) -> bool:
     )
 
 
-def _user_id(request) -> str:
+def _user_id(request: HttpRequest) -> str:
     # The session's id, not request.user: loading the user needs the database, which may be down.
     try:
         return str(request.session.get("_auth_user_id") or "-")
@@ -49,7 +53,7 @@ def _user_id(request) -> str:
         return "?"
 
 
-def request_exception_log(sender, request=None, **kwargs):
+def request_exception_log(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     """got_request_exception receiver: one ERROR record on the ``security`` logger."""
     try:
         exc_type, _, tb = sys.exc_info()

@@ -2,8 +2,9 @@
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from privacy.commitments import text_commitment
@@ -11,13 +12,18 @@ from privacy.commitments import text_commitment
 from .context import current_request_id
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
+if TYPE_CHECKING:
+    # The user model (settings.AUTH_USER_MODEL), named for the type checker only: audit does not
+    # import accounts at run time (accounts depends on audit, never the reverse).
+    from accounts.models import User
 
-def _json_normalised(data) -> dict:
+
+def _json_normalised(data: dict[str, Any] | None) -> dict[str, Any]:
     # Hash exactly what the JSON column will give back, so a re-read event hashes the same.
     return json.loads(json.dumps(data or {}, default=str, sort_keys=True))
 
 
-def audit_reference(subject) -> str:
+def audit_reference(subject: models.Model) -> str:
     """How the log names an object: a reference the system wrote, never a model's ``__str__``
     (which may quote text a person wrote: a criterion's description, a case's reference)."""
     reference = getattr(subject, "audit_reference", None)
@@ -26,7 +32,7 @@ def audit_reference(subject) -> str:
     return f"{subject._meta.verbose_name} {subject.pk}"
 
 
-def _as_text(value) -> str:
+def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if hasattr(value, "pk") and hasattr(value, "_meta"):
@@ -51,7 +57,14 @@ def audit_changes(before: dict, after: dict) -> dict[str, str]:
     )
 
 
-def audit_event_record(*, actor, verb: str, summary: str, subject=None, data=None) -> AuditEvent:
+def audit_event_record(
+    *,
+    actor: "User | None",
+    verb: str,
+    summary: str,
+    subject: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Append one event. Call it inside the service's transaction, so both commit or neither."""
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(

@@ -14,6 +14,7 @@ original commitment and every chain and signature over it still verifies.
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 
@@ -28,5 +29,5 @@ def text_commitment(text: str) -> str:
     return COMMITMENT_PREFIX + digest
 
 
-def is_commitment(value) -> bool:
+def is_commitment(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(COMMITMENT_PREFIX) and len(value) == 76

@@ -20,8 +20,9 @@ Columns that hold random tokens or encoded data, not text, are not read (``NOT_T
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -63,7 +64,7 @@ class StoredIdentifier:
     kind: str
 
 
-def _strings_in(value) -> Iterator[str]:
+def _strings_in(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         if not _ISO_DATE_OR_TIME.match(value):
             yield value
@@ -75,14 +76,14 @@ def _strings_in(value) -> Iterator[str]:
             yield from _strings_in(item)
 
 
-def _columns(model) -> Iterator[tuple[models.Field, bool]]:
+def _columns(model: Any) -> Iterator[tuple[models.Field, bool]]:
     person_written = set(guarded_fields(model.instance_type if is_history_model(model) else model))
     for field in model._meta.concrete_fields:
         if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
             yield field, field.name in person_written
 
 
-def _kinds_found(texts, person_written: bool) -> list[str]:
+def _kinds_found(texts: Iterable[str], person_written: bool) -> list[str]:
     kinds = []
     for text in texts:
         for finding in find_patient_identifiers(_without_generated_tokens(text)):
@@ -95,7 +96,7 @@ def stored_identifiers(chunk_size: int = 5000) -> Iterator[StoredIdentifier]:
     for model in apps.get_models(include_auto_created=True):
         if not model._meta.managed or model._meta.proxy:
             continue
-        manager = models.QuerySet(model=model)
+        manager: models.QuerySet[Any] = models.QuerySet(model=model)
         for field, person_written in _columns(model):
             if f"{model._meta.db_table}.{field.column}" in NOT_TEXT_COLUMNS:
                 continue
