@@ -18,7 +18,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
             actor=request.user,
             verb=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
             subject=obj,
-            summary=f"{obj._meta.verbose_name.capitalize()} {'changed' if change else 'created'}: {obj}",
+            summary=(
+                f"{obj._meta.verbose_name.capitalize()} {'changed' if change else 'created'}: {obj}"
+            ),
             data={"changed": list(form.changed_data)},
         )
 

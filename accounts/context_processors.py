@@ -1,7 +1,9 @@
-from .navigation import navigation_for, role_summary
+from django.http import HttpRequest
+
+from .navigation import NavItem, navigation_for, role_summary
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, list[NavItem] | list[str]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_roles": []}

@@ -70,7 +70,8 @@ class AuthenticatorConfirmForm(SecondFactorCodeForm):
 
 
 def add_validation_error(form, error) -> None:
-    """Show a service's ValidationError on a form: each message beside its field, the rest on top."""
+    """Show a service's ValidationError on a form: each message beside its field, the rest on
+    top."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)

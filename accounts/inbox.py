@@ -4,6 +4,10 @@ logbook) contribute sections here from their AppConfig.ready, so accounts never 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
+from .models import User
+
 
 @dataclass(frozen=True)
 class InboxItem:
@@ -43,5 +47,5 @@ def register_inbox_section(provider: Callable[[object], InboxSection | None]) ->
         _providers.append(provider)
 
 
-def inbox_sections_for(user) -> list[InboxSection]:
+def inbox_sections_for(user: User | AnonymousUser) -> list[InboxSection]:
     return [section for provider in _providers if (section := provider(user)) is not None]

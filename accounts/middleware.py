@@ -5,9 +5,11 @@ a code. Until then only the pages needed to do that, to sign out, and the public
 """
 
 import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
@@ -25,12 +27,17 @@ _OPEN_BEFORE_SECOND_FACTOR = frozenset(
 
 
 class TwoFactorRequiredMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._is_open(request):
+        # is_verified is added to the user by django_otp's OTPMiddleware.
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[attr-defined]  # django_otp's
+            and not self._is_open(request)
+        ):
             if user_has_confirmed_device(user):
                 return self._redirect("accounts:two_factor_verify", request)
             if user_requires_two_factor(user):
@@ -38,7 +45,7 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _is_open(request):
+    def _is_open(request: HttpRequest) -> bool:
         if request.path_info.startswith(settings.STATIC_URL):
             return True
         try:
@@ -48,7 +55,7 @@ class TwoFactorRequiredMiddleware:
         return match.view_name in _OPEN_BEFORE_SECOND_FACTOR
 
     @staticmethod
-    def _redirect(view_name, request):
+    def _redirect(view_name: str, request: HttpRequest) -> HttpResponse:
         response = redirect(view_name)
         if request.method == "GET":
             response["Location"] += "?" + urlencode({"next": request.get_full_path()})
@@ -70,10 +77,10 @@ class IdleTimeoutRenewalMiddleware:
     bring the flushed session back. A request that never read the session (a health check, a
     static file) is left alone rather than made to load it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.accessed and request.user.is_authenticated:

@@ -4,6 +4,9 @@ Permissions come from memberships (a role at an organisation, for a period), nev
 the user: the same consultant can be a supervisor at one trust and a training lead at another.
 """
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -28,7 +31,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
-def role_in_sentence(role) -> str:
+def role_in_sentence(role: str) -> str:
     """A role's label inside a sentence: "a supervisor (INR)", never "a supervisor (inr)"."""
     label = Role(role).label
     return label[:1].lower() + label[1:]
@@ -42,10 +45,17 @@ ROLES_REQUIRING_GMC = frozenset({Role.SUPERVISOR, Role.MEDICAL_DIRECTOR})
 ROLES_REQUIRING_TWO_FACTOR = frozenset(Role)
 
 
-class UserManager(BaseUserManager):
+if TYPE_CHECKING:
+    # django-stubs makes the manager generic in its model; Django's class is not subscriptable.
+    _UserManagerBase = BaseUserManager["User"]
+else:
+    _UserManagerBase = BaseUserManager
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -54,12 +64,14 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -99,20 +111,20 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
-    def audit_reference(self):
+    def audit_reference(self) -> str:
         return self.full_name or f"user {self.pk}"
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.full_name
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         # The whole name: its first word is often a title ("Dr"), and a greeting by title alone
         # reads oddly.
         return self.full_name or self.email
@@ -139,7 +151,7 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -159,7 +171,7 @@ class Site(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -179,15 +191,15 @@ class Directorate(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}, {self.organisation}"
 
 
 class MembershipQuerySet(models.QuerySet):
-    def active_on(self, day):
+    def active_on(self, day: date) -> "MembershipQuerySet":
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
-    def active(self):
+    def active(self) -> "MembershipQuerySet":
         return self.active_on(timezone.localdate())
 
 
@@ -215,10 +227,10 @@ class Membership(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.organisation}"
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         errors = {}
         if self.role in ROLES_REQUIRING_GMC and self.user_id and not self.user.gmc_number:
@@ -226,19 +238,23 @@ class Membership(models.Model):
                 f"A {role_in_sentence(self.role)} must be a registered doctor: "
                 "record their GMC number on their account first."
             )
-        if self.directorate_id and self.organisation_id:
-            if self.directorate.organisation_id != self.organisation_id:
-                errors["directorate"] = "This directorate belongs to another organisation."
+        if (
+            self.directorate_id
+            and self.organisation_id
+            and self.directorate is not None
+            and self.directorate.organisation_id != self.organisation_id
+        ):
+            errors["directorate"] = "This directorate belongs to another organisation."
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             errors["valid_to"] = "The end date cannot be before the start date."
         if errors:
             raise ValidationError(errors)
 
-    def is_active_on(self, day):
+    def is_active_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
 
-class FormSubmission(models.Model):
+class FormSubmission(models.Model):  # noqa: DJ008  (a form's token, never shown to anyone)
     """The one-time token of a form that creates a record, claimed in the same transaction as the
     record: the same POST sent again (a double click, a re-post on reload, a retry on a slow
     network) finds its token taken and creates nothing."""

@@ -1,10 +1,12 @@
 """The navigation bar: only what the signed-in person's roles can use."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from .models import Role
+from .models import Role, User
 from .selectors import ORGANISATION_OVERSIGHT_ROLES, second_factor_satisfied, user_roles
 
 
@@ -18,13 +20,13 @@ class NavItem:
 _providers: list = []
 
 
-def register_nav_items(provider) -> None:
+def register_nav_items(provider: Callable[[User, set[str]], list[NavItem]]) -> None:
     """Higher apps add their own entries (provider(user, roles) -> list[NavItem]) from ready()."""
     if provider not in _providers:
         _providers.append(provider)
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user: User | AnonymousUser) -> list[NavItem]:
     if not user.is_authenticated or not second_factor_satisfied(user):
         return []
     roles = user_roles(user)
@@ -39,9 +41,9 @@ def navigation_for(user) -> list[NavItem]:
     return items
 
 
-def role_summary(user) -> list[str]:
+def role_summary(user: User | AnonymousUser) -> list[str]:
     return sorted({Role(role).label for role in user_roles(user)})
 
 
-def oversees_any_organisation(user) -> bool:
+def oversees_any_organisation(user: User | AnonymousUser) -> bool:
     return bool(user_roles(user) & ORGANISATION_OVERSIGHT_ROLES)

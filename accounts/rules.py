@@ -3,22 +3,22 @@ permission tests prove they agree."""
 
 import rules
 
-from .models import Role
+from .models import Organisation, Role, User
 from .selectors import organisation_ids_for_user, user_has_role, user_may_see_people_of
 
 
 @rules.predicate
-def is_administrator(user):
+def is_administrator(user: User) -> bool:
     return user_has_role(user, Role.ADMINISTRATOR)
 
 
 @rules.predicate
-def is_member_of_organisation(user, organisation):
+def is_member_of_organisation(user: User, organisation: Organisation | None) -> bool:
     return organisation is not None and organisation.pk in organisation_ids_for_user(user)
 
 
 @rules.predicate
-def oversees_organisation(user, organisation):
+def oversees_organisation(user: User, organisation: Organisation | None) -> bool:
     return organisation is not None and user_may_see_people_of(user, organisation)
 
 

@@ -3,6 +3,7 @@ these, so every change is validated the same way and lands in the audit log."""
 
 import secrets
 from datetime import date
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -10,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_event_record
 
-from .models import FormSubmission, Membership, Organisation, User, role_in_sentence
+from .models import Directorate, FormSubmission, Membership, Organisation, User, role_in_sentence
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -18,7 +19,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 
 def user_create(
-    *, actor, email: str, full_name: str, password: str | None, gmc_number: str = ""
+    *, actor: User | None, email: str, full_name: str, password: str | None, gmc_number: str = ""
 ) -> User:
     with transaction.atomic():
         user = User.objects.create_user(
@@ -32,11 +33,11 @@ def user_create(
 
 def membership_create(
     *,
-    actor,
+    actor: User | None,
     user: User,
     role: str,
     organisation: Organisation,
-    directorate=None,
+    directorate: Directorate | None = None,
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Membership:
@@ -62,7 +63,9 @@ def membership_create(
     return membership
 
 
-def membership_save_from_admin(*, actor, membership: Membership, changed: list[str]) -> Membership:
+def membership_save_from_admin(
+    *, actor: User, membership: Membership, changed: list[str]
+) -> Membership:
     """The admin's edit path: the form has already run ``full_clean``."""
     adding = membership._state.adding
     with transaction.atomic():
@@ -115,8 +118,9 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
     return codes
 
 
-def backup_codes_set(*, actor, user: User, codes: list[str]) -> None:
-    """Install known codes: used only by the demo seed, so a newcomer can sign in without a phone."""
+def backup_codes_set(*, actor: User | None, user: User, codes: list[str]) -> None:
+    """Install known codes: used only by the demo seed, so a newcomer can sign in without a
+    phone."""
     with transaction.atomic():
         _backup_codes_replace(user=user, codes=codes)
         audit_event_record(
@@ -145,7 +149,7 @@ def _new_backup_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def form_submission_claim(*, user, token) -> bool:
+def form_submission_claim(*, user: User, token: UUID | None) -> bool:
     """True the first time a form's token is claimed, False when the same form comes again. Call
     it inside the transaction that creates the record: a concurrent repeat waits on the token's
     unique key until that transaction ends, then finds it taken; if the first attempt rolled back,
