@@ -1,11 +1,12 @@
 """Who may sign which step: the rules of eligibility and separation of duties, in one place."""
 
+from accounts.models import User
 from accounts.selectors import membership_list_active_for_user
 
 from .models import SignoffStep
 
 
-def user_is_eligible_for_step(user, step: SignoffStep) -> bool:
+def user_is_eligible_for_step(user: User, step: SignoffStep) -> bool:
     if step.named_user_id is not None:
         return step.named_user_id == user.pk
     return any(
@@ -16,7 +17,9 @@ def user_is_eligible_for_step(user, step: SignoffStep) -> bool:
     )
 
 
-def step_refusal_reason(user, step: SignoffStep, signed_steps: list[SignoffStep]) -> str | None:
+def step_refusal_reason(
+    user: User, step: SignoffStep, signed_steps: list[SignoffStep]
+) -> str | None:
     """Why this user may not sign this step now, in words; None when they may.
 
     ``signed_steps`` are the request's steps that already carry a signature, with it loaded.
@@ -49,7 +52,7 @@ def step_refusal_reason(user, step: SignoffStep, signed_steps: list[SignoffStep]
     return None
 
 
-def step_ids_signable_by(user, steps: list[SignoffStep]) -> set[int]:
+def step_ids_signable_by(user: User, steps: list[SignoffStep]) -> set[int]:
     """Of one request's steps (signatures loaded), those this user could sign now."""
     signed = [s for s in steps if s.status != SignoffStep.Status.PENDING]
     return {s.pk for s in steps if step_refusal_reason(user, s, signed) is None}

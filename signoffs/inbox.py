@@ -1,4 +1,5 @@
 from accounts.inbox import InboxSection
+from accounts.models import User
 from accounts.selectors import user_roles
 
 from .selectors import signoff_steps_awaiting_user
@@ -6,7 +7,7 @@ from .selectors import signoff_steps_awaiting_user
 INBOX_LIMIT = 25
 
 
-def awaiting_signature_section(user):
+def awaiting_signature_section(user: User) -> InboxSection | None:
     """Every role signs something (a trainee signs their own agreement), so everyone with a role
     sees this section, empty or not."""
     if not user_roles(user):

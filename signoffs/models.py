@@ -8,6 +8,7 @@ subject voids the request, and an edited signature breaks the chain (``signoff_i
 
 import hashlib
 import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -22,13 +23,13 @@ from privacy.identifiers import reject_patient_identifiers
 GENESIS_HASH = "0" * 64
 
 
-def canonical_json(content) -> bytes:
+def canonical_json(content: Any) -> bytes:
     return json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     ).encode()
 
 
-def content_digest(content) -> str:
+def content_digest(content: Any) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
@@ -68,11 +69,11 @@ class SignoffRequest(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
 
@@ -114,15 +115,15 @@ class SignoffStep(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.request}: {self.label}"
 
 
 class SignatureQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise SignatureIsFinal("Signatures cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise SignatureIsFinal("Signatures cannot be deleted.")
 
 
@@ -161,15 +162,15 @@ class Signature(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.signer_name}: {self.get_decision_display()} ({self.step.label})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise SignatureIsFinal("Signatures cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise SignatureIsFinal("Signatures cannot be deleted.")
 
     def canonical_content(self) -> dict:

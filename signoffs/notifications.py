@@ -2,7 +2,9 @@
 the author. Each send is recorded on the row first, so a retried task does not send twice, and a
 sweep sends what a broker outage kept from being queued."""
 
+from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -25,7 +27,9 @@ def _signable_steps(request: SignoffRequest) -> list[SignoffStep]:
     return pending[:1] if request.ordered else pending
 
 
-def _step_messages(step: SignoffStep, subject_line: str):
+def _step_messages(
+    step: SignoffStep, subject_line: str
+) -> Iterator[tuple[str, str, str, list[str]]]:
     url = settings.SITE_URL + reverse("signoffs:sign", args=[step.pk])
     signed = set(step.request.signatures.values_list("signer_id", flat=True))
     for user in signoff_step_eligible_users(step):
@@ -74,7 +78,7 @@ def _subject_page(request: SignoffRequest) -> str:
     return settings.SITE_URL + (url or reverse("home"))
 
 
-def _outcome_message(request: SignoffRequest):
+def _outcome_message(request: SignoffRequest) -> tuple[str, str, str, list[str]]:
     # What happened and where to read it: never the text a signer wrote (a decline's reason
     # stays on the signature, shown on the page).
     outcome = request.get_status_display().lower()
@@ -113,7 +117,7 @@ def signoff_send_due_reminders() -> int:
                 )
                 locked.reminders_sent = level
                 locked.save(update_fields=["reminders_sent"])
-                transaction.on_commit(lambda m=messages: send_mass_mail(m, fail_silently=False))
+                transaction.on_commit(partial(send_mass_mail, messages, fail_silently=False))
                 sent += len(messages)
     return sent
 

@@ -1,7 +1,7 @@
 """Reads: which steps wait on a person, and which requests a person may open."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from accounts.models import Membership, User
 from accounts.selectors import membership_list_active_for_user
@@ -9,7 +9,7 @@ from accounts.selectors import membership_list_active_for_user
 from .models import Signature, SignoffRequest, SignoffStep
 
 
-def _eligibility_filter(user) -> Q:
+def _eligibility_filter(user: User) -> Q:
     by_role = Q(pk__in=[])
     for m in membership_list_active_for_user(user):
         same_directorate = Q(directorate__isnull=True) | Q(directorate_id=m.directorate_id)
@@ -17,7 +17,7 @@ def _eligibility_filter(user) -> Q:
     return Q(named_user=user) | (Q(named_user__isnull=True) & by_role)
 
 
-def signoff_steps_awaiting_user(*, user) -> QuerySet[SignoffStep]:
+def signoff_steps_awaiting_user(*, user: User) -> QuerySet[SignoffStep]:
     """Open steps this person could sign now, oldest request first.
 
     Left out: steps of ordered requests whose earlier steps are unsigned, requests the person has
@@ -51,7 +51,7 @@ def signoff_step_eligible_users(step: SignoffStep) -> QuerySet[User]:
     return User.objects.filter(pk__in=holders.values("user_id"), is_active=True)
 
 
-def signoff_requests_for_subject(subject) -> QuerySet[SignoffRequest]:
+def signoff_requests_for_subject(subject: Model) -> QuerySet[SignoffRequest]:
     return (
         SignoffRequest.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
@@ -61,7 +61,7 @@ def signoff_requests_for_subject(subject) -> QuerySet[SignoffRequest]:
     )
 
 
-def signoff_latest_decline_for_subject(subject) -> Signature | None:
+def signoff_latest_decline_for_subject(subject: Model) -> Signature | None:
     """The newest declining signature on any request about ``subject``: where its reason lives
     (copies elsewhere hold only the app's words, so a redaction reaches every place it showed)."""
     return (

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -15,7 +16,7 @@ from audit.services import audit_event_record
 
 from .eligibility import step_refusal_reason
 from .models import GENESIS_HASH, Signature, SignoffRequest, SignoffStep, content_digest
-from .registry import handler_for
+from .registry import SignoffHandler, handler_for
 from .tasks import signoff_notify_task
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class StepSpec:
 class SignoffRefused(Exception):
     """Signing was refused. ``field`` names the form field the message belongs beside."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -46,7 +47,7 @@ class SignoffRefused(Exception):
 def signoff_request_open(
     *,
     kind: str,
-    subject,
+    subject: Model,
     title: str,
     steps: list[StepSpec],
     created_by: User,
@@ -178,7 +179,14 @@ def signoff_sign(
     return signature
 
 
-def _write_signature(request, step, signer, decision, reason, authentication) -> Signature:
+def _write_signature(
+    request: SignoffRequest,
+    step: SignoffStep,
+    signer: User,
+    decision: str,
+    reason: str,
+    authentication: str,
+) -> Signature:
     previous = request.signatures.order_by("-sequence").first()
     signature = Signature(
         step=step,
@@ -202,7 +210,13 @@ def _write_signature(request, step, signer, decision, reason, authentication) ->
     return signature
 
 
-def _settle(request, step, signature, handler, signer) -> None:
+def _settle(
+    request: SignoffRequest,
+    step: SignoffStep,
+    signature: Signature,
+    handler: SignoffHandler,
+    signer: User,
+) -> None:
     declined = signature.decision == Signature.Decision.DECLINE
     step.status = SignoffStep.Status.DECLINED if declined else SignoffStep.Status.SIGNED
     step.save(update_fields=["status"])
@@ -238,7 +252,7 @@ def _settle(request, step, signature, handler, signer) -> None:
     _queue_notifications(request)
 
 
-def _void(request: SignoffRequest, actor) -> None:
+def _void(request: SignoffRequest, actor: User | None) -> None:
     request.status = SignoffRequest.Status.VOID
     request.closed_at = timezone.now()
     request.outcome_reason = (
