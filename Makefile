@@ -51,13 +51,16 @@ bench: setup
 worker: setup
 	$(VENV)/bin/celery -A irtraining worker --loglevel=INFO --queues=celery,documents --max-tasks-per-child=50
 
+# Remote control on, so `celery -A irtraining inspect ping --destination celerybeat@$$(hostname)`
+# answers while its scheduler ticks (the health check docker-compose.yml and docs/deploy.md use).
 beat: setup
-	$(VENV)/bin/celery -A irtraining beat --loglevel=INFO
+	$(VENV)/bin/celery -A irtraining beat --loglevel=INFO --enable-remote-control
 
 check: setup
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
 	  TEXT_COMMITMENT_KEY=$${TEXT_COMMITMENT_KEY:-check-only} \
 	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
+	  EMAIL_URL=$${EMAIL_URL:-consolemail://} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 # Static checks CI runs before the tests: no high-severity bandit finding in our code, installed

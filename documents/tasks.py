@@ -25,7 +25,10 @@ RENDER_MAX_RETRIES = 5
 
 
 def _retry_countdown(retries: int) -> float:
-    return min(settings.DOCUMENTS_RENDER_RETRY_SECONDS * 2**retries, 15 * 60)
+    return min(
+        settings.DOCUMENTS_RENDER_RETRY_SECONDS * 2**retries,
+        settings.DOCUMENTS_RENDER_RETRY_MAX_SECONDS,
+    )
 
 
 @shared_task(
@@ -37,10 +40,16 @@ def _retry_countdown(retries: int) -> float:
     # it would make queuing hang while Redis is down instead of failing at once.
     ignore_result=True,
     max_retries=RENDER_MAX_RETRIES,
-    soft_time_limit=120,
-    time_limit=180,
+    # The sweeper's threshold is longer than the hard limit (settings), so it never queues again a
+    # render still running; the soft limit fails a slow render into its retries first.
+    soft_time_limit=settings.DOCUMENTS_RENDER_TIME_LIMIT_SECONDS - 15,
+    time_limit=settings.DOCUMENTS_RENDER_TIME_LIMIT_SECONDS,
 )
 def document_render_task(self, document_id: int) -> str | None:
+    # The sweeper counts from here: a render that started is left alone for as long as a render may
+    # run, and one whose whole worker died is queued again that long after it started, not after the
+    # broker's visibility timeout (settings.DOCUMENTS_SWEEP_AFTER_SECONDS).
+    document_render_rescheduled(document_id=document_id, due_at=timezone.now())
     try:
         return document_render(document_id=document_id).status
     except GeneratedDocument.DoesNotExist:
@@ -65,5 +74,5 @@ def document_render_task(self, document_id: int) -> str | None:
 
 @shared_task(name="documents.sweep", acks_late=True, ignore_result=True)
 def document_sweep_task() -> int:
-    minutes = settings.DOCUMENTS_SWEEP_AFTER_MINUTES
-    return document_sweep_stale(older_than=timedelta(minutes=minutes))
+    seconds = settings.DOCUMENTS_SWEEP_AFTER_SECONDS
+    return document_sweep_stale(older_than=timedelta(seconds=seconds))

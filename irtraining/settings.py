@@ -83,12 +83,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "irtraining.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in page must not stay in a shared ward PC's browser cache.
+    "irtraining.middleware.SignedInNoStoreMiddleware",
     "accounts.middleware.IdleTimeoutRenewalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
@@ -163,18 +166,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # WeasyPrint grows in long-lived workers: PDFs run on their own queue, whose worker is started with
 # --max-tasks-per-child (Makefile, docker-compose.yml).
 CELERY_TASK_ROUTES = {"documents.*": {"queue": "documents"}}
-DOCUMENTS_SWEEP_AFTER_MINUTES = env.int("DOCUMENTS_SWEEP_AFTER_MINUTES", default=5)
-# How often beat runs the sweeper, and the first retry delay of a failed render (it doubles each
-# time, at most 15 minutes). Settings rather than constants so the fault tests can shorten them.
-DOCUMENTS_SWEEP_INTERVAL_SECONDS = env.int("DOCUMENTS_SWEEP_INTERVAL_SECONDS", default=5 * 60)
+# The longest a render may run (WeasyPrint, then the seal and its timestamp): the hard time limit of
+# documents.render; its soft limit, 15 seconds earlier, fails the render into its retries.
+DOCUMENTS_RENDER_TIME_LIMIT_SECONDS = env.int("DOCUMENTS_RENDER_TIME_LIMIT_SECONDS", default=60)
+# A document still pending this long after its render last started (or was queued) is queued again
+# by the sweeper: longer than any render may run, so a render still running is never taken twice;
+# short, so a document whose whole worker died (nothing left to hand its message back) is produced
+# within two minutes: at most AFTER + INTERVAL after its render started, plus the render.
+DOCUMENTS_SWEEP_AFTER_SECONDS = env.int(
+    "DOCUMENTS_SWEEP_AFTER_SECONDS", default=DOCUMENTS_RENDER_TIME_LIMIT_SECONDS + 15
+)
+DOCUMENTS_SWEEP_INTERVAL_SECONDS = env.int("DOCUMENTS_SWEEP_INTERVAL_SECONDS", default=30)
+if DOCUMENTS_SWEEP_AFTER_SECONDS <= DOCUMENTS_RENDER_TIME_LIMIT_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DOCUMENTS_SWEEP_AFTER_SECONDS must be longer than DOCUMENTS_RENDER_TIME_LIMIT_SECONDS, "
+        "or the sweeper would queue again renders that are still running."
+    )
+# The first retry delay of a failed render; it doubles each time, up to the maximum. Settings
+# rather than constants so the fault tests can shorten them.
 DOCUMENTS_RENDER_RETRY_SECONDS = 30
+DOCUMENTS_RENDER_RETRY_MAX_SECONDS = 15 * 60
+# Redis hands an unacknowledged message to another worker after the visibility timeout. A worker
+# holds a retry's message unacknowledged while it waits out the retry's delay, so a timeout shorter
+# than the longest delay plus a render would run that retry twice (Celery's documentation, "Redis:
+# visibility timeout"): this is the backstop, and the sweeper above is the fast path.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": DOCUMENTS_RENDER_RETRY_MAX_SECONDS
+    + DOCUMENTS_RENDER_TIME_LIMIT_SECONDS
+    + 60
+}
 # How often beat sends the sign-off e-mails a broker outage kept from being queued.
-SIGNOFF_NOTIFY_SWEEP_SECONDS = 5 * 60
+SIGNOFF_NOTIFY_SWEEP_SECONDS = env.int("SIGNOFF_NOTIFY_SWEEP_SECONDS", default=5 * 60)
 CELERY_BEAT_SCHEDULE = {
     "signoff-reminders": {"task": "signoffs.reminders", "schedule": 60 * 60},
     "signoff-notify-sweep": {
@@ -201,6 +229,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "irtraining.startup.DemoPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -301,10 +330,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of the app uses, refused to any script (irtraining.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A load balancer's probe talks plain HTTP to the app itself, without the proxy's header: it
+    # must get the health answer, not a redirect to https.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -395,3 +433,29 @@ DOCUMENT_SEAL_TRUST_ROOTS = env.list(
 # pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as a
 # WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are logged.
 LOGGING["loggers"]["pyhanko"] = {"handlers": ["console"], "level": "ERROR", "propagate": False}
+
+# --- Production refuses to start half-configured (docs/deploy.md) ---------------------------------
+# What production would otherwise survive silently. The checks that need files or the database
+# (static files collected, no demo password) run when the web server starts (irtraining/startup.py).
+if IS_PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _refusals = []
+    if not SITE_URL.startswith("https://"):
+        _refusals.append(
+            f"SITE_URL must be the public https:// address, not {SITE_URL!r}: it is printed into "
+            "every issued PDF and QR code, which can never change."
+        )
+    if not env.str("EMAIL_URL", default=""):
+        _refusals.append(
+            "EMAIL_URL is not set: sign-off requests and password resets would only be printed to "
+            "the log. Set it to the trust's relay (smtp+tls://user:password@host:587), or to "
+            "consolemail:// (or filemail:///path) to keep e-mail in the log on purpose."
+        )
+    elif EMAIL_CONFIG["EMAIL_BACKEND"].rsplit(".", 2)[-2] not in ("smtp", "console", "filebased"):
+        _refusals.append(
+            f"EMAIL_URL gives {EMAIL_CONFIG['EMAIL_BACKEND']}, which drops every e-mail: use smtp, "
+            "console or file."
+        )
+    if _refusals:
+        raise ImproperlyConfigured("Refusing to start in production:\n- " + "\n- ".join(_refusals))

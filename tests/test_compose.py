@@ -42,10 +42,13 @@ NOT_NEEDED_IN_PRODUCTION = {
     "DJANGO_HSTS_PRELOAD",
     # On by default behind the TLS proxy; only switched off to try production settings locally.
     "DJANGO_SECURE_SSL_REDIRECT",
-    # Tuning with a sane default (5 minutes before a pending PDF is queued again).
-    "DOCUMENTS_SWEEP_AFTER_MINUTES",
-    # Tuning with a sane default (beat runs the sweeper every 5 minutes).
+    # Tuning with sane defaults (docs/deploy.md): a render may run 60 s; a pending PDF is queued
+    # again 75 s after its render started; beat runs the sweeper every 30 s and the sign-off
+    # e-mail sweep every 5 minutes.
+    "DOCUMENTS_RENDER_TIME_LIMIT_SECONDS",
+    "DOCUMENTS_SWEEP_AFTER_SECONDS",
     "DOCUMENTS_SWEEP_INTERVAL_SECONDS",
+    "SIGNOFF_NOTIFY_SWEEP_SECONDS",
     # Development only: SITE_URL's default follows `make run`'s port; production requires SITE_URL.
     "PORT",
     # Development only: where seed_demo keeps its e-mails when e-mail is printed to the console.

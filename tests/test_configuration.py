@@ -114,13 +114,52 @@ def test_production_requires_the_key_free_text_is_committed_under():
     assert "TEXT_COMMITMENT_KEY" in result.stderr
 
 
+# What production needs, for the tests below to take one thing away or change it.
+_PRODUCTION = dict(
+    DJANGO_ENV="production",
+    DJANGO_SECRET_KEY="x" * 60,
+    SITE_URL="https://training.example.org",
+    TEXT_COMMITMENT_KEY="k" * 40,
+    EMAIL_URL="smtp+tls://relay.example.org:587",
+)
+
+
+def _production_refusal(**changes):
+    environment = {**_PRODUCTION, **changes}
+    result = _run(_PRINT_SETTINGS, **{k: v for k, v in environment.items() if v is not None})
+    assert result.returncode != 0, result.stdout
+    assert "Refusing to start in production" in result.stderr
+    return result.stderr
+
+
+def test_production_refuses_a_site_url_that_is_not_https():
+    stderr = _production_refusal(SITE_URL="http://training.example.org")
+    assert "SITE_URL must be the public https:// address" in stderr
+
+
+def test_production_refuses_to_start_without_email_url():
+    stderr = _production_refusal(EMAIL_URL=None)
+    assert "EMAIL_URL is not set" in stderr
+
+
+def test_production_refuses_an_email_url_that_drops_every_e_mail():
+    stderr = _production_refusal(EMAIL_URL="dummymail://")
+    assert "drops every e-mail" in stderr
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "filemail:///var/log/irtraining-mail"])
+def test_production_accepts_e_mail_kept_in_the_log_on_purpose(url):
+    s = _settings(**{**_PRODUCTION, "EMAIL_URL": url})
+    assert s["email"].rsplit(".", 2)[-2] in ("console", "filebased")
+
+
+def test_production_says_every_refusal_at_once():
+    stderr = _production_refusal(SITE_URL="http://training.example.org", EMAIL_URL=None)
+    assert "SITE_URL" in stderr and "EMAIL_URL" in stderr
+
+
 def test_production_turns_on_the_safety_settings():
-    s = _settings(
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="x" * 60,
-        SITE_URL="https://training.example.org",
-        TEXT_COMMITMENT_KEY="k" * 40,
-    )
+    s = _settings(**_PRODUCTION)
     assert s["debug"] is False
     assert s["secure_cookie"] is True
     assert s["hsts"] >= 31536000
@@ -135,6 +174,7 @@ def test_deploy_check_passes_under_production_settings():
         TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
         SITE_URL="https://training.example.nhs.uk",
         DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
+        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

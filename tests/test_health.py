@@ -41,7 +41,64 @@ def test_health_reports_every_check_ok(client, db):
         "database": "ok",
         "cache": "ok",
         "broker": "ok",
+        "static": "ok",
+        "email": "ok",
     }
+
+
+def test_static_files_not_collected_answer_degraded(client, db, settings, tmp_path):
+    # Production's manifest storage with nothing collected: every page would fail.
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["static"]["status"] == "degraded"
+    assert "collectstatic" in body["checks"]["static"]["problem"]
+
+
+def test_production_e_mail_printed_to_the_log_answers_degraded(client, db, settings):
+    settings.IS_PRODUCTION = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    body = client.get(reverse("health")).json()
+
+    assert body["status"] == "degraded"
+    assert body["checks"]["email"] == {
+        "status": "degraded",
+        "mode": "console",
+        "problem": "e-mail is written to the log, not sent (EMAIL_URL)",
+    }
+
+
+def test_a_mail_relay_that_does_not_answer_is_degraded(client, db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+
+    body = client.get(reverse("health")).json()
+
+    assert body["checks"]["email"]["status"] == "degraded"
+    assert body["status"] == "degraded"
+
+
+def test_a_mail_relay_that_answers_is_ok(client, db, settings):
+    import socket
+
+    with socket.socket() as relay:
+        relay.bind(("127.0.0.1", 0))
+        relay.listen()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = relay.getsockname()
+
+        body = client.get(reverse("health")).json()
+
+    assert body["checks"]["email"] == {"status": "ok", "mode": "smtp"}
 
 
 @pytest.mark.redis

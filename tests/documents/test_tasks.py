@@ -94,7 +94,7 @@ def test_asking_again_for_a_failed_document_tries_again(organisation, queued):
 def test_the_sweeper_requeues_only_stale_pending_documents(
     organisation, other_organisation, queued, settings, django_capture_on_commit_callbacks
 ):
-    settings.DOCUMENTS_SWEEP_AFTER_MINUTES = 5
+    settings.DOCUMENTS_SWEEP_AFTER_SECONDS = 5 * 60
     with time_machine.travel(timezone.now() - timedelta(minutes=30)):
         stale = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
         done = document_request(kind=KIND, subject=organisation, content_digest="b" * 64)

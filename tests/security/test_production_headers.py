@@ -46,6 +46,8 @@ page = client.get("/account/login/", secure=True)
 login = client.post("/account/login/", {"username": "probe@example.org",
                                         "password": "a-long-enough-probe-password"}, secure=True)
 home = client.get("/", secure=True)
+# A load balancer's probe: plain HTTP, no X-Forwarded-Proto.
+probe = Client(HTTP_HOST=sys.argv[1]).get("/health/")
 print(json.dumps({
     "plain": {"status": plain.status_code, "location": plain.get("Location", "")},
     "page": {"status": page.status_code, "headers": headers(page),
@@ -53,6 +55,8 @@ print(json.dumps({
     "login": {"status": login.status_code,
               "cookies": {name: cookie(m) for name, m in login.cookies.items()}},
     "home": {"status": home.status_code, "headers": headers(home)},
+    "probe": {"status": probe.status_code, "location": probe.get("Location", ""),
+              "body": probe.json() if probe.status_code != 301 else None},
 }))
 """
 
@@ -69,6 +73,7 @@ def production(tmp_path_factory):
         SITE_URL=f"https://{HOST}",
         DJANGO_ALLOWED_HOSTS=HOST,
         DATABASE_URL=f"sqlite:///{database}",
+        EMAIL_URL="consolemail://",
     )
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, HOST],
@@ -113,6 +118,26 @@ def test_every_page_carries_the_security_headers(production, response):
     assert headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY"
     assert headers["cross-origin-opener-policy"] == "same-origin"
+    # No page uses the camera, microphone, location or payment: no script may ask for them.
+    policy = dict(part.strip().split("=", 1) for part in headers["permissions-policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()", (feature, headers["permissions-policy"])
+
+
+def test_signed_in_pages_are_never_stored_by_the_browser(production):
+    # A shared ward PC: the next person must not find this one's pages in the browser's cache.
+    assert production["home"]["status"] == 200
+    directives = {d.strip() for d in production["home"]["headers"]["cache-control"].split(",")}
+    assert "no-store" in directives
+
+
+def test_the_health_probe_is_answered_over_plain_http_without_a_redirect(production):
+    probe = production["probe"]
+    assert probe["status"] == 200, probe
+    assert probe["location"] == ""
+    # E-mail printed to the log (consolemail://) serves, but an operator must know.
+    assert probe["body"]["status"] == "degraded"
+    assert probe["body"]["checks"]["email"]["status"] == "degraded"
 
 
 def test_the_csrf_cookie_is_secure_and_host_only(production):

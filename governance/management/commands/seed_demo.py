@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, reset_demo_backup_codes, seed_people
@@ -37,6 +37,14 @@ class Command(BaseCommand):
     help = "Create (or top up) the demo organisations, people and training agreements."
 
     def handle(self, *args, **options):
+        if settings.IS_PRODUCTION:
+            # Its accounts share one published password and backup codes, and its sign-offs
+            # e-mail demo addresses: the web server refuses to start with them in the database.
+            raise CommandError(
+                "seed_demo is for development and demonstrations, never production: its accounts "
+                "share a published password. Make the first administrator with "
+                "`python manage.py create_admin` (docs/deploy.md)."
+            )
         with demo_mail_kept_in_files() as mail_folder:
             people = seed_people()
             agreements = seed_agreements()
