@@ -1,4 +1,5 @@
-"""A local demonstration PKI for `make run` and the tests: a root CA, seal certificates and a TSA.
+"""A local demonstration PKI for `make run` and the tests: a root CA, seal certificates, a TSA and
+the key that signs verifiable credentials.
 
 Every subject carries "demo: not trusted", so a PDF sealed with it can never pass for a real one in
 a PDF reader or on /verify of a production site (whose trust roots never include the demo root).
@@ -6,9 +7,11 @@ Keys are written as PKCS#12 files protected by a passphrase, into a folder outsi
 (git-ignored); nothing here is ever used in production (settings refuse the demo TSA there).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -22,6 +25,7 @@ ROOT_FILE = "root.pem"
 ROOT_KEY_FILE = "root.p12"
 SEAL_FILE = "seal.p12"
 TSA_FILE = "tsa.p12"
+CREDENTIAL_KEY_FILE = "credential-key.pem"
 ORGANISATIONS_DIR = "organisations"
 VALIDITY = timedelta(days=10 * 365)
 
@@ -43,10 +47,14 @@ class DemoPki:
         return self.folder / TSA_FILE
 
     @property
+    def credential_key(self) -> Path:
+        return self.folder / CREDENTIAL_KEY_FILE
+
+    @property
     def organisations(self) -> Path:
         return self.folder / ORGANISATIONS_DIR
 
-    def organisation_seal(self, organisation_id) -> Path:
+    def organisation_seal(self, organisation_id: int | str) -> Path:
         return self.organisations / f"{organisation_id}.p12"
 
 
@@ -60,7 +68,15 @@ def _name(common_name: str, organisation: str) -> x509.Name:
     )
 
 
-def _certificate(subject, issuer, public_key, signing_key, *, ca: bool, extra=()):
+def _certificate(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key: Any,
+    signing_key: Any,
+    *,
+    ca: bool,
+    extra: Iterable[tuple[x509.ExtensionType, bool]] = (),
+) -> x509.Certificate:
     now = datetime.now(UTC) - timedelta(minutes=5)
     builder = (
         x509.CertificateBuilder()
@@ -78,7 +94,7 @@ def _certificate(subject, issuer, public_key, signing_key, *, ca: bool, extra=()
     return builder.sign(signing_key, hashes.SHA256())
 
 
-def _key_usage(**allowed) -> x509.KeyUsage:
+def _key_usage(**allowed: bool) -> x509.KeyUsage:
     names = (
         "digital_signature",
         "content_commitment",
@@ -93,7 +109,9 @@ def _key_usage(**allowed) -> x509.KeyUsage:
     return x509.KeyUsage(**{name: allowed.get(name, False) for name in names})
 
 
-def _write_pkcs12(path: Path, name: str, key, cert, chain, passphrase: str) -> None:
+def _write_pkcs12(
+    path: Path, name: str, key: Any, cert: x509.Certificate, chain: Any, passphrase: str
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = pkcs12.serialize_key_and_certificates(
         name.encode(),
@@ -106,7 +124,7 @@ def _write_pkcs12(path: Path, name: str, key, cert, chain, passphrase: str) -> N
     path.chmod(0o600)
 
 
-def _root(pki: DemoPki, passphrase: str):
+def _root(pki: DemoPki, passphrase: str) -> tuple[Any, Any]:
     """The demo root's key and certificate: made once, then read back to issue more."""
     if pki.folder.joinpath(ROOT_KEY_FILE).is_file():
         key, cert, _ = pkcs12.load_key_and_certificates(
@@ -128,7 +146,9 @@ def _root(pki: DemoPki, passphrase: str):
     return key, cert
 
 
-def _seal(path: Path, organisation: str, root_key, root_cert, passphrase: str) -> None:
+def _seal(
+    path: Path, organisation: str, root_key: Any, root_cert: x509.Certificate, passphrase: str
+) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _certificate(
         _name("Document seal", organisation),
@@ -144,7 +164,7 @@ def _seal(path: Path, organisation: str, root_key, root_cert, passphrase: str) -
     _write_pkcs12(path, "document seal", key, cert, [root_cert], passphrase)
 
 
-def _tsa(path: Path, root_key, root_cert, passphrase: str) -> None:
+def _tsa(path: Path, root_key: Any, root_cert: x509.Certificate, passphrase: str) -> None:
     # RSA: pyHanko's in-process test timestamper signs with RSA only (and reloads the key for each
     # token, which costs far more at 3072 bits than at 2048; a demo key needs no more).
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -163,7 +183,30 @@ def _tsa(path: Path, root_key, root_cert, passphrase: str) -> None:
     _write_pkcs12(path, "demo tsa", key, cert, [root_cert], passphrase)
 
 
-def demo_pki_ensure(folder: Path, *, passphrase: str, organisations=(), force=False) -> list[Path]:
+def credential_key_write(path: Path, passphrase: str) -> None:
+    """A demo credential signing key (EC P-256, ES256): PEM, encrypted, labelled as a demo.
+
+    The label is text before the PEM block (which PEM readers skip): credential_keys reads it and
+    gives the key an id that says "demo-not-trusted".
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(f"Credential signing key ({DEMO_LABEL})\n".encode() + pem)
+    path.chmod(0o600)
+
+
+def demo_pki_ensure(
+    folder: Path,
+    *,
+    passphrase: str,
+    organisations: Iterable[tuple[int | str, str]] = (),
+    force: bool = False,
+) -> list[Path]:
     """Create whatever of the demo PKI is missing in folder; returns the files written.
 
     organisations: (id, name) pairs that get a seal certificate of their own, named by the id.
@@ -178,6 +221,7 @@ def demo_pki_ensure(folder: Path, *, passphrase: str, organisations=(), force=Fa
             pki.folder / ROOT_KEY_FILE,
             pki.seal,
             pki.tsa,
+            pki.credential_key,
             *pki.organisations.glob("*.p12"),
         ]:
             path.unlink(missing_ok=True)
@@ -192,6 +236,9 @@ def demo_pki_ensure(folder: Path, *, passphrase: str, organisations=(), force=Fa
     if not pki.tsa.is_file():
         _tsa(pki.tsa, root_key, root_cert, passphrase)
         written.append(pki.tsa)
+    if not pki.credential_key.is_file():
+        credential_key_write(pki.credential_key, passphrase)
+        written.append(pki.credential_key)
     for organisation_id, name in organisations:
         path = pki.organisation_seal(organisation_id)
         if not path.is_file():

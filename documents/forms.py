@@ -27,3 +27,62 @@ class VerifyUploadForm(forms.Form):
         if upload.size > verify_upload_limit_bytes():
             raise forms.ValidationError(upload_too_large_message())
         return upload
+
+
+CREDENTIAL_MAX_BYTES = 64 * 1024
+
+
+class CredentialCheckForm(forms.Form):
+    """A credential to check: its file, or its text pasted. Either one, read as a JWT."""
+
+    file = forms.FileField(
+        label="The credential file",
+        required=False,
+        help_text="The .jwt file downloaded from the certificate page. It is checked and not kept.",
+        widget=forms.FileInput(attrs={"accept": ".jwt,.txt,application/jwt,text/plain"}),
+    )
+    token = forms.CharField(
+        label="Or paste the credential",
+        required=False,
+        strip=True,
+        help_text="The text of the credential: three parts separated by dots, beginning “eyJ”.",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        from .credential_check import CredentialShapeError, jwt_parts
+
+        cleaned = super().clean()
+        upload, pasted = cleaned.get("file"), cleaned.get("token", "")
+        if self.errors:
+            return cleaned
+        if upload and pasted:
+            self.add_error("token", "Give the file or the pasted text, not both.")
+            return cleaned
+        if not upload and not pasted:
+            self.add_error("file", "Choose the credential file, or paste the credential below.")
+            return cleaned
+        where, text = "token", pasted
+        if upload:
+            where = "file"
+            if upload.size > CREDENTIAL_MAX_BYTES:
+                self.add_error(
+                    "file", "This file is far larger than a credential: choose the .jwt file."
+                )
+                return cleaned
+            try:
+                text = b"".join(upload.chunks()).decode("ascii").strip()
+            except UnicodeDecodeError:
+                self.add_error(
+                    "file",
+                    "This file is not a credential (it is not text): choose the .jwt file "
+                    "downloaded from the certificate page.",
+                )
+                return cleaned
+        try:
+            jwt_parts(text)
+        except CredentialShapeError as error:
+            self.add_error(where, str(error))
+            return cleaned
+        cleaned["credential"] = text
+        return cleaned

@@ -102,3 +102,46 @@ class GeneratedDocument(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def has_credential(self) -> bool:
+        """Whether a verifiable credential comes with documents of this kind (the certificate)."""
+        from .registry import document_kind
+
+        try:
+            return document_kind(self.kind).credential is not None
+        except LookupError:
+            return False
+
+
+class IssuedCredential(models.Model):
+    """The verifiable credential issued alongside a document (the completion certificate), and its
+    place in its issuer's status list (documents/credentials.py)."""
+
+    document = models.OneToOneField(
+        GeneratedDocument, on_delete=models.PROTECT, related_name="credential"
+    )
+    credential_id = models.UUIDField(unique=True)
+    issuer = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The bit of this credential in its issuer's Bitstring Status List; drawn at random, so a
+    # credential's position says nothing about when it was issued or to whom.
+    status_index = models.PositiveIntegerField()
+    key_id = models.CharField(max_length=120)
+    # The signed JWT as issued: the trainee downloads it again, byte for byte the same.
+    token = models.TextField()
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "status_index"], name="credential_one_per_status_bit"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Credential for {self.document}"
+
+    def audit_reference(self):
+        return f"credential urn:uuid:{self.credential_id}"

@@ -2,7 +2,8 @@
 
 The app that owns a document (agreements, phases, governance) registers a ``DocumentKind`` in its
 AppConfig.ready. This app asks the kind for the HTML to print, the name of the person the document
-is for, whether a user may download it, and (optionally) which organisation issues it.
+is for, whether a user may download it, and (optionally) which organisation issues it and what the
+verifiable credential issued alongside it says.
 """
 
 from collections.abc import Callable
@@ -24,9 +25,13 @@ class DocumentKind:
     # the kind's label when not given.
     title: Callable[[Any], str] | None = None
     # issuer(subject) -> the Organisation that issues the document, whose own seal key
-    # (DOCUMENT_SEAL_PKCS12_DIR/<id>.p12) seals it when there is one; the programme's seal otherwise,
-    # and whenever issuer is not given or gives None.
+    # (DOCUMENT_SEAL_PKCS12_DIR/<id>.p12) seals it when there is one; the programme's seal
+    # otherwise, and whenever issuer is not given or gives None.
     issuer: Callable[[Any], Any] | None = None
+    # credential(subject, document) -> documents.credentials.CredentialContent: what the verifiable
+    # credential issued alongside the document says (documents/credentials.py); None for a kind
+    # that has no credential.
+    credential: Callable[[Any, Any], Any] | None = None
 
 
 _kinds: dict[str, DocumentKind] = {}

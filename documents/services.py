@@ -16,6 +16,7 @@ from audit.services import audit_event_record
 from privacy.commitments import text_commitment
 
 from .codes import verification_code_new
+from .credentials import credential_revoke_for_document
 from .models import GeneratedDocument
 from .pdf import pdf_render
 from .registry import document_kind
@@ -314,6 +315,8 @@ def document_revoke(*, document: GeneratedDocument, reason: str, actor) -> Gener
         locked.revoked_reason = reason
         locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
         locked.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+        # Its verifiable credential, if one was issued, is revoked with it: a status list bit set.
+        credential_revoke_for_document(document=locked, actor=actor)
         audit_event_record(
             actor=actor,
             verb="document.revoked",

@@ -1,13 +1,33 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Organisation
+
 from .codes import verification_code_normalise
-from .forms import VerifyUploadForm, upload_too_large_message, verify_upload_limit_bytes
-from .selectors import document_check_upload, document_get_for_user, document_issued_by_code
+from .credential_check import credential_check
+from .credential_keys import CredentialKeyError, jwks_document
+from .credential_status import issuer_profile, status_list_token
+from .credentials import CredentialError, credential_for_document
+from .forms import (
+    CredentialCheckForm,
+    VerifyUploadForm,
+    upload_too_large_message,
+    verify_upload_limit_bytes,
+)
+from .selectors import (
+    credential_status_from_site,
+    document_check_upload,
+    document_get_for_user,
+    document_issued_by_code,
+)
+
+logger = logging.getLogger(__name__)
 
 # Room for the multipart envelope and the CSRF field around a file of the largest allowed size.
 _UPLOAD_ENVELOPE_BYTES = 64 * 1024
@@ -87,4 +107,83 @@ def status(request, pk):
     response = render(request, template, {"document": document})
     response["Cache-Control"] = "private, no-store"
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def jwks(request):
+    """Public: the keys credentials are signed with, the retired ones too (README, rotation)."""
+    response = JsonResponse(jwks_document())
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def credential_issuer(request, issuer_id):
+    """Public: the issuing organisation's Open Badges profile (the credentials' ``issuer.id``)."""
+    issuer = get_object_or_404(Organisation, pk=issuer_id)
+    response = JsonResponse(issuer_profile(issuer))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def credential_status_list(request, issuer_id):
+    """Public, at a stable URL: the issuer's Bitstring Status List, signed afresh."""
+    issuer = get_object_or_404(Organisation, pk=issuer_id)
+    try:
+        token = status_list_token(issuer)
+    except CredentialKeyError as error:
+        logger.error("Cannot sign the status list: %s", error)
+        return HttpResponse(
+            "The status list cannot be signed now.", status=503, content_type="text/plain"
+        )
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    # Short: a revocation must reach verifiers within minutes.
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def credential_check_page(request):
+    """Public: upload or paste a credential; its signature, issuer and status in plain words."""
+    result = None
+    if request.method == "POST":
+        form = CredentialCheckForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = credential_check(
+                form.cleaned_data["credential"], resolve=credential_status_from_site
+            )
+    else:
+        form = CredentialCheckForm()
+    return render(request, "documents/credential_check.html", {"form": form, "result": result})
+
+
+@login_required
+@require_GET
+def credential_download(request, pk):
+    """The document's verifiable credential, issued the first time it is asked for."""
+    document = document_get_for_user(user=request.user, pk=pk)
+    try:
+        credential = credential_for_document(document=document, actor=request.user)
+    except (CredentialError, CredentialKeyError) as error:
+        logger.warning("No credential for document %s: %s", document.pk, error)
+        return render(
+            request,
+            "documents/credential_unavailable.html",
+            {
+                "document": document,
+                # A configuration problem is the administrators' to know, not the visitor's.
+                "reason": str(error)
+                if isinstance(error, CredentialError)
+                else "The credential cannot be issued just now. Please try again later.",
+            },
+            status=409 if isinstance(error, CredentialError) else 503,
+        )
+    filename = f"{slugify(document.title or document.kind)}-{document.verification_code}.jwt"
+    response = HttpResponse(credential.token, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
     return response

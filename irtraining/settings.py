@@ -459,3 +459,22 @@ if IS_PRODUCTION:
         )
     if _refusals:
         raise ImproperlyConfigured("Refusing to start in production:\n- " + "\n- ".join(_refusals))
+
+# --- Verifiable credentials (issue 15) ----------------------------------------------------------
+# The completion certificate is also an Open Badges 3.0 / VC 2.0 JWT-VC (documents/credentials.py).
+# - CREDENTIAL_SIGNING_KEY: PEM private key file (EC P-256 for ES256, or Ed25519 for EdDSA) that
+#   signs credentials and their status lists; CREDENTIAL_SIGNING_KEY_PASSPHRASE opens it when it is
+#   encrypted (default: DOCUMENT_SEAL_PASSPHRASE). Read by the web process (downloads, status list).
+# - CREDENTIAL_RETIRED_PUBLIC_KEYS: comma-separated PEM public keys of earlier signing keys; they stay
+#   in /.well-known/jwks.json so credentials signed before a rotation keep verifying.
+# - CREDENTIAL_STATUS_CACHE_DIR: where `manage.py verify_credential` keeps the status lists it
+#   fetched, to answer offline.
+CREDENTIAL_SIGNING_KEY = env.str(
+    "CREDENTIAL_SIGNING_KEY",
+    default="" if _seal_demo is None else str(_seal_demo / "credential-key.pem"),
+)
+CREDENTIAL_SIGNING_KEY_PASSPHRASE = env.str("CREDENTIAL_SIGNING_KEY_PASSPHRASE", default="")
+CREDENTIAL_RETIRED_PUBLIC_KEYS = env.list("CREDENTIAL_RETIRED_PUBLIC_KEYS", default=[])
+CREDENTIAL_STATUS_CACHE_DIR = Path(
+    env.str("CREDENTIAL_STATUS_CACHE_DIR", default=str(BASE_DIR / "credential-status-cache"))
+)

@@ -82,6 +82,9 @@ SYSTEM_WRITTEN: dict[str, str] = {
     "documents.GeneratedDocument.title": "built by the app from a reference",
     "documents.GeneratedDocument.person_name": "copied from a staff member's account",
     "documents.GeneratedDocument.revoked_reason": "the app's own words (a return to an earlier phase)",
+    "documents.IssuedCredential.key_id": "a key's thumbprint",
+    "documents.IssuedCredential.token": "a JWT the app signs from a staff member's name, GMC number "
+    "and the agreement's criteria",
     # Agreements.
     "agreements.CriterionTemplate.kind": "a choice",
     "agreements.CriterionTemplate.source_status": "a choice",

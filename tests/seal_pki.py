@@ -1,8 +1,9 @@
 """Every test that issues a PDF seals it, with a demo PKI made once per test session.
 
-``manage.py demo_pki`` writes a root CA, the programme's seal, one organisation seal and the demo
-TSA into a temporary folder; settings point at it (the demo TSA runs in-process: no network), and
-so does the environment, for the workers, servers and `manage.py` processes some tests start.
+``manage.py demo_pki`` writes a root CA, the programme's seal, one organisation seal, the demo
+TSA and the demo credential signing key into a temporary folder; settings point at it (the demo
+TSA runs in-process: no network), and so does the environment, for the workers, servers and
+`manage.py` processes some tests start.
 """
 
 import os
@@ -27,6 +28,10 @@ def seal_settings(folder) -> dict:
         "DOCUMENT_SEAL_TSA_URL": "",
         "DOCUMENT_SEAL_DEMO_TSA": str(folder / "tsa.p12"),
         "DOCUMENT_SEAL_TRUST_ROOTS": [str(folder / "root.pem")],
+        "CREDENTIAL_SIGNING_KEY": str(folder / "credential-key.pem"),
+        "CREDENTIAL_SIGNING_KEY_PASSPHRASE": "",
+        "CREDENTIAL_RETIRED_PUBLIC_KEYS": [],
+        "CREDENTIAL_STATUS_CACHE_DIR": str(folder / "credential-status-cache"),
     }
 
 

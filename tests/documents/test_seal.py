@@ -258,7 +258,10 @@ def test_demo_pki_makes_demo_labelled_keys_once(tmp_path, settings):
     folder = tmp_path / "pki"
     call_command("demo_pki", out=str(folder), passphrase="p", verbosity=0)
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["root.p12", "root.pem", "seal.p12", "tsa.p12"]
+    assert files == ["credential-key.pem", "root.p12", "root.pem", "seal.p12", "tsa.p12"]
+    # The credential signing key is labelled too, and its key id says so.
+    assert DEMO_LABEL in (folder / "credential-key.pem").read_text().splitlines()[0]
+    assert (folder / "credential-key.pem").stat().st_mode & 0o077 == 0
     root = x509.load_pem_x509_certificate((folder / "root.pem").read_bytes())
     assert DEMO_LABEL in root.subject.rfc4514_string()
     for name in ("seal.p12", "tsa.p12"):

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         f"Create a local demo PKI ({DEMO_LABEL}) for development and tests: a root CA, the "
-        "programme's seal, optional per-organisation seals and a timestamp authority, as PKCS#12 "
-        "and PEM files. Only what is missing is made, unless --force."
+        "programme's seal, optional per-organisation seals, a timestamp authority (PKCS#12 and PEM "
+        "files) and the key that signs verifiable credentials (PEM). Only what is missing is made, "
+        "unless --force."
     )
 
     def add_arguments(self, parser):
