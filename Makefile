@@ -60,9 +60,9 @@ check: setup
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
 	  TEXT_COMMITMENT_KEY=$${TEXT_COMMITMENT_KEY:-check-only} \
 	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
+	  EMAIL_URL=$${EMAIL_URL:-consolemail://} \
 	  DOCUMENT_SEAL_PKCS12=$${DOCUMENT_SEAL_PKCS12:-/check-only/seal.p12} \
 	  CREDENTIAL_SIGNING_KEY=$${CREDENTIAL_SIGNING_KEY:-/check-only/credential-key.pem} \
-	  EMAIL_URL=$${EMAIL_URL:-consolemail://} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 # Static checks CI runs before the tests: no high-severity bandit finding in our code, installed

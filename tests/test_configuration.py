@@ -174,10 +174,10 @@ def test_deploy_check_passes_under_production_settings():
         TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
         SITE_URL="https://training.example.nhs.uk",
         DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
+        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
         # Paths only: the check refuses production without them (documents/checks.py).
         DOCUMENT_SEAL_PKCS12="/etc/irtraining/seal-keys/seal.p12",
         CREDENTIAL_SIGNING_KEY="/etc/irtraining/credential-keys/credential-key.pem",
-        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
