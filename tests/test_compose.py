@@ -51,6 +51,8 @@ NOT_NEEDED_IN_PRODUCTION = {
     "SIGNOFF_NOTIFY_SWEEP_SECONDS",
     # Development only: SITE_URL's default follows `make run`'s port; production requires SITE_URL.
     "PORT",
+    # Where `manage.py verify_credential` caches status lists: an operator's tool, not the app's.
+    "CREDENTIAL_STATUS_CACHE_DIR",
     # Development only: where seed_demo keeps its e-mails when e-mail is printed to the console.
     "DEMO_MAIL_DIR",
 }
