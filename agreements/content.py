@@ -6,16 +6,19 @@ enters as a commitment (privacy/commitments.py), never as itself: the signed con
 copy of what a person wrote, and a redacted term still gives the digest that was signed.
 """
 
+from typing import Any
+
+from accounts.models import Organisation, User
 from audit.redaction import committed_text
 
 from .models import AgreementVersion
 
 
-def _person(user):
+def _person(user: User) -> dict[str, Any]:
     return {"id": user.pk, "name": user.full_name, "gmc_number": user.gmc_number}
 
 
-def _organisation(org):
+def _organisation(org: Organisation | None) -> dict[str, Any] | None:
     return {"id": org.pk, "name": org.name, "country": org.country} if org else None
 
 
@@ -35,7 +38,7 @@ def agreement_version_content(version: AgreementVersion) -> dict:
     content = {
         "agreement": version.agreement.reference,
         "version": version.number,
-        "supersedes_version": version.supersedes.number if version.supersedes_id else None,
+        "supersedes_version": version.supersedes.number if version.supersedes is not None else None,
         "trainee": _person(version.agreement.trainee),
         "employer": _organisation(version.employer),
         "employer_directorate": version.employer_directorate.name,

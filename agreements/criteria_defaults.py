@@ -4,6 +4,8 @@ Used once, by a data migration, to seed the first template; from then on the tem
 that administrators maintain. Every figure is provisional until a trust confirms it locally.
 """
 
+from typing import Any
+
 DEFAULT_TEMPLATE_NAME = "UK consultant IR thrombectomy training (provisional defaults)"
 
 PROVISIONAL = "provisional"
@@ -124,13 +126,15 @@ DEFAULT_CRITERIA = [
         target=0,
         parameters={"p0": 0.15, "p1": 0.30, "alpha": 0.1, "beta": 0.1},
         description="Learning curve (CUSUM) crosses the acceptable-performance boundary",
-        source="Rogers et al. 2004; Bolsin & Colson 2000 (CUSUM); failure rates 15%/30% provisional",
+        source=(
+            "Rogers et al. 2004; Bolsin & Colson 2000 (CUSUM); failure rates 15%/30% provisional"
+        ),
         source_status=PROVISIONAL,
     ),
 ]
 
 
-def default_template_ensure(template_model, criterion_model):
+def default_template_ensure(template_model: Any, criterion_model: Any) -> Any:
     """Create the default template if missing. Takes the models so the data migration can pass its
     historical ones; tests pass the real ones (a transactional test's flush empties the table)."""
     template, created = template_model.objects.get_or_create(

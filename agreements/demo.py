@@ -2,6 +2,7 @@
 newcomer can sign as the next one), active with its PDF, and amended (version 2 in force).
 Idempotent: a trainee who already has an agreement is left alone."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from accounts.demo import (
     reset_demo_backup_codes,
 )
 from accounts.models import Directorate, Membership, Organisation, User
-from signoffs.models import SignoffStep
+from signoffs.models import SignoffRequest, SignoffStep
 from signoffs.services import signoff_sign
 
 from .models import CriteriaTemplate, TrainingAgreement
@@ -29,7 +30,7 @@ from .services import (
 )
 
 
-def _user(email):
+def _user(email: str) -> User:
     return User.objects.get(email=email)
 
 
@@ -73,7 +74,7 @@ def _terms(start: date) -> dict:
 
 
 def _signer_for(step: SignoffStep) -> User:
-    if step.named_user_id:
+    if step.named_user is not None:
         return step.named_user
     already_signed = step.request.signatures.values("signer_id")
     membership = (
@@ -85,10 +86,11 @@ def _signer_for(step: SignoffStep) -> User:
         .order_by("user__full_name")
         .first()
     )
+    assert membership is not None, f"no demo person can sign {step.label}"
     return membership.user
 
 
-def demo_sign(steps) -> None:
+def demo_sign(steps: Iterable[SignoffStep]) -> None:
     """Every step signed, in order, by the first eligible demo person who has not signed yet."""
     for step in steps:
         signer = _signer_for(step)
@@ -96,7 +98,7 @@ def demo_sign(steps) -> None:
         code = next(
             c
             for c in DEMO_BACKUP_CODES
-            if signer.staticdevice_set.filter(token_set__token=c).exists()
+            if signer.staticdevice_set.filter(token_set__token=c).exists()  # type: ignore[attr-defined]  # django_otp's reverse relation
         )
         signoff_sign(step=step, signer=signer, decision="approve", code=code)
 
@@ -111,12 +113,13 @@ def demo_draft(trainee_email: str, start: date) -> TrainingAgreement:
         supervisors=SupervisorChoice(supervisors=[lead, second], lead=lead),
         criteria_template=CriteriaTemplate.objects.filter(is_active=True)
         .order_by("-version")
-        .first(),
+        .first(),  # type: ignore[arg-type]  # the default template is created by a migration
     )
 
 
-def demo_submit(agreement):
+def demo_submit(agreement: TrainingAgreement) -> SignoffRequest:
     version = agreement.versions.order_by("-number").first()
+    assert version is not None  # an agreement is created with its first version
     return agreement_version_submit(actor=_user("training.lead@riverside.example"), version=version)
 
 

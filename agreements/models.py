@@ -69,7 +69,7 @@ class CriterionFields(models.Model):
         abstract = True
         ordering = ["phase", "position"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.description
 
     @property
@@ -112,7 +112,7 @@ class CriteriaTemplate(models.Model):
             models.UniqueConstraint(fields=["name", "version"], name="template_version_unique")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} (version {self.version})"
 
 
@@ -142,10 +142,10 @@ class TrainingAgreement(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Training agreement {self.reference}"
 
-    def audit_reference(self):
+    def audit_reference(self) -> str:
         return self.reference
 
 
@@ -258,55 +258,55 @@ class AgreementVersion(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agreement.reference} version {self.number}"
 
-    def audit_reference(self):
-        return f"{self.agreement.reference} v{self.number}"
-
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("agreements:version", args=[self.agreement_id, self.number])
 
+    def audit_reference(self) -> str:
+        return f"{self.agreement.reference} v{self.number}"
+
     @property
-    def is_editable(self):
+    def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
     @property
-    def centre_is_separate(self):
+    def centre_is_separate(self) -> bool:
         return self.training_centre_id != self.employer_id
 
-    def review_dates_as_dates(self):
+    def review_dates_as_dates(self) -> list[date]:
         return [date.fromisoformat(d) for d in self.review_dates]
 
-    def arrangement_labels(self):
+    def arrangement_labels(self) -> list[str]:
         return [Arrangement(a).label for a in self.arrangements if a in Arrangement.values]
 
     @transition(field=status, source=VersionStatus.DRAFT, target=VersionStatus.AWAITING_SIGNATURES)
-    def submit(self):
+    def submit(self) -> None:
         pass
 
     @transition(field=status, source=VersionStatus.AWAITING_SIGNATURES, target=VersionStatus.DRAFT)
-    def return_to_draft(self):
+    def return_to_draft(self) -> None:
         pass
 
     @transition(field=status, source=VersionStatus.AWAITING_SIGNATURES, target=VersionStatus.ACTIVE)
-    def activate(self):
+    def activate(self) -> None:
         pass
 
     @transition(field=status, source=VersionStatus.ACTIVE, target=VersionStatus.SUPERSEDED)
-    def supersede(self):
+    def supersede(self) -> None:
         pass
 
     @transition(field=status, source=VersionStatus.ACTIVE, target=VersionStatus.COMPLETED)
-    def complete(self):
+    def complete(self) -> None:
         pass
 
     @transition(field=status, source=VersionStatus.COMPLETED, target=VersionStatus.ACTIVE)
-    def reopen(self):
+    def reopen(self) -> None:
         """Back in training after a return to an earlier phase."""
 
     @transition(field=status, source=list(END_EARLY_FROM), target=VersionStatus.ENDED_EARLY)
-    def end_early(self):
+    def end_early(self) -> None:
         pass
 
 
@@ -330,7 +330,7 @@ class NamedSupervisor(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.supervisor}{' (lead)' if self.is_lead else ''}"
 
 

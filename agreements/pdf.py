@@ -1,10 +1,12 @@
 """The signed agreement as a PDF: every term, the criteria with sources, the signature page."""
 
+from documents.models import GeneratedDocument
 from documents.pdf import document_html
 from documents.registry import DocumentKind
 from signoffs.models import SignoffRequest
 from signoffs.selectors import signoff_requests_for_subject
 
+from .models import AgreementVersion
 from .selectors import agreement_version_for_display
 from .services import DOCUMENT_KIND
 
@@ -12,8 +14,10 @@ from .services import DOCUMENT_KIND
 TEMPLATE_VERSION = "agreement-pdf-2"
 
 
-def render_agreement_html(version, document) -> str:
-    version = agreement_version_for_display(agreement=version.agreement, number=version.number)
+def render_agreement_html(version: AgreementVersion, document: GeneratedDocument) -> str:
+    shown = agreement_version_for_display(agreement=version.agreement, number=version.number)
+    assert shown is not None  # a number was given: the selector answers 404 rather than None
+    version = shown
     approved = next(
         (
             r

@@ -1,14 +1,17 @@
 """Object permissions for agreements; each agrees with a selector (tests/agreements prove it)."""
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 
+from .models import TrainingAgreement
 from .selectors import AGREEMENT_OVERSIGHT_ROLES, user_may_draft_for
 
 
 @rules.predicate
-def may_see_agreement(user, agreement):
+def may_see_agreement(user: User | AnonymousUser, agreement: TrainingAgreement | None) -> bool:
     """Read from the agreement itself, not from the selector: the two are written apart so that
     tests/test_permissions.py, comparing them on agreements built to differ, can catch either one
     drifting (the trainee, anyone named as a supervisor on any version, the oversight roles at
@@ -31,7 +34,7 @@ def may_see_agreement(user, agreement):
 
 
 @rules.predicate
-def may_manage_agreement(user, agreement):
+def may_manage_agreement(user: User, agreement: TrainingAgreement | None) -> bool:
     if agreement is None:
         return False
     if user_is_administrator(user):

@@ -1,5 +1,7 @@
 """Reads for agreements, and the one place that decides who may see which agreement."""
 
+from collections.abc import Collection
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,11 +25,11 @@ AGREEMENT_OVERSIGHT_ROLES = frozenset(
 AGREEMENT_DRAFTING_ROLES = frozenset({Role.TRAINING_LEAD, Role.CLINICAL_DIRECTOR})
 
 
-def _organisations_with_roles(user, roles) -> set[int]:
+def _organisations_with_roles(user: User, roles: Collection[str]) -> set[int]:
     return {m.organisation_id for m in membership_list_active_for_user(user) if m.role in roles}
 
 
-def agreement_visibility_filter(user) -> Q:
+def agreement_visibility_filter(user: User) -> Q:
     oversight = _organisations_with_roles(user, AGREEMENT_OVERSIGHT_ROLES)
     return (
         Q(trainee=user)
@@ -37,7 +39,7 @@ def agreement_visibility_filter(user) -> Q:
     )
 
 
-def agreement_list_for_user(*, user) -> QuerySet[TrainingAgreement]:
+def agreement_list_for_user(*, user: User) -> QuerySet[TrainingAgreement]:
     agreements = TrainingAgreement.objects.all()
     if not user_is_administrator(user):
         visible = TrainingAgreement.objects.filter(agreement_visibility_filter(user)).values("pk")
@@ -54,7 +56,7 @@ def agreement_list_for_user(*, user) -> QuerySet[TrainingAgreement]:
     )
 
 
-def agreement_get_for_user(*, user, pk) -> TrainingAgreement:
+def agreement_get_for_user(*, user: User, pk: int) -> TrainingAgreement:
     return get_object_or_404(agreement_list_for_user(user=user), pk=pk)
 
 
@@ -68,11 +70,16 @@ def agreement_end_early_refusal(agreement: TrainingAgreement) -> str | None:
             "party has signed it, or once a party declines it back to a draft."
         )
     if not statuses & set(END_EARLY_FROM):
-        return "Only a draft or an agreement in force can end early: this one is complete or has ended."
+        return (
+            "Only a draft or an agreement in force can end early: "
+            "this one is complete or has ended."
+        )
     return None
 
 
-def agreement_version_for_display(*, agreement: TrainingAgreement, number: int | None = None):
+def agreement_version_for_display(
+    *, agreement: TrainingAgreement, number: int | None = None
+) -> AgreementVersion | None:
     """A version with everything its page shows; by default the newest."""
     versions = (
         AgreementVersion.objects.filter(agreement=agreement)
@@ -93,19 +100,19 @@ def agreement_version_for_display(*, agreement: TrainingAgreement, number: int |
     return versions.first()
 
 
-def user_may_draft_for(user, organisation_ids: set[int]) -> bool:
+def user_may_draft_for(user: User, organisation_ids: set[int]) -> bool:
     if user_is_administrator(user):
         return True
     return bool(_organisations_with_roles(user, AGREEMENT_DRAFTING_ROLES) & organisation_ids)
 
 
-def user_may_draft_any(user) -> bool:
+def user_may_draft_any(user: User) -> bool:
     return user_is_administrator(user) or bool(
         _organisations_with_roles(user, AGREEMENT_DRAFTING_ROLES)
     )
 
 
-def trainee_choices_for(user) -> QuerySet[User]:
+def trainee_choices_for(user: User) -> QuerySet[User]:
     """Trainees a drafter may name. A training centre takes trainees employed elsewhere, so this
     is every current trainee for anyone who drafts; the agreement itself must then be for an
     organisation the drafter acts for (checked by the form)."""
@@ -114,7 +121,7 @@ def trainee_choices_for(user) -> QuerySet[User]:
     return users_with_role(Role.TRAINEE)
 
 
-def users_with_role(role) -> QuerySet[User]:
+def users_with_role(role: str) -> QuerySet[User]:
     holders = Membership.objects.active().filter(role=role)
     return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
         "full_name"
@@ -125,13 +132,13 @@ def active_criteria_templates() -> QuerySet[CriteriaTemplate]:
     return CriteriaTemplate.objects.filter(is_active=True).order_by("name", "-version")
 
 
-def open_version(agreement: TrainingAgreement):
+def open_version(agreement: TrainingAgreement) -> AgreementVersion | None:
     return agreement.versions.filter(
         status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
     ).first()
 
 
-def active_version_for_trainee(trainee) -> AgreementVersion | None:
+def active_version_for_trainee(trainee: User) -> AgreementVersion | None:
     """The trainee's version in force, if any: what their evidence is logged against. A completed
     agreement stays in force for independent practice (phase 3), whose cases are still logged."""
     return (

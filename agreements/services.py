@@ -2,6 +2,7 @@
 and what happens when the sign-off engine reports an outcome."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from .models import (
     AgreementCriterion,
     AgreementVersion,
     CriteriaTemplate,
+    CriterionFields,
     NamedSupervisor,
     SourceStatus,
     TrainingAgreement,
@@ -98,7 +100,7 @@ def _supervisor_keys(version: AgreementVersion) -> list[list]:
     return sorted([named.supervisor_id, named.is_lead] for named in version.supervisors.all())
 
 
-def _copy_criteria(source_rows, version: AgreementVersion) -> None:
+def _copy_criteria(source_rows: Iterable[CriterionFields], version: AgreementVersion) -> None:
     for row in source_rows:
         AgreementCriterion.objects.create(
             version=version,
@@ -166,8 +168,9 @@ def agreement_version_update(
         after = {name: getattr(version, name) for name in TERM_FIELDS}
         after["supervisors"] = _supervisor_keys(version)
         criteria_changed = {}
-        for criterion in version.criteria.filter(pk__in=list(criteria_targets or {})):
-            change = criteria_targets[criterion.pk]
+        targets = criteria_targets or {}
+        for criterion in version.criteria.filter(pk__in=list(targets)):
+            change = targets[criterion.pk]
             changed = audit_changes(
                 {"target": criterion.target, "description": criterion.description},
                 {"target": change["target"], "description": change["description"]},

@@ -1,6 +1,6 @@
 """Who must sign an agreement version (SPEC section 3 defaults), as sign-off steps."""
 
-from accounts.models import Role
+from accounts.models import Directorate, Organisation, Role
 from signoffs.services import StepSpec
 
 from .models import AgreementVersion
@@ -34,8 +34,10 @@ def agreement_required_signatories(version: AgreementVersion) -> list[StepSpec]:
                 f"set out in {subject}.",
             )
         )
-    directorates = [(employer, version.employer_directorate)]
-    if version.centre_directorate_id:
+    directorates: list[tuple[Organisation, Directorate]] = [
+        (employer, version.employer_directorate)
+    ]
+    if version.centre_directorate is not None:
         directorates.append((centre, version.centre_directorate))
     for organisation, directorate in directorates:
         steps.append(

@@ -1,7 +1,12 @@
 """The status timeline shown on an agreement: what happened to this version, in order."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from signoffs.models import SignoffRequest
+
+from .models import AgreementVersion
 
 
 @dataclass(frozen=True)
@@ -12,7 +17,9 @@ class TimelineEntry:
     tone: str = "secondary"
 
 
-def agreement_timeline(version, requests) -> list[TimelineEntry]:
+def agreement_timeline(
+    version: AgreementVersion, requests: Sequence[SignoffRequest]
+) -> list[TimelineEntry]:
     entries = [TimelineEntry(version.created_at, f"Version {version.number} drafted")]
     for request in reversed(requests):
         entries.append(

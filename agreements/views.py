@@ -1,4 +1,5 @@
-"""Agreement pages: list, detail with its timeline and PDF, the draft form, and lifecycle actions."""
+"""Agreement pages: list, detail with its timeline and PDF, the draft form, and lifecycle
+actions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
