@@ -6,7 +6,10 @@ over the final name has not happened. Two kills:
 - the pool process (what the OOM killer takes): the late ack and reject_on_worker_lost put the
   message back at once, and the replacement process renders the document again;
 - the whole worker, main process included: nothing is left to requeue the message, so the
-  sweeper (beat) queues the document again for a new worker.
+  sweeper (beat) queues the document again for a new worker. With the default settings (issue 18)
+  the document is ready within 2 minutes of the kill: the sweeper takes a document whose render
+  started DOCUMENTS_SWEEP_AFTER_SECONDS (75) ago and runs every DOCUMENTS_SWEEP_INTERVAL_SECONDS
+  (30), instead of waiting for the broker's visibility timeout.
 
 Either way: one document, one file, its hash recorded, no temporary file left behind.
 """
@@ -131,14 +134,19 @@ def test_a_worker_killed_while_writing_the_pdf_renders_it_again(
     note_id = int(django_script(env, script).split()[-1])
     wait_for((pauses / f"{note_id}.pdf").exists, timeout=60, what="the note's render to pause")
     processes.stop(worker, signal.SIGKILL)
+    killed_at = time.monotonic()
     time.sleep(1)
     note = GeneratedDocument.objects.get(pk=note_id)
     assert note.status == Status.PENDING
 
-    fast = {**env, "FAULTS_FAST": "1"}
-    processes.worker(fast, name="worker2", app="tests.faults.celeryapp")
-    processes.beat(fast, app="tests.faults.celeryapp")
-    note = _wait_ready(note_id, processes, timeout=60)
+    # The default timings (no FAULTS_FAST): what a deployment gets.
+    assert "FAULTS_FAST" not in env
+    processes.worker(env, name="worker2", app="tests.faults.celeryapp")
+    processes.beat(env, app="tests.faults.celeryapp")
+    note = _wait_ready(note_id, processes, timeout=150)
+    recovered_after = time.monotonic() - killed_at
+    print(f"The whole worker's document was ready {recovered_after:.0f} s after the kill")
+    assert recovered_after <= 120, f"ready {recovered_after:.0f} s after the kill, not within 2 min"
     assert note.kind == NOTE
     assert GeneratedDocument.objects.filter(kind=NOTE).count() == 1
     assert sorted(_files(media_root)) == sorted([f"{document.pk}.pdf", f"{note.pk}.pdf"])
