@@ -1,10 +1,14 @@
 """Writes for activities (confirmed by a supervisor) and assessments (recorded by the assessor)."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from agreements.models import AgreementVersion
 from agreements.selectors import active_version_for_trainee, named_supervisors
 from audit.services import audit_event_record
 
@@ -21,14 +25,14 @@ ASSESSMENT_FIELDS = (
 )
 
 
-def _active_version(trainee):
+def _active_version(trainee: User) -> AgreementVersion:
     version = active_version_for_trainee(trainee)
     if version is None:
         raise ValidationError("There is no active training agreement for this trainee.")
     return version
 
 
-def _not_in_future(day, field):
+def _not_in_future(day: date | None, field: str) -> None:
     if day and day > timezone.localdate():
         raise ValidationError({field: "The date cannot be in the future."})
 
@@ -107,12 +111,14 @@ def assessment_record(*, assessor: User, trainee: User, data: dict) -> Assessmen
             actor=assessor,
             verb="assessment.recorded",
             subject=assessment,
-            summary=f"{assessment} recorded for {trainee} at entrustment level {assessment.entrustment}",
+            summary=(
+                f"{assessment} recorded for {trainee} at entrustment level {assessment.entrustment}"
+            ),
         )
     return assessment
 
 
-def trainees_supervised_by(supervisor: User):
+def trainees_supervised_by(supervisor: User) -> QuerySet[User]:
     """Trainees whose active agreement names this supervisor."""
     return (
         User.objects.filter(
@@ -124,5 +130,5 @@ def trainees_supervised_by(supervisor: User):
     )
 
 
-def cases_for_assessment(trainee: User):
+def cases_for_assessment(trainee: User) -> QuerySet[Case]:
     return Case.objects.filter(trainee=trainee).order_by("-performed_on")

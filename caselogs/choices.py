@@ -1,4 +1,5 @@
-"""The logbook's vocabularies (SPEC 4.1, DOMAIN.md scales), in one place for models, forms and import."""
+"""The logbook's vocabularies (SPEC 4.1, DOMAIN.md scales), in one place for models, forms and
+import."""
 
 from django.db import models
 

@@ -6,7 +6,9 @@ are drawn from plausible ranges; there is nothing that could identify a patient.
 """
 
 import random
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,12 +40,12 @@ REFLECTIONS = [
 ]
 
 
-def _weighted(rng, options):
-    values, weights = zip(*options)
+def _weighted(rng: random.Random, options: Sequence[tuple[Any, float]]) -> Any:
+    values, weights = zip(*options, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
-def _mt_details(rng, early: bool) -> dict:
+def _mt_details(rng: random.Random, early: bool) -> dict:
     etici = _weighted(rng, ETICI_WEIGHTS)
     passes = 1 if etici in ("3", "2c") and rng.random() < 0.55 else rng.randint(1, 4)
     complication = rng.random() < 0.07
@@ -93,7 +95,7 @@ def _mt_details(rng, early: bool) -> dict:
     return details
 
 
-def _outcome(rng, reperfused: bool) -> dict:
+def _outcome(rng: random.Random, reperfused: bool) -> dict:
     """The 90-day mRS; a little over half of the deaths happen before discharge."""
     mrs = _weighted(rng, MRS_AFTER_REPERFUSION if reperfused else MRS_AFTER_FAILURE)
     died_in_hospital = mrs == 6 and rng.random() < 0.55
@@ -114,16 +116,16 @@ PROCEDURE_WEIGHTS = [
 
 def seed_cases(
     *,
-    trainee,
-    supervisors,
-    site,
-    count,
-    days_span,
-    prefix,
-    rng,
-    strong=False,
-    procedure_weights=PROCEDURE_WEIGHTS,
-):
+    trainee: User,
+    supervisors: Sequence[User],
+    site: Site | None,
+    count: int,
+    days_span: int,
+    prefix: str,
+    rng: random.Random,
+    strong: bool = False,
+    procedure_weights: Sequence[tuple[str, float]] = PROCEDURE_WEIGHTS,
+) -> list[Case]:
     """Log ``count`` cases spread over the last ``days_span`` days, as a trainee would: observing
     and assisting first, then operating. A strong trainee's outcomes are better than average."""
     today = timezone.localdate()
@@ -165,7 +167,7 @@ def seed_cases(
     return cases
 
 
-def verify_cases(cases, *, leave_waiting=0, query_every=0):
+def verify_cases(cases: Sequence[Case], *, leave_waiting: int = 0, query_every: int = 0) -> None:
     """The supervisors' decisions: most verified, a few queried, the newest left waiting."""
     for n, case in enumerate(cases):
         if n >= len(cases) - leave_waiting:
@@ -190,7 +192,7 @@ def verify_cases(cases, *, leave_waiting=0, query_every=0):
         )
 
 
-def seed_activities(*, trainee, supervisor, count, leave_waiting=2):
+def seed_activities(*, trainee: User, supervisor: User, count: int, leave_waiting: int = 2) -> None:
     today = timezone.localdate()
     for n in range(count):
         activity = activity_log(
@@ -207,7 +209,7 @@ def seed_activities(*, trainee, supervisor, count, leave_waiting=2):
             activity_decide(activity=activity, supervisor=supervisor, confirm=True)
 
 
-def seed_assessments(*, trainee, cases, count, level):
+def seed_assessments(*, trainee: User, cases: Sequence[Case], count: int, level: int) -> None:
     operated = [c for c in cases if c.procedure == "mt" and c.trainee_role == "primary_operator"]
     for case in operated[-count:]:
         assessment_record(

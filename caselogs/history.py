@@ -3,7 +3,9 @@ before, so an edit no longer reads as a repeat of the line below it."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, cast
 
+from django.db import models
 from django.utils.formats import date_format
 
 from . import choices as c
@@ -38,11 +40,11 @@ class HistoryEntry:
 def _label(name: str) -> str:
     if name in LABELS:
         return LABELS[name]
-    label = str(Case._meta.get_field(name).verbose_name)
+    label = str(cast(models.Field, Case._meta.get_field(name)).verbose_name)
     return label[:1].upper() + label[1:]
 
 
-def _shown(record, name: str) -> str:
+def _shown(record: Any, name: str) -> str:
     value = getattr(record, name)
     if name == "out_of_hours":
         return "out of hours" if value else "in hours"
@@ -59,10 +61,11 @@ def _shown(record, name: str) -> str:
         return f"{value} min"
     if isinstance(value, date):
         return date_format(value, "j M Y")
-    return str(dict(Case._meta.get_field(name).flatchoices).get(value, value))
+    field = cast(models.Field, Case._meta.get_field(name))  # Case's own columns
+    return str(dict(field.flatchoices).get(value, value))
 
 
-def _changes(newer, older, *, blind: bool) -> list[str]:
+def _changes(newer: Any, older: Any, *, blind: bool) -> list[str]:
     changed = []
     for name in CASE_INPUT_FIELDS:
         key = f"{name}_id" if name in ("site", "supervisor") else name

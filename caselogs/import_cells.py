@@ -3,11 +3,14 @@ agreement (its sites and named supervisors). A cell that cannot be converted rai
 whose message the importer shows beside the row and column."""
 
 import re
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.db import models
 
 from accounts.models import Site, User
+from agreements.models import AgreementVersion
 from agreements.selectors import named_supervisors
 
 from . import choices as c
@@ -59,13 +62,13 @@ def _out_of_hours(raw: str) -> bool:
         raise Refused("{value} is not “in hours” or “out of hours”.") from None
 
 
-def _choice_lookup(choices) -> dict[str, str]:
+def _choice_lookup(choices: Sequence[tuple[str, Any]]) -> dict[str, str]:
     lookup = {str(label).casefold(): value for value, label in choices}
     lookup.update({value.casefold(): value for value, _ in choices})
     return lookup
 
 
-def _choice(raw: str, choices) -> str:
+def _choice(raw: str, choices: Sequence[tuple[str, Any]]) -> str:
     value = _choice_lookup(choices).get(raw.casefold())
     if value is None:
         codes = ", ".join(value for value, _ in choices)
@@ -73,7 +76,7 @@ def _choice(raw: str, choices) -> str:
     return value
 
 
-def _many_choices(raw: str, choices) -> list[str]:
+def _many_choices(raw: str, choices: Sequence[tuple[str, Any]]) -> list[str]:
     values = []
     for part in raw.split(MULTI_SEPARATOR):
         if part.strip():
@@ -90,7 +93,9 @@ def _name_key(text: str) -> str:
 class ImportContext:
     """What a file is checked against: the trainee's agreement, its sites and supervisors."""
 
-    def __init__(self, version, existing_references=None):
+    def __init__(
+        self, version: AgreementVersion, existing_references: Collection[str] | None = None
+    ) -> None:
         self.version = version
         self.existing_references = existing_references
         sites = list(
@@ -136,9 +141,9 @@ class ImportContext:
         return user
 
 
-def cell_value(name: str, raw: str, context: ImportContext):
+def cell_value(name: str, raw: str, context: ImportContext) -> Any:
     """The Python value for one cell; blank cells give the field's empty value."""
-    model_field = Case._meta.get_field(name)
+    model_field = cast(models.Field, Case._meta.get_field(name))  # Case's own columns
     if not raw:
         if is_required(model_field):
             raise Refused("This column is required.")
@@ -162,11 +167,11 @@ def cell_value(name: str, raw: str, context: ImportContext):
     return raw
 
 
-def is_required(model_field) -> bool:
+def is_required(model_field: Any) -> bool:
     return not model_field.blank and not model_field.has_default()
 
 
-def _empty_value(model_field):
+def _empty_value(model_field: Any) -> Any:
     if model_field.name in MULTI_CHOICES:
         return []
     if isinstance(model_field, models.BooleanField):

@@ -3,9 +3,13 @@
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
+
+from agreements.models import AgreementVersion
 
 from .import_cells import MULTI_CHOICES, MULTI_SEPARATOR, ImportContext, is_required
 from .importer import COLUMNS
@@ -24,7 +28,7 @@ class ColumnGuide:
     label: str
     required: bool
     accepts: str
-    choices: list[tuple[str, str]]
+    choices: list[tuple[str, str | Promise]]
 
 
 def template_csv() -> str:
@@ -34,7 +38,7 @@ def template_csv() -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def _range(model_field) -> str:
+def _range(model_field: Any) -> str:
     low = next(
         (v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)), 0
     )
@@ -46,7 +50,9 @@ def _range(model_field) -> str:
     return f"A whole number from {low} to {high}." if high is not None else "A whole number."
 
 
-def _accepts(model_field, context: ImportContext) -> tuple[str, list[tuple[str, str]]]:
+def _accepts(
+    model_field: Any, context: ImportContext
+) -> tuple[str, list[tuple[str, str | Promise]]]:
     name = model_field.name
     if name == "site":
         return "The site's name: one of " + "; ".join(context.site_names) + ".", []
@@ -73,12 +79,12 @@ def _accepts(model_field, context: ImportContext) -> tuple[str, list[tuple[str, 
     return "Free text. No patient identifiers: they are refused." + limit, []
 
 
-def column_guide(version) -> list[ColumnGuide]:
+def column_guide(version: AgreementVersion) -> list[ColumnGuide]:
     """Each column, whether it is required, and what it takes, for the import page."""
     context = ImportContext(version)
     guide = []
     for name in COLUMNS:
-        model_field = Case._meta.get_field(name)
+        model_field = cast(models.Field, Case._meta.get_field(name))  # Case's own columns
         accepts, choices = _accepts(model_field, context)
         note = _GUIDE_NOTES.get(name)
         guide.append(

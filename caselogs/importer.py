@@ -12,6 +12,7 @@ that looks like a patient identifier is never shown back, not even in the error 
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -95,7 +96,7 @@ def _text(upload: UploadedFile) -> str:
     content = upload.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise Refused(
-            f"The file is {upload.size / 2**20:.1f} MB; the import takes at most "
+            f"The file is {upload.size / 2**20:.1f} MB; the import takes at most "  # type: ignore[operator]  # an upload has a size
             f"{MAX_BYTES // 2**20} MB ({MAX_ROWS} cases). Split it into smaller files."
         )
     try:
@@ -116,7 +117,7 @@ def _delimiter(text: str) -> str:
     first_line = text.split("\n", 1)[0]
     known = set(COLUMNS)
 
-    def matches(delimiter):
+    def matches(delimiter: str) -> int:
         return sum(cell.strip().casefold() in known for cell in first_line.split(delimiter))
 
     return max((",", ";", "\t"), key=matches)
@@ -162,7 +163,9 @@ def _header_problems(header: list[str]) -> list[ImportProblem]:
 # --- Checking rows -------------------------------------------------------------------------------
 
 
-def _check_row(number: int, cells: dict[str, str], trainee: User, context: ImportContext):
+def _check_row(
+    number: int, cells: dict[str, str], trainee: User, context: ImportContext
+) -> tuple[Case | None, list[ImportProblem]]:
     """The built case, or None, and the row's problems."""
     problems = []
     data = {}
@@ -191,7 +194,7 @@ def _check_row(number: int, cells: dict[str, str], trainee: User, context: Impor
     return (None if problems else case), problems
 
 
-def _rows(records: list[list[str]]):
+def _rows(records: list[list[str]]) -> Iterator[tuple[int, dict[str, str] | None]]:
     """(spreadsheet row number, cells by column, or None if cells lie outside the named columns)
     for each row that is not blank."""
     names = [cell.strip().casefold() for cell in records[0]]
@@ -203,7 +206,7 @@ def _rows(records: list[list[str]]):
         if any(value for i, value in enumerate(values) if i >= len(names) or not names[i]):
             yield number, None
         else:
-            yield number, {name: value for name, value in zip(names, values) if name}
+            yield number, {name: value for name, value in zip(names, values, strict=False) if name}
 
 
 def _read(upload: UploadedFile) -> tuple[list[str], list]:

@@ -2,6 +2,8 @@
 assessments. No patient identifiers, ever: age not date of birth, minutes between events not clock
 times, and the trainee's own case reference. Free text is checked by ``identifiers``."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -27,11 +29,11 @@ INTERVAL_LIMITS = {
 }
 
 
-def _interval_field(label):
+def _interval_field(label: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True, help_text="Minutes.")
 
 
-def _score(label, low, high, **kwargs):
+def _score(label: str, low: int, high: int, **kwargs: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label,
         null=True,
@@ -160,7 +162,7 @@ class Case(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} ({self.get_procedure_display()}, {self.performed_on:%d %b %Y})"
 
     # Derived, never typed (DOMAIN.md, scales)
@@ -198,13 +200,13 @@ class Case(models.Model):
     @transition(
         field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.VERIFIED
     )
-    def verify(self):
+    def verify(self) -> None:
         pass
 
     @transition(
         field=status, source=c.VerificationStatus.SUBMITTED, target=c.VerificationStatus.QUERIED
     )
-    def query(self):
+    def query(self) -> None:
         pass
 
     @transition(
@@ -212,7 +214,7 @@ class Case(models.Model):
         source=[c.VerificationStatus.QUERIED, c.VerificationStatus.VERIFIED],
         target=c.VerificationStatus.SUBMITTED,
     )
-    def resubmit(self):
+    def resubmit(self) -> None:
         pass
 
 
@@ -247,7 +249,7 @@ class CaseVerification(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.case}: {self.get_decision_display()} (revision {self.revision})"
 
 
@@ -298,7 +300,7 @@ class Activity(models.Model):
         ordering = ["-happened_on", "-pk"]
         verbose_name_plural = "activities"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.happened_on:%d %b %Y}"
 
 
@@ -355,5 +357,5 @@ class Assessment(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.assessed_on:%d %b %Y}"

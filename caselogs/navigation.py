@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from accounts.inbox import InboxSection
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.navigation import NavItem
 from accounts.selectors import user_roles
 
@@ -12,14 +12,14 @@ from .selectors import discordant_verifications_for_user, verification_queue_hea
 INBOX_LIMIT = 10
 
 
-def logbook_nav_items(user, roles):
+def logbook_nav_items(user: User, roles: set[str]) -> list[NavItem]:
     items = []
     if roles:
         items.append(NavItem("Logbook", reverse("caselogs:list"), "journal-medical"))
     return items
 
 
-def verification_inbox_section(user):
+def verification_inbox_section(user: User) -> InboxSection | None:
     if Role.SUPERVISOR not in user_roles(user):
         return None
     head = verification_queue_head(user=user, limit=INBOX_LIMIT)
@@ -31,7 +31,7 @@ def verification_inbox_section(user):
     )
 
 
-def discordance_inbox_section(user):
+def discordance_inbox_section(user: User) -> InboxSection | None:
     if not user_roles(user) & {Role.TRAINING_LEAD, Role.CLINICAL_DIRECTOR}:
         return None
     flagged = list(discordant_verifications_for_user(user=user)[:INBOX_LIMIT])
@@ -43,7 +43,7 @@ def discordance_inbox_section(user):
     )
 
 
-def queried_cases_section(user):
+def queried_cases_section(user: User) -> InboxSection | None:
     """A trainee's cases sent back by their supervisor, to amend and resubmit."""
     if Role.TRAINEE not in user_roles(user):
         return None

@@ -41,7 +41,8 @@ def case_send_verification_reminders() -> int:
         queue_url = settings.SITE_URL + reverse("caselogs:queue")
         messages = [
             (
-                f"Cases waiting over {REMINDER_AFTER_DAYS} days for your verification: {len(cases)}",
+                f"Cases waiting over {REMINDER_AFTER_DAYS} days for your verification: "
+                f"{len(cases)}",
                 f"Dear {supervisor.full_name},\n\nThese cases have waited more than "
                 f"{REMINDER_AFTER_DAYS} days for your verification:\n\n"
                 # The date, procedure and trainee only: the case's reference is the trainee's

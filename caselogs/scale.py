@@ -14,8 +14,10 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from io import StringIO
+from io import StringIO, TextIOBase
+from typing import Any, TextIO
 
 from django.db import connection
 
@@ -80,7 +82,7 @@ CASE_COLUMNS = (
     "reminder_sent_at",
 )
 # What a case that is not a thrombectomy leaves empty (the MT details of the demo fill the rest).
-_NOT_MT = {
+_NOT_MT: dict[str, Any] = {
     "final_etici": "",
     "passes": None,
     "any_complication": False,
@@ -123,7 +125,7 @@ _DETAIL_COLUMNS = CASE_COLUMNS[CASE_COLUMNS.index("final_etici") : CASE_COLUMNS.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"
@@ -141,7 +143,9 @@ def _cell(value) -> str:
 class ProgressBar:
     """A one-line bar on stderr: "cases [#####.....] 512,000/1,000,000  41 s"."""
 
-    def __init__(self, label: str, total: int, stream=None, width=30):
+    def __init__(
+        self, label: str, total: int, stream: TextIO | TextIOBase | None = None, width: int = 30
+    ) -> None:
         self.label, self.total, self.width = label, max(total, 1), width
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
@@ -162,7 +166,14 @@ class ProgressBar:
         self.stream.flush()
 
 
-def copy_rows(table: str, columns, rows, *, bar: ProgressBar | None = None, done=0) -> int:
+def copy_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bar: ProgressBar | None = None,
+    done: int = 0,
+) -> int:
     """COPY the rows (tuples in ``columns`` order) into ``table`` in chunks; returns the count."""
     buffer, count = StringIO(), 0
     with connection.cursor() as cursor:
@@ -181,7 +192,7 @@ def copy_rows(table: str, columns, rows, *, bar: ProgressBar | None = None, done
     return count
 
 
-def _flush(cursor, table, columns, buffer: StringIO) -> None:
+def _flush(cursor: Any, table: str, columns: Sequence[str], buffer: StringIO) -> None:
     if buffer.tell():
         buffer.seek(0)
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
@@ -201,13 +212,13 @@ def reset_sequence(table: str) -> None:
         )
 
 
-def _at(day: date, rng) -> datetime:
+def _at(day: date, rng: random.Random) -> datetime:
     return datetime(
         day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), tzinfo=UTC
     )
 
 
-def _case_fields(rng, procedure: str, progress: float) -> dict:
+def _case_fields(rng: random.Random, procedure: str, progress: float) -> dict:
     if procedure != "mt":
         return _NOT_MT
     details = _NOT_MT | _mt_details(rng, early=progress < 0.4)
@@ -221,7 +232,9 @@ def _case_fields(rng, procedure: str, progress: float) -> dict:
     return details
 
 
-def case_rows(plans, *, first_id: int, today: date, seed: int, verifications: list):
+def case_rows(
+    plans: list[dict[str, Any]], *, first_id: int, today: date, seed: int, verifications: list
+) -> Iterator[tuple]:
     """Each trainee's cases, oldest first, as tuples in CASE_COLUMNS order.
 
     ``plans`` is a list of dicts: trainee, agreement, site, supervisors, start (date), count.
@@ -297,7 +310,7 @@ VERIFICATION_COLUMNS = (
 )
 
 
-def verification_rows(decided, *, seed: int):
+def verification_rows(decided: Iterable[tuple], *, seed: int) -> Iterator[tuple]:
     """One decision per decided case, about 2% of them discordant on the trainee's role."""
     rng = random.Random(seed)
     for case_id, supervisor, role, mode, decision, at in decided:

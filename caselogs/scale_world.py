@@ -11,6 +11,7 @@ training.
 """
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from agreements.models import CriterionTemplate
@@ -38,11 +39,11 @@ COMPETENCIES = [
 ACTIVITY_KINDS = ["mdt", "mdt", "mdt", "imaging_review", "diagnostic_list", "teaching"]
 
 
-def _ts(day: date, hour=9) -> datetime:
+def _ts(day: date, hour: int = 9) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def _ids(table, count):
+def _ids(table: str, count: int) -> list[int]:
     first = next_id(table)
     return list(range(first, first + count))
 
@@ -50,7 +51,7 @@ def _ids(table, count):
 class World:
     """Builds the programme; ``plans`` then says how many cases each trainee logs."""
 
-    def __init__(self, *, trainees: int, today: date, seed: int):
+    def __init__(self, *, trainees: int, today: date, seed: int) -> None:
         self.count, self.today, self.rng = trainees, today, random.Random(seed)
         self.plans: list[dict] = []
 
@@ -61,7 +62,7 @@ class World:
 
     # Organisations, sites, directorates --------------------------------------------------------
 
-    def _organisations(self):
+    def _organisations(self) -> None:
         n = max(2, -(-self.count // ORGS_PER_TRAINEES))
         self.orgs = _ids("accounts_organisation", n)
         self.centres = [org for i, org in enumerate(self.orgs) if i % 3 == 0]
@@ -79,7 +80,7 @@ class World:
                 for i, org in enumerate(self.orgs)
             ),
         )
-        self.site = dict(zip(self.orgs, _ids("accounts_site", n)))
+        self.site = dict(zip(self.orgs, _ids("accounts_site", n), strict=True))
         copy_rows(
             "accounts_site",
             ("id", "name", "organisation_id"),
@@ -88,7 +89,7 @@ class World:
                 for i, org in enumerate(self.orgs)
             ),
         )
-        self.directorate = dict(zip(self.orgs, _ids("accounts_directorate", n)))
+        self.directorate = dict(zip(self.orgs, _ids("accounts_directorate", n), strict=True))
         copy_rows(
             "accounts_directorate",
             ("id", "name", "organisation_id"),
@@ -97,19 +98,19 @@ class World:
 
     # People and memberships --------------------------------------------------------------------
 
-    def _people(self):
+    def _people(self) -> None:
         n_sup = max(2 * len(self.centres), int(self.count * SUPERVISORS_PER_TRAINEE))
         users, memberships = [], []
         ids = iter(_ids("accounts_user", self.count + n_sup + 2 * len(self.orgs) + 1))
         joined = _ts(self.today - timedelta(days=1500))
 
-        def person(email, name, gmc, role, org):
+        def person(email: str, name: str, gmc: str, role: str, org: int) -> int:
             pk = next(ids)
             users.append((pk, "!", None, False, email, name, gmc, True, False, joined))
             memberships.append((role, joined.date(), None, None, pk, org))
             return pk
 
-        self.supervisors = {centre: [] for centre in self.centres}
+        self.supervisors: dict[int, list[int]] = {centre: [] for centre in self.centres}
         for i in range(n_sup):
             centre = self.centres[i % len(self.centres)]
             self.supervisors[centre].append(
@@ -178,7 +179,7 @@ class World:
 
     # Agreements, versions, supervisors, criteria, phases ------------------------------------------
 
-    def _pathway(self, i):
+    def _pathway(self, i: int) -> tuple:
         roll, total = (i * 0.6180339887) % 1, 0.0  # evenly spread, reproducible
         for pathway in PATHWAYS:
             total += pathway[2]
@@ -186,7 +187,7 @@ class World:
                 return pathway
         return PATHWAYS[2]
 
-    def _agreements(self):
+    def _agreements(self) -> None:
         rng, today = self.rng, self.today
         criteria = list(
             CriterionTemplate.objects.filter(template__is_active=True).order_by(
@@ -194,6 +195,13 @@ class World:
             )
         )
         template_id = criteria[0].template_id if criteria else None
+        agreements: list[tuple]
+        versions: list[tuple]
+        named: list[tuple]
+        criterion_rows: list[tuple]
+        phases: list[tuple]
+        competencies: list[tuple]
+        requests: list[tuple]
         agreements, versions, named, criterion_rows, phases = [], [], [], [], []
         competencies, requests = [], []
         agreement_ids = iter(_ids("agreements_trainingagreement", self.count))
@@ -309,8 +317,18 @@ class World:
         )
 
     def _phases(
-        self, agreement, phase, status, start, lead, second, trainee, phases, competencies, requests
-    ):
+        self,
+        agreement: int,
+        phase: int,
+        status: str,
+        start: date,
+        lead: int,
+        second: int,
+        trainee: int,
+        phases: list[tuple],
+        competencies: list[tuple],
+        requests: list[tuple],
+    ) -> None:
         today, rng = self.today, self.rng
         days = (today - start).days
         moves = [start + timedelta(days=int(days * share)) for share in (0.45, 0.8)][: phase - 1]
@@ -318,9 +336,9 @@ class World:
         ends = [*moves, None]
         if status == "ended_early":
             ends[-1] = today - timedelta(days=rng.randint(1, 60))
-        for number, (began, ended) in enumerate(zip(starts, ends), start=1):
+        for number, (began, ended) in enumerate(zip(starts, ends, strict=True), start=1):
             phases.append((number, began, ended, "", _ts(began), agreement))
-        for move, (kind, to) in zip(moves, [("advance", 2), ("independence", 3)]):
+        for move, (kind, to) in zip(moves, [("advance", 2), ("independence", 3)], strict=False):
             requests.append(
                 (
                     kind,
@@ -350,8 +368,15 @@ class World:
                 )
 
     def _copy_agreements(
-        self, agreements, versions, named, criteria, phases, competencies, requests
-    ):
+        self,
+        agreements: list[tuple],
+        versions: list[tuple],
+        named: list[tuple],
+        criteria: list[tuple],
+        phases: list[tuple],
+        competencies: list[tuple],
+        requests: list[tuple],
+    ) -> None:
         copy_rows(
             "agreements_trainingagreement",
             ("id", "reference", "created_at", "created_by_id", "trainee_id"),
@@ -458,7 +483,7 @@ class World:
             plan["count"] -= cut
             surplus -= cut
 
-    def activity_rows(self):
+    def activity_rows(self) -> Iterator[tuple]:
         """About one confirmed meeting or list for every eight cases, a couple still waiting."""
         rng = self.rng
         for plan in self.plans:
@@ -482,7 +507,7 @@ class World:
                     plan["trainee"],
                 )
 
-    def assessment_rows(self):
+    def assessment_rows(self) -> Iterator[tuple]:
         """A procedural assessment for about one case in forty, on the trainee's own cases."""
         for plan in self.plans:
             for n in range(plan["count"] // 40):

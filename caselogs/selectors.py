@@ -6,36 +6,39 @@ administrators see all. Only verified cases count as evidence anywhere (``verifi
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from accounts.selectors import user_is_administrator
+from agreements.models import TrainingAgreement
 from agreements.selectors import agreement_list_for_user
 
 from . import choices as c
 from .models import Activity, Assessment, Case, CaseVerification
 
 
-def _visible_agreements(user):
+def _visible_agreements(user: User) -> QuerySet[TrainingAgreement, Any]:
     return agreement_list_for_user(user=user).values("pk")
 
 
-def case_list_for_user(*, user) -> QuerySet[Case]:
+def case_list_for_user(*, user: User) -> QuerySet[Case]:
     cases = Case.objects.all()
     if not user_is_administrator(user):
         cases = cases.filter(Q(trainee=user) | Q(agreement__in=_visible_agreements(user)))
     return cases.select_related("trainee", "site", "supervisor")
 
 
-def own_case_list_for_user(*, user) -> QuerySet[Case]:
+def own_case_list_for_user(*, user: User) -> QuerySet[Case]:
     """The cases this person logged as the trainee: their own logbook. Always within
     ``case_list_for_user``; asked for on its own because, without the union with overseen
     agreements, PostgreSQL reads a page of it straight from the (trainee, day) index."""
     return Case.objects.filter(trainee=user).select_related("trainee", "site", "supervisor")
 
 
-def case_get_for_user(*, user, pk) -> Case:
+def case_get_for_user(*, user: User, pk: int) -> Case:
     return get_object_or_404(case_list_for_user(user=user), pk=pk)
 
 
@@ -61,13 +64,13 @@ def with_verified_view(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def without_pending_entries_of(cases: QuerySet[Case], supervisor) -> QuerySet[Case]:
+def without_pending_entries_of(cases: QuerySet[Case], supervisor: User) -> QuerySet[Case]:
     """Leave out the cases waiting for this supervisor's own view, so no list, filter or count
     tells them what the trainee entered before they decide."""
     return cases.exclude(supervisor=supervisor, status=c.VerificationStatus.SUBMITTED)
 
 
-def verification_queue_for_user(*, user) -> QuerySet[Case]:
+def verification_queue_for_user(*, user: User) -> QuerySet[Case]:
     """Cases waiting for this supervisor's decision, oldest first."""
     return (
         Case.objects.filter(supervisor=user, status=c.VerificationStatus.SUBMITTED)
@@ -86,7 +89,7 @@ class QueueHead:
     total: int
 
 
-def verification_queue_head(*, user, limit: int) -> QueueHead:
+def verification_queue_head(*, user: User, limit: int) -> QueueHead:
     queue = verification_queue_for_user(user=user)
     cases = list(queue[:limit])
     # Fewer than the limit is the whole queue; only a full head needs counting.
@@ -101,7 +104,7 @@ SUMMARY_GROUPS = (
 )
 
 
-def case_counts(cases: QuerySet[Case], *, viewer=None) -> dict:
+def case_counts(cases: QuerySet[Case], *, viewer: User | None = None) -> dict:
     """The logbook summary in one query: the total, and counts by type, role and verification
     state. With ``viewer``, roles are not counted for cases waiting for that supervisor's own view
     (``without_pending_entries_of``), so no count tells them what the trainee entered."""
@@ -120,7 +123,7 @@ def case_counts(cases: QuerySet[Case], *, viewer=None) -> dict:
     return counts
 
 
-def discordant_verifications_for_user(*, user) -> QuerySet[CaseVerification]:
+def discordant_verifications_for_user(*, user: User) -> QuerySet[CaseVerification]:
     """Verifications where the supervisor's view differed from the trainee's, for the training
     leads and directors who oversee the agreement."""
     return (
@@ -134,14 +137,14 @@ def discordant_verifications_for_user(*, user) -> QuerySet[CaseVerification]:
     )
 
 
-def activity_list_for_user(*, user) -> QuerySet[Activity]:
+def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
     activities = Activity.objects.all()
     if not user_is_administrator(user):
         activities = activities.filter(Q(trainee=user) | Q(agreement__in=_visible_agreements(user)))
     return activities.select_related("trainee", "supervisor")
 
 
-def assessment_list_for_user(*, user) -> QuerySet[Assessment]:
+def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
     assessments = Assessment.objects.all()
     if not user_is_administrator(user):
         assessments = assessments.filter(

@@ -1,11 +1,14 @@
 """Writes for the logbook: logging and correcting cases, and their verification."""
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from agreements.models import AgreementVersion
 from agreements.selectors import active_version_for_trainee, named_supervisors
 from audit.services import audit_changes, audit_event_record
 
@@ -71,7 +74,9 @@ class NoActiveAgreement(ValidationError):
     pass
 
 
-def _check_context(case: Case, version, existing_references=None) -> None:
+def _check_context(
+    case: Case, version: AgreementVersion, existing_references: Collection[str] | None = None
+) -> None:
     errors = {}
     if not case.site_id:
         errors["site"] = "Choose the site where the case was done."
@@ -116,7 +121,13 @@ def _apply(case: Case, data: dict) -> None:
             setattr(case, name, value)
 
 
-def case_build(*, trainee: User, data: dict, version=None, existing_references=None) -> Case:
+def case_build(
+    *,
+    trainee: User,
+    data: dict,
+    version: AgreementVersion | None = None,
+    existing_references: Collection[str] | None = None,
+) -> Case:
     """A validated, unsaved case: the import checks a whole file with this before saving any.
 
     ``version`` (the trainee's active agreement version) and ``existing_references`` (the
@@ -129,7 +140,7 @@ def case_build(*, trainee: User, data: dict, version=None, existing_references=N
         )
     case = Case(trainee=trainee, agreement_id=version.agreement_id)
     _apply(case, data)
-    errors = {}
+    errors: dict[str, str] = {}
     for check in (validate_case, lambda c_: _check_context(c_, version, existing_references)):
         try:
             check(case)

@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import choices as c
-from .models import INTERVAL_LIMITS
+from .models import INTERVAL_LIMITS, Case
 
 
-def case_errors(case) -> dict[str, str]:
+def case_errors(case: Case) -> dict[str, str]:
     """Every cross-field problem with a case, keyed by the field to show it beside."""
     errors: dict[str, str] = {}
     if case.performed_on and case.performed_on > timezone.localdate():
@@ -37,7 +37,8 @@ def case_errors(case) -> dict[str, str]:
         errors.setdefault(
             "puncture_to_reperfusion_minutes",
             (
-                f"Puncture to reperfusion ({case.puncture_to_reperfusion_minutes} minutes) cannot be "
+                "Puncture to reperfusion "
+                f"({case.puncture_to_reperfusion_minutes} minutes) cannot be "
                 f"longer than the whole procedure ({case.procedure_minutes} minutes): reperfusion "
                 "happens during the procedure. Check both times."
             ),
@@ -80,7 +81,7 @@ def case_errors(case) -> dict[str, str]:
     return errors
 
 
-def validate_case(case) -> None:
+def validate_case(case: Case) -> None:
     """Field validation (scales, identifiers) and the cross-field rules, all at once."""
     errors = {}
     try:

@@ -5,6 +5,7 @@ The demo data (``seed_demo``, run by name so this lower app imports nothing abov
 it holds the completion certificate, signed through the real services, that the benchmark prints.
 """
 
+import os
 import time
 
 from django.core.management import call_command
@@ -106,7 +107,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         if not options["no_demo"]:
             self.stderr.write("demo data (seed_demo) ...")
-            call_command("seed_demo", stdout=open("/dev/null", "w"))
+            with open(os.devnull, "w") as quiet:
+                call_command("seed_demo", stdout=quiet)
         with transaction.atomic():
             world = self._seed(trainees, cases, options["seed"])
         self.stderr.write("VACUUM ANALYZE ...")
