@@ -104,10 +104,16 @@ class CredentialCheck:
             )
         elif self.signature_ok:
             when = " (a key retired since, still listed)" if self.key_retired else ""
-            demo = " This is a demo key: not trusted." if self.key_demo else ""
+            # Like a seal from the demo PKI: valid against this site's configured key, and the
+            # key's own name says it is a demo one (never configured in production).
+            demo = (
+                " It is a demo key (demo: not trusted outside development)."
+                if self.key_demo
+                else ""
+            )
             found.append(
                 (
-                    not self.key_demo,
+                    True,
                     "The signature is valid: nothing in the credential has changed since it was "
                     f"signed, with key {self.key_id}{when}.{demo}",
                 )
@@ -120,6 +126,18 @@ class CredentialCheck:
                     "signed, or it was not signed by this site's key.",
                 )
             )
+        # What an unsigned (or wrongly signed) credential says is only a claim: never in green.
+        if not self.signature_ok:
+            if self.issuer_name or self.subject_name:
+                found.append(
+                    (
+                        False,
+                        f"Unverified, it claims to be issued by {self.issuer_name or 'nobody'} "
+                        f"to {self.subject_name or 'nobody'} ({self.subject_licence or 'no GMC'}).",
+                    )
+                )
+            found.append((False, self.status_words))
+            return found
         if self.issuer_ours:
             found.append((True, f"Issued by {self.issuer_name}, through this training record."))
         elif self.issuer_id:

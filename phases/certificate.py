@@ -1,6 +1,7 @@
 """The completion certificate: the clear statement, signed, that training is complete; and what
 its verifiable credential claims (documents/credentials.py signs and lists it)."""
 
+from accounts.models import Organisation
 from agreements.models import TrainingAgreement
 from documents.credentials import CredentialContent, CredentialError
 from documents.models import GeneratedDocument
@@ -71,7 +72,7 @@ def certificate_credential(
     if version is None:
         raise CredentialError("The agreement has no version in force to name the issuer.")
     trainee = agreement.trainee
-    employer = version.employer
+    employer = version.employer  # the issuer, as for the PDF (certificate_issuer)
     phases = [
         f"- {Phase(record.phase).label}: from {record.started_on:%Y-%m-%d}"
         + (f" to {record.ended_on:%Y-%m-%d}" if record.ended_on else "")
@@ -124,6 +125,11 @@ def certificate_credential(
     )
 
 
+def certificate_issuer(request: ProgressionRequest) -> Organisation | None:
+    version = version_in_force(request.agreement)
+    return version.employer if version is not None else None
+
+
 def certificate_document_kind() -> DocumentKind:
     return DocumentKind(
         key=CERTIFICATE_KIND,
@@ -135,6 +141,9 @@ def certificate_document_kind() -> DocumentKind:
         ),
         template_version=TEMPLATE_VERSION,
         credential=certificate_credential,
+        # The employing trust issues both the certificate and its credential: its own seal key
+        # seals the PDF when it has one (DOCUMENT_SEAL_PKCS12_DIR), the programme's otherwise.
+        issuer=certificate_issuer,
         title=lambda request: (
             f"Completion certificate: independent stroke thrombectomy, "
             f"{request.agreement.reference}"
