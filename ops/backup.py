@@ -7,6 +7,10 @@ media.tar.gz (the private media folder: the issued PDFs) and manifest.json (row 
 table, every document's SHA-256, and the SHA-256 of the two files). The folder appears only once
 complete, so a half-made backup is never taken for the newest.
 
+Everything it writes is readable by its owner only (files 0600, folders 0700): the dump holds
+password hashes and two-factor secrets. In the production image (no make, /app read-only) run
+`python ops/backup.py --dir /backups` with a writable folder (docs/deploy.md, "Backups").
+
 The row counts and hashes are read in the same snapshot pg_dump dumps (an exported REPEATABLE
 READ snapshot), so they describe the dump exactly even while the app keeps writing. The backup
 also checks every document's file against its hash before it is called good: a backup of a
@@ -29,6 +33,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", default=os.environ.get("BACKUP_DIR") or "backups")
     args = parser.parse_args(argv)
+    # Before anything is written, pg_dump included (it inherits it): owner-only files and folders.
+    os.umask(0o077)
 
     connection = django_setup()
     from django.conf import settings

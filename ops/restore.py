@@ -6,15 +6,16 @@
 Takes the newest backup in BACKUP_DIR unless BACKUP names one. Checks the backup's files against
 its manifest, creates RESTORE_DB on the server DATABASE_URL points at (refusing a database that
 already has tables, and a media folder that already has files, unless FORCE=1), restores with
-pg_restore, unpacks the PDFs into RESTORE_MEDIA_ROOT (default: restored-media/RESTORE_DB), and
-then runs, against the restored copy:
+pg_restore, unpacks the PDFs into RESTORE_MEDIA_ROOT (default: ~/irtraining-restores/RESTORE_DB,
+outside the checkout, so restored PDFs are never mixed with the code), and then runs, against the
+restored copy:
 
 - ``manage.py audit_verify``: the audit log's hash chain and the signed records are intact;
 - ``manage.py verify_restore --manifest``: every table has the backup's row count, and every
   document's file has the SHA-256 its row records, which is the backup's.
 
 Exits non-zero if any step or check fails. Ownership and grants are not restored (the restoring
-role owns everything): re-apply the audit-table grants in docs/architecture.md for the app role.
+role owns everything): run `manage.py grant_app_role` against the copy (docs/deploy.md).
 """
 
 import argparse
@@ -27,6 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PROJECT, database_url, django_setup, libpq_environment, run  # noqa: E402
+
+# Where restored PDFs go unless RESTORE_MEDIA_ROOT says: outside the checkout (issue 18).
+RESTORES = Path("~/irtraining-restores")
 
 
 def newest_backup(folder: Path) -> Path:
@@ -90,6 +94,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.database:
         sys.exit("Name the database to restore into: make restore RESTORE_DB=<new database name>")
+    # The restored PDFs and folders are the owner's only, like the live ones.
+    os.umask(0o077)
 
     connection = django_setup()
     folder = Path(args.dir) if Path(args.dir).is_absolute() else PROJECT / args.dir
@@ -129,7 +135,7 @@ def main(argv=None) -> int:
         env=libpq_environment(args.database),
     )
 
-    media_root = Path(args.media_root or PROJECT / "restored-media" / args.database).resolve()
+    media_root = Path(args.media_root or RESTORES / args.database).expanduser().resolve()
     if media_root.exists() and any(media_root.iterdir()):
         if not args.force:
             sys.exit(f"{media_root} already has files: choose an empty folder, or FORCE=1.")

@@ -204,3 +204,32 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(drill):
     assert restore.returncode != 0
     assert "damaged" in restore.stdout + restore.stderr
     assert not admin("SELECT 1 FROM pg_database WHERE datname = %s", params=[drill["database"]])
+
+
+def test_the_image_commands_back_up_privately_and_restore_outside_the_checkout(drill, tmp_path):
+    """What the production image runs (docs/deploy.md, "Backups"): no make, the scripts directly;
+    the files owner-only; the restored PDFs in ~/irtraining-restores/<database> by default."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(drill["env"], HOME=str(home))
+    python = str(PROJECT / ".venv" / "bin" / "python")
+
+    def run(*command):
+        return subprocess.run(  # nosec B603
+            [python, *command], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=240
+        )
+
+    backup = run("ops/backup.py", f"--dir={drill['backups']}")
+    assert backup.returncode == 0, backup.stdout + backup.stderr
+    [folder] = drill["backups"].glob("irtraining-*")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for name in ("database.dump", "media.tar.gz", "manifest.json"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+
+    restore = run("ops/restore.py", f"--dir={drill['backups']}", f"--database={drill['database']}")
+    output = restore.stdout + restore.stderr
+    assert restore.returncode == 0, output
+    media = home / "irtraining-restores" / drill["database"]
+    assert f"media in {media}" in output
+    assert PROJECT.resolve() not in media.resolve().parents
+    assert next(media.rglob("*.pdf")).stat().st_mode & 0o777 == 0o600
