@@ -5,19 +5,27 @@ One function per kind of criterion (agreements.models.CriterionKind). Each retur
 ids of the evidence that met it, which a progression request freezes in its snapshot.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from agreements.models import AgreementCriterion, CriterionKind
 from caselogs import choices as c
-from caselogs.models import Activity, ActivityKind, Assessment, CaseVerification, ConfirmationStatus
+from caselogs.models import (
+    Activity,
+    ActivityKind,
+    Assessment,
+    CaseVerification,
+    ConfirmationStatus,
+)
 from caselogs.selectors import verified_cases, with_verified_view
 
-from .cusum import CusumParameters, cusum_curve
+from .cusum import CusumCurve, CusumParameters, cusum_curve
 from .models import Competency, CompetencySignoff
 
 
@@ -45,13 +53,21 @@ class EvidenceScope:
     phase_started_on: date
 
 
-def _cases(scope: EvidenceScope):
+def _cases(scope: EvidenceScope) -> QuerySet[Any]:
+    # Cases annotated with verified_role and verified_mode (with_verified_view), which the type
+    # checker cannot see on Case.
     return with_verified_view(
         verified_cases().filter(agreement_id=scope.agreement_id, trainee_id=scope.trainee_id)
     )
 
 
-def _count(criterion, current: int, required: int, noun: str, ids=None) -> CriterionProgress:
+def _count(
+    criterion: AgreementCriterion,
+    current: int,
+    required: int,
+    noun: str,
+    ids: Collection[int] | None = None,
+) -> CriterionProgress:
     met = current >= required
     return CriterionProgress(
         criterion.pk,
@@ -65,7 +81,7 @@ def _count(criterion, current: int, required: int, noun: str, ids=None) -> Crite
     )
 
 
-def _cases_criterion(criterion, scope):
+def _cases_criterion(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     p = criterion.parameters
     cases = _cases(scope).filter(procedure=p.get("procedure", c.Procedure.MT))
     if p.get("role"):
@@ -78,7 +94,7 @@ def _cases_criterion(criterion, scope):
     return _count(criterion, len(ids), int(criterion.target), "verified cases", ids)
 
 
-def _angiograms(criterion, scope):
+def _angiograms(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     ids = list(
         _cases(scope)
         .filter(procedure=c.Procedure.DIAGNOSTIC_ANGIOGRAM)
@@ -87,7 +103,7 @@ def _angiograms(criterion, scope):
     return _count(criterion, len(ids), int(criterion.target), "verified angiograms", ids)
 
 
-def _distinct_verifiers(criterion, scope):
+def _distinct_verifiers(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     verifiers = list(
         CaseVerification.objects.filter(
             case__agreement_id=scope.agreement_id,
@@ -102,7 +118,7 @@ def _distinct_verifiers(criterion, scope):
     return _count(criterion, len(verifiers), int(criterion.target), "verifying INRs", verifiers)
 
 
-def _activities(criterion, scope):
+def _activities(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     kind = criterion.parameters.get("activity", ActivityKind.MDT)
     ids = list(
         Activity.objects.filter(
@@ -115,7 +131,7 @@ def _activities(criterion, scope):
     return _count(criterion, len(ids), int(criterion.target), "confirmed activities", ids)
 
 
-def _assessments(criterion, scope):
+def _assessments(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     p = criterion.parameters
     ids = list(
         Assessment.objects.filter(
@@ -128,7 +144,7 @@ def _assessments(criterion, scope):
     return _count(criterion, len(ids), int(criterion.target), "assessments at that level", ids)
 
 
-def _competencies(criterion, scope):
+def _competencies(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     wanted = criterion.parameters.get("competencies", [])
     signers_required = int(criterion.parameters.get("signers_required", 1))
     signers = dict(
@@ -152,7 +168,7 @@ def _competencies(criterion, scope):
     )
 
 
-def _minimum_weeks(criterion, scope):
+def _minimum_weeks(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     weeks = (timezone.localdate() - scope.phase_started_on).days // 7
     required = int(criterion.target)
     met = weeks >= required
@@ -168,7 +184,7 @@ def _minimum_weeks(criterion, scope):
     )
 
 
-def _recent_mt(scope, limit=None):
+def _recent_mt(scope: EvidenceScope, limit: int | None = None) -> QuerySet[Any]:
     cases = (
         _cases(scope)
         .filter(procedure=c.Procedure.MT, verified_role=c.TraineeRole.PRIMARY_OPERATOR)
@@ -177,7 +193,7 @@ def _recent_mt(scope, limit=None):
     return cases[:limit] if limit else cases
 
 
-def _reperfusion_rate(criterion, scope):
+def _reperfusion_rate(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     last_n = int(criterion.parameters.get("last_n", 20))
     recent = list(_recent_mt(scope, last_n).values_list("pk", "final_etici"))
     successes = sum(1 for _, grade in recent if grade in c.SUCCESSFUL_REPERFUSION)
@@ -225,7 +241,7 @@ FAILURE_KINDS = (
 )
 
 
-def mt_failures(scope) -> list[bool]:
+def mt_failures(scope: EvidenceScope) -> list[bool]:
     """Each verified thrombectomy as primary operator since the phase started, in order: True
     for a failure. A phase's curve starts at zero with its first case (DOMAIN.md)."""
     rows = (
@@ -242,7 +258,7 @@ def mt_failures(scope) -> list[bool]:
     ]
 
 
-def _curve_now(curve) -> str:
+def _curve_now(curve: CusumCurve) -> str:
     crossing = curve.latest_crossing
     cases = f"{len(curve.values)} case{'s' if len(curve.values) != 1 else ''}"
     if crossing is None:
@@ -250,7 +266,7 @@ def _curve_now(curve) -> str:
     return f"crossed the {crossing.limit} limit at case {crossing.case} of {cases}"
 
 
-def _learning_curve(criterion, scope):
+def _learning_curve(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
     parameters = CusumParameters.from_values(criterion.parameters)
     curve = cusum_curve(mt_failures(scope), parameters)
     crossing = curve.latest_crossing
@@ -279,7 +295,7 @@ def _learning_curve(criterion, scope):
     )
 
 
-EVALUATORS = {
+EVALUATORS: dict[str, Callable[[AgreementCriterion, EvidenceScope], CriterionProgress]] = {
     CriterionKind.CASES: _cases_criterion,
     CriterionKind.DIAGNOSTIC_ANGIOGRAMS: _angiograms,
     CriterionKind.DISTINCT_VERIFIERS: _distinct_verifiers,

@@ -4,6 +4,7 @@ Dr Dana Whitaker has completed training (phase 3) and holds a certificate. All e
 pseudonymous and built through the same services people use."""
 
 import random
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -33,11 +34,13 @@ class DemoCriteriaNotMet(Exception):
     """The generated evidence did not meet the criteria it was meant to meet."""
 
 
-def _people():
+def _people() -> tuple[User, User]:
     return User.objects.get(email=LEAD_EMAIL), User.objects.get(email=DEMO_SECOND_SUPERVISOR.email)
 
 
-def _sign_competencies(agreement, competencies, supervisors):
+def _sign_competencies(
+    agreement: TrainingAgreement, competencies: Iterable[str], supervisors: Iterable[User]
+) -> None:
     for competency in competencies:
         for supervisor in supervisors:
             competency_sign(
@@ -48,7 +51,7 @@ def _sign_competencies(agreement, competencies, supervisors):
             )
 
 
-def _advance(agreement, actor):
+def _advance(agreement: TrainingAgreement, actor: User) -> ProgressionRequest:
     """Request the next phase (every criterion must be met) and sign the whole chain."""
     progress = progress_for(agreement)
     if not progress.all_met:
@@ -61,7 +64,7 @@ def _advance(agreement, actor):
     return request
 
 
-def _phase_dated(agreement, days_ago: int) -> None:
+def _phase_dated(agreement: TrainingAgreement, days_ago: int) -> None:
     """Date the phase just started as the trainee would have reached it: the demo logs months of
     evidence in seconds and approves each request on the day it is seeded, but a phase's learning
     curve counts only the cases since the phase started (DOMAIN.md), so the change must fall among
@@ -76,7 +79,7 @@ def _phase_dated(agreement, days_ago: int) -> None:
     current.save()
 
 
-def _strong_logbook(trainee, prefix, days, seed):
+def _strong_logbook(trainee: User, prefix: str, days: int, seed: int) -> None:
     lead, second = _people()
     site = Site.objects.filter(organisation__name=CENTRE).first()
     cases = seed_cases(

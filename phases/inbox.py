@@ -1,12 +1,12 @@
 from accounts.inbox import InboxSection
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import user_roles
 from agreements.models import TrainingAgreement
 
 from .selectors import progress_for
 
 
-def training_section(user):
+def training_section(user: User) -> InboxSection | None:
     """A trainee's own standing: their phase and how many of its criteria are met."""
     if Role.TRAINEE not in user_roles(user):
         return None

@@ -56,7 +56,7 @@ class PhaseRecord(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_phase_display()} from {self.started_on.day} {self.started_on:%b %Y}"
 
 
@@ -82,7 +82,7 @@ class CompetencySignoff(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_competency_display()}: {self.supervisor}"
 
 
@@ -130,10 +130,13 @@ class ProgressionRequest(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.agreement.reference}"
 
-    def audit_reference(self):
+    def get_absolute_url(self) -> str:
+        return reverse("phases:progress", args=[self.agreement_id])
+
+    def audit_reference(self) -> str:
         return f"{self.get_kind_display()}: {self.agreement.reference}"
 
     @property
@@ -141,6 +144,3 @@ class ProgressionRequest(models.Model):
         """The day the criteria were judged, in local time (the snapshot keeps the UTC instant)."""
         judged_at = (self.snapshot or {}).get("judged_at")
         return timezone.localtime(datetime.fromisoformat(judged_at)).date() if judged_at else None
-
-    def get_absolute_url(self):
-        return reverse("phases:progress", args=[self.agreement_id])

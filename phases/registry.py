@@ -6,6 +6,7 @@ governance registers the continued-practice judgements against the quality stand
 """
 
 from collections.abc import Callable
+from typing import Any
 
 _annual_review_providers: list[Callable[[object], dict]] = []
 
@@ -15,7 +16,7 @@ def register_annual_review_section(provider: Callable[[object], dict]) -> None:
         _annual_review_providers.append(provider)
 
 
-def annual_review_sections(agreement) -> dict:
+def annual_review_sections(agreement: Any) -> dict:
     sections = {}
     for provider in _annual_review_providers:
         sections.update(provider(agreement))

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from agreements.models import IN_FORCE_STATUSES, AgreementVersion, CriterionKind, TrainingAgreement
 from agreements.selectors import agreement_list_for_user
 
@@ -28,16 +30,16 @@ class Progress:
         return [item for item in self.items if not item.met]
 
 
-def agreement_for_progress(*, user, pk) -> TrainingAgreement:
+def agreement_for_progress(*, user: User, pk: int) -> TrainingAgreement:
     """The agreement whose progress the user may see: the same people who may see the agreement."""
     return get_object_or_404(agreement_list_for_user(user=user), pk=pk)
 
 
-def current_phase(agreement) -> PhaseRecord | None:
+def current_phase(agreement: TrainingAgreement) -> PhaseRecord | None:
     return PhaseRecord.objects.filter(agreement=agreement, ended_on__isnull=True).first()
 
 
-def version_in_force(agreement) -> AgreementVersion | None:
+def version_in_force(agreement: TrainingAgreement) -> AgreementVersion | None:
     return (
         AgreementVersion.objects.filter(agreement=agreement, status__in=IN_FORCE_STATUSES)
         .order_by("-number")
@@ -46,7 +48,7 @@ def version_in_force(agreement) -> AgreementVersion | None:
     )
 
 
-def learning_curve_for(agreement) -> CusumCurve:
+def learning_curve_for(agreement: TrainingAgreement) -> CusumCurve:
     """The trainee's CUSUM over their verified thrombectomies in the current phase, with the
     parameters set on the agreement (its learning-curve criterion) or the SPEC defaults."""
     version = version_in_force(agreement)
@@ -65,7 +67,7 @@ def learning_curve_for(agreement) -> CusumCurve:
     return cusum_curve(mt_failures(scope), parameters)
 
 
-def progress_for(agreement) -> Progress:
+def progress_for(agreement: TrainingAgreement) -> Progress:
     """Each criterion of the current phase, computed now from verified evidence."""
     phase = current_phase(agreement)
     version = version_in_force(agreement)
@@ -76,11 +78,11 @@ def progress_for(agreement) -> Progress:
     return Progress(agreement, version, phase, evaluate_criteria(criteria, scope))
 
 
-def phase_history(agreement):
+def phase_history(agreement: TrainingAgreement) -> QuerySet[PhaseRecord]:
     return PhaseRecord.objects.filter(agreement=agreement).order_by("started_on", "pk")
 
 
-def progression_requests_for(agreement):
+def progression_requests_for(agreement: TrainingAgreement) -> QuerySet[ProgressionRequest]:
     return (
         ProgressionRequest.objects.filter(agreement=agreement)
         .select_related("requested_by")
@@ -88,5 +90,5 @@ def progression_requests_for(agreement):
     )
 
 
-def competency_signoffs_for(agreement):
+def competency_signoffs_for(agreement: TrainingAgreement) -> QuerySet[CompetencySignoff]:
     return CompetencySignoff.objects.filter(agreement=agreement).select_related("supervisor")

@@ -18,7 +18,7 @@ from caselogs.selectors import verified_cases
 from documents.selectors import document_latest_for_subject
 from documents.services import document_request, document_revoke
 from signoffs.eligibility import user_is_eligible_for_step
-from signoffs.models import SignoffRequest, content_digest
+from signoffs.models import Signature, SignoffRequest, content_digest
 from signoffs.services import StepSpec, signoff_request_open
 
 from .certificate import CERTIFICATE_KIND
@@ -67,7 +67,7 @@ def competency_sign(
     return signoff
 
 
-def _trainee_steps(version, kind) -> list[StepSpec]:
+def _trainee_steps(version: AgreementVersion, kind: str) -> list[StepSpec]:
     trainee = version.agreement.trainee
     lead = version.supervisors.get(is_lead=True).supervisor
     employer, centre = version.employer, version.training_centre
@@ -76,8 +76,8 @@ def _trainee_steps(version, kind) -> list[StepSpec]:
             StepSpec(
                 label="Lead supervisor (INR)",
                 named_user=lead,
-                meaning=f"I approve that {trainee.full_name} moves from phase 1 (direct supervision) "
-                "to phase 2 (indirect supervision), on the evidence attached.",
+                meaning=f"I approve that {trainee.full_name} moves from phase 1 "
+                "(direct supervision) to phase 2 (indirect supervision), on the evidence attached.",
             )
         ]
     independence = (
@@ -143,6 +143,7 @@ def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> Pr
             raise ValidationError("There is no phase to move on from.")
         progress = progress_for(agreement)
         version = progress.version
+        assert version is not None  # a phase runs under a version in force
         if actor.pk != agreement.trainee_id and actor not in named_supervisors(version):
             raise ValidationError(
                 "Only the trainee or one of their supervisors can ask to move on."
@@ -181,7 +182,13 @@ def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> Pr
     return request
 
 
-def _open_signoff(request, version, steps, actor, ordered):
+def _open_signoff(
+    request: ProgressionRequest,
+    version: AgreementVersion,
+    steps: list[StepSpec],
+    actor: User,
+    ordered: bool,
+) -> None:
     signoff_request_open(
         kind=SIGNOFF_KIND,
         subject=request,
@@ -200,7 +207,7 @@ def _open_signoff(request, version, steps, actor, ordered):
     )
 
 
-def _refuse_if_a_request_is_open(agreement) -> None:
+def _refuse_if_a_request_is_open(agreement: TrainingAgreement) -> None:
     # Lock the open request, if any, so two people cannot open a second one at the same moment.
     if (
         ProgressionRequest.objects.select_for_update()
@@ -212,7 +219,9 @@ def _refuse_if_a_request_is_open(agreement) -> None:
         )
 
 
-def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> ProgressionRequest:
+def phase_return_request(
+    *, agreement: TrainingAgreement, actor: User, to_phase: int, reason: str
+) -> ProgressionRequest:
     """A concern about practice: the clinical director and medical director sign a return."""
     reason = reason.strip()
     if not reason:
@@ -225,6 +234,7 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
         if phase is None or to_phase >= phase.phase:
             raise ValidationError({"to_phase": "Choose an earlier phase than the current one."})
         version = version_in_force(agreement)
+        assert version is not None  # a phase runs under a version in force
         request = ProgressionRequest.objects.create(
             agreement=agreement,
             kind=ProgressionRequest.Kind.RETURN,
@@ -256,7 +266,7 @@ def phase_return_request(*, agreement, actor, to_phase: int, reason: str) -> Pro
     return request
 
 
-def annual_review_figures(agreement, *, days=365) -> dict:
+def annual_review_figures(agreement: TrainingAgreement, *, days: int = 365) -> dict:
     """The year's verified practice for an annual review: volumes and outcome rates."""
     since = timezone.localdate() - timedelta(days=days)
     cases = verified_cases().filter(
@@ -275,7 +285,7 @@ def annual_review_figures(agreement, *, days=365) -> dict:
     }
 
 
-def annual_review_request(*, agreement, actor) -> ProgressionRequest:
+def annual_review_request(*, agreement: TrainingAgreement, actor: User) -> ProgressionRequest:
     """Phase 3: the clinical director and the governance lead sign the year's review."""
     with transaction.atomic():
         _refuse_if_a_request_is_open(agreement)
@@ -283,6 +293,7 @@ def annual_review_request(*, agreement, actor) -> ProgressionRequest:
         if phase is None or phase.phase != Phase.INDEPENDENT:
             raise ValidationError("An annual review is for independent practice (phase 3).")
         version = version_in_force(agreement)
+        assert version is not None  # a phase runs under a version in force
         figures = annual_review_figures(agreement)
         request = ProgressionRequest.objects.create(
             agreement=agreement,
@@ -328,7 +339,7 @@ def progression_content(request: ProgressionRequest) -> dict:
     }
 
 
-def on_progression_approved(signoff: SignoffRequest, signer) -> None:
+def on_progression_approved(signoff: SignoffRequest, signer: User) -> None:
     request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
     request.status = ProgressionRequest.Status.APPROVED
     request.decided_at = timezone.now()
@@ -375,7 +386,7 @@ def on_progression_approved(signoff: SignoffRequest, signer) -> None:
     )
 
 
-def _revoke_certificates(request, actor):
+def _revoke_certificates(request: ProgressionRequest, actor: User) -> None:
     independence = ProgressionRequest.objects.filter(
         agreement=request.agreement, kind=ProgressionRequest.Kind.INDEPENDENCE, status="approved"
     )
@@ -399,7 +410,7 @@ def _revoke_certificates(request, actor):
         version.save()
 
 
-def on_progression_declined(signoff: SignoffRequest, signature) -> None:
+def on_progression_declined(signoff: SignoffRequest, signature: Signature) -> None:
     request = ProgressionRequest.objects.select_for_update().get(pk=signoff.subject_id)
     request.status = ProgressionRequest.Status.DECLINED
     request.decided_at = timezone.now()
@@ -414,7 +425,7 @@ def on_progression_void(signoff: SignoffRequest) -> None:
     request.save()
 
 
-def may_view_progression(user, request: ProgressionRequest) -> bool:
+def may_view_progression(user: User, request: ProgressionRequest) -> bool:
     """Those who may see the agreement, and anyone a step of the request is open to (a second INR
     of the centre may be asked to concur without being named on the agreement)."""
     if user.has_perm("agreements.see_agreement", request.agreement):
