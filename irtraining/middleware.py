@@ -36,3 +36,20 @@ class SignedInNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class HealthProbeMiddleware:
+    """Answers GET /health/ before the host check and the HTTPS redirect: a load balancer's or an
+    orchestrator's probe talks plain HTTP to the app's own address, with that address as its Host,
+    and must get the health answer, not a 400 (DisallowedHost) or a 301 to https. The answer names
+    no host and writes no URL, so the host check protects nothing here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/health/" and request.method in ("GET", "HEAD"):
+            from .health import health
+
+            return health(request)
+        return self.get_response(request)

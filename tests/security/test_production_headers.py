@@ -46,8 +46,9 @@ page = client.get("/account/login/", secure=True)
 login = client.post("/account/login/", {"username": "probe@example.org",
                                         "password": "a-long-enough-probe-password"}, secure=True)
 home = client.get("/", secure=True)
-# A load balancer's probe: plain HTTP, no X-Forwarded-Proto.
-probe = Client(HTTP_HOST=sys.argv[1]).get("/health/")
+# A load balancer's probe: plain HTTP, no X-Forwarded-Proto, the app's own address as Host.
+probe = Client(HTTP_HOST="10.1.2.3:8000").get("/health/")
+foreign_page = Client(HTTP_HOST="10.1.2.3:8000").get("/account/login/", secure=True)
 print(json.dumps({
     "plain": {"status": plain.status_code, "location": plain.get("Location", "")},
     "page": {"status": page.status_code, "headers": headers(page),
@@ -57,6 +58,7 @@ print(json.dumps({
     "home": {"status": home.status_code, "headers": headers(home)},
     "probe": {"status": probe.status_code, "location": probe.get("Location", ""),
               "body": probe.json() if probe.status_code != 301 else None},
+    "foreign_page": {"status": foreign_page.status_code},
 }))
 """
 
@@ -138,6 +140,8 @@ def test_the_health_probe_is_answered_over_plain_http_without_a_redirect(product
     # E-mail printed to the log (consolemail://) serves, but an operator must know.
     assert probe["body"]["status"] == "degraded"
     assert probe["body"]["checks"]["email"]["status"] == "degraded"
+    # Only the probe skips the host check: a page asked for by another host name is refused.
+    assert production["foreign_page"]["status"] == 400
 
 
 def test_the_csrf_cookie_is_secure_and_host_only(production):
