@@ -4,8 +4,6 @@ logbook) contribute sections here from their AppConfig.ready, so accounts never 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
-
 from .models import User
 
 
@@ -39,13 +37,13 @@ class InboxSection:
     count: int = 0
 
 
-_providers: list[Callable[[object], InboxSection | None]] = []
+_providers: list[Callable[[User], InboxSection | None]] = []
 
 
-def register_inbox_section(provider: Callable[[object], InboxSection | None]) -> None:
+def register_inbox_section(provider: Callable[[User], InboxSection | None]) -> None:
     if provider not in _providers:
         _providers.append(provider)
 
 
-def inbox_sections_for(user: User | AnonymousUser) -> list[InboxSection]:
+def inbox_sections_for(user: User) -> list[InboxSection]:
     return [section for provider in _providers if (section := provider(user)) is not None]

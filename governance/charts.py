@@ -2,6 +2,8 @@
 
 import io
 import textwrap
+from collections.abc import Iterable
+from typing import Any
 
 import matplotlib
 
@@ -16,7 +18,7 @@ from phases.cusum import LOWER, UPPER, CusumCurve  # noqa: E402
 NAVY = "#1d3a5f"
 
 
-def _svg(figure) -> str:
+def _svg(figure: Any) -> str:
     """A standalone SVG document. matplotlib styles its shapes with style attributes, which a
     strict CSP refuses inside an HTML page, so pages show it as an <img> from its own URL; the
     PDF (WeasyPrint, no CSP) can embed it directly."""
@@ -36,7 +38,7 @@ def _font_size(narrow: bool) -> int:
     return 12 if narrow else 10
 
 
-def _footnote(figure, text: str, narrow: bool) -> None:
+def _footnote(figure: Any, text: str, narrow: bool) -> None:
     figure.text(
         0.01,
         -0.02,
@@ -47,7 +49,9 @@ def _footnote(figure, text: str, narrow: bool) -> None:
     )
 
 
-def cusum_chart_svg(curve: CusumCurve, *, title: str, failure_kinds=(), narrow=False) -> str:
+def cusum_chart_svg(
+    curve: CusumCurve, *, title: str, failure_kinds: Iterable[str] = (), narrow: bool = False
+) -> str:
     """The curve in segments: each crossing is marked, and the next segment restarts from zero
     (DOMAIN.md, "Scope and restart"). The footnote names every failure kind counted."""
     p = curve.parameters
@@ -134,7 +138,7 @@ def cusum_chart_svg(curve: CusumCurve, *, title: str, failure_kinds=(), narrow=F
         return _svg(figure)
 
 
-def _percent_label(axes, row: dict, index: int, size: int) -> None:
+def _percent_label(axes: Any, row: dict, index: int, size: int) -> None:
     """The observed figure in a column of its own past the 100% end of the axis, where no bar
     and no standard's mark (at most 100%) can run under it."""
     axes.text(
@@ -142,7 +146,7 @@ def _percent_label(axes, row: dict, index: int, size: int) -> None:
     )
 
 
-def indicators_chart_svg(rows: list[dict], *, narrow=False) -> str:
+def indicators_chart_svg(rows: list[dict], *, narrow: bool = False) -> str:
     """Observed percentages as bars, each standard's figure as a marker: the report's summary."""
     plotted = [r for r in rows if r["observed"] is not None]
     with plt.rc_context(
@@ -187,7 +191,7 @@ def indicators_chart_svg(rows: list[dict], *, narrow=False) -> str:
         return _svg(figure)
 
 
-def times_chart_svg(intervals: list[dict], times: list[dict], *, narrow=False) -> str:
+def times_chart_svg(intervals: list[dict], times: list[dict], *, narrow: bool = False) -> str:
     """Each recorded interval as its median (dot) and interquartile range (bar), with the time
     standard's median target (mark) where one is set on that interval."""
     plotted = [i for i in intervals if i["median"] is not None]

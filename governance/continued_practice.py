@@ -2,19 +2,24 @@
 thrombectomies against the quality standards in force and the volume their agreement sets, with
 an alert when a figure falls below."""
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from agreements.models import IN_FORCE_STATUSES, AgreementVersion
+from agreements.models import IN_FORCE_STATUSES, AgreementVersion, TrainingAgreement
 from caselogs import choices as c
 from caselogs.selectors import verified_cases
 from phases.models import PhaseRecord
 
 from .indicators import percent_of
 from .standards import Judgement, standard_judge, standards_in_force
+
+# The agreements a figure covers: their pks, or a values("pk") queryset used as a subquery.
+AgreementIds = Iterable[int] | QuerySet[Any, Any]
 
 ROLLING_DAYS = 365
 # Indicator attribute -> standard key: the rates an operator's own practice is judged on.
@@ -42,9 +47,9 @@ class OperatorPractice:
         return {**asdict(self), "since_days": ROLLING_DAYS}
 
 
-def _minimum_volumes(agreement_ids) -> dict[int, int]:
+def _minimum_volumes(agreement_ids: AgreementIds) -> dict[int, int | None]:
     """The volume term of each agreement's version in force (the latest active or completed)."""
-    minimums = {}
+    minimums: dict[int, int | None] = {}
     for agreement_id, minimum in (
         AgreementVersion.objects.filter(
             agreement_id__in=agreement_ids, status__in=IN_FORCE_STATUSES
@@ -70,7 +75,7 @@ def _volume_row(volume: int, minimum: int | None) -> dict:
     }
 
 
-def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
+def continued_practice_for(agreement_ids: AgreementIds) -> list[OperatorPractice]:
     """One grouped query for every phase-3 operator at once, so the dashboard's query count does
     not grow with the number of independent operators."""
     standards = standards_in_force()
@@ -124,7 +129,7 @@ def continued_practice_for(agreement_ids) -> list[OperatorPractice]:
     return rows
 
 
-def annual_review_continued_practice(agreement) -> dict:
+def annual_review_continued_practice(agreement: TrainingAgreement) -> dict:
     """For the annual review's snapshot (registered with phases): the operator's judgements."""
     rows = continued_practice_for([agreement.pk])
     return {"continued_practice": rows[0].as_snapshot()} if rows else {}

@@ -1,14 +1,17 @@
 """The governance dashboard: where every trainee in the user's scope stands, what is overdue, and
 who is being waited on. Every figure starts from the agreements the user may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from accounts.models import User
 from agreements.models import IN_FORCE_STATUSES, AgreementVersion, VersionStatus
 from agreements.selectors import agreement_list_for_user
 from caselogs import choices as c
@@ -16,7 +19,7 @@ from caselogs.models import Activity, Case, ConfirmationStatus
 from phases.models import PhaseRecord, ProgressionRequest
 from signoffs.models import SignoffRequest, SignoffStep
 
-from .continued_practice import continued_practice_for
+from .continued_practice import AgreementIds, continued_practice_for
 
 # A national programme has thousands of trainees: each list shows this many, what needs attention
 # first, and says how many more there are (the counts above cover everyone).
@@ -57,7 +60,7 @@ class InForceVersion:
         return [date.fromisoformat(d) for d in self.review_dates]
 
 
-def _in_force(agreement_ids) -> list[InForceVersion]:
+def _in_force(agreement_ids: AgreementIds) -> list[InForceVersion]:
     return [
         InForceVersion(*row)
         for row in AgreementVersion.objects.filter(
@@ -76,7 +79,7 @@ def _in_force(agreement_ids) -> list[InForceVersion]:
     ]
 
 
-def trainees_by_phase(agreement_ids):
+def trainees_by_phase(agreement_ids: AgreementIds) -> tuple[dict[int, int], list[PhaseRecord]]:
     """How many trainees are in each phase, and the first LIST_LIMIT of them by phase and name."""
     current = PhaseRecord.objects.filter(agreement_id__in=agreement_ids, ended_on__isnull=True)
     counts = dict(current.values_list("phase").annotate(n=Count("pk")).order_by())
@@ -86,7 +89,9 @@ def trainees_by_phase(agreement_ids):
     return counts, list(rows)
 
 
-def overdue_agreements(versions, today: date):
+def overdue_agreements(
+    versions: Iterable[InForceVersion], today: date
+) -> list[tuple[InForceVersion, str]]:
     """Active agreements past their expected duration, or past a review date, longest overdue
     first."""
     flagged = []
@@ -115,7 +120,7 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
-def waiting_signatures(agreement_ids):
+def waiting_signatures(agreement_ids: AgreementIds) -> list[SignoffStep]:
     """Open steps of sign-offs about these agreements (versions and progression requests)."""
     version_type = ContentType.objects.get_for_model(AgreementVersion)
     request_type = ContentType.objects.get_for_model(ProgressionRequest)
@@ -134,7 +139,7 @@ def waiting_signatures(agreement_ids):
     )
 
 
-def cases_waiting(agreement_ids):
+def cases_waiting(agreement_ids: AgreementIds) -> list[dict[str, Any]]:
     return list(
         Case.objects.filter(agreement_id__in=agreement_ids, status=c.VerificationStatus.SUBMITTED)
         .values("trainee__full_name", "supervisor__full_name")
@@ -143,7 +148,7 @@ def cases_waiting(agreement_ids):
     )
 
 
-def training_time(versions, today: date) -> list[TrainingTime]:
+def training_time(versions: Iterable[InForceVersion], today: date) -> list[TrainingTime]:
     """Sessions a week delivered over the last 8 weeks, from confirmed activities and verified
     case time, against the sessions a week the agreement sets."""
     since = today - timedelta(weeks=DELIVERY_WEEKS)
@@ -177,7 +182,7 @@ def training_time(versions, today: date) -> list[TrainingTime]:
     return rows
 
 
-def dashboard_for(user) -> dict:
+def dashboard_for(user: User) -> dict:
     today = timezone.localdate()
     # A subquery, not a list of ids: thousands of bound ids cost PostgreSQL more than the join.
     agreement_ids = agreement_list_for_user(user=user).values("pk")

@@ -26,8 +26,9 @@ return is prefixed with "'" so no spreadsheet runs it as a formula; real numbers
 
 Memory: the CSV is a generator over ``QuerySet.iterator(chunk_size=...)`` written one row at a
 time. On PostgreSQL the database writes each case's CSV line (``exports_sql``; free text is always
-quoted there) and Python only puts the pseudonyms in: a million cases stream in under a minute. The XLSX uses openpyxl's write-only workbook (each sheet streams its rows to a temporary
-file) saved to an anonymous temporary file that the response then streams: memory stays flat, the
+quoted there) and Python only puts the pseudonyms in: a million cases stream in under a minute.
+The XLSX uses openpyxl's write-only workbook (each sheet streams its rows to a temporary file)
+saved to an anonymous temporary file that the response then streams: memory stays flat, the
 disk holds the file until the response closes it.
 
 Audit: each download is an ``export.downloaded`` event with the dataset, format, filters (ids and
@@ -44,6 +45,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from hashlib import sha256
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -53,7 +55,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Role
+from accounts.models import Organisation, Role, User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 from agreements.models import AgreementVersion
 from audit.context import current_request_id
@@ -107,7 +109,7 @@ def filters_for_audit(filters: dict) -> dict:
 # Rows ------------------------------------------------------------------------------------------
 
 
-def _phase_on(date_field: str):
+def _phase_on(date_field: str) -> Subquery:
     day = OuterRef(date_field)
     records = PhaseRecord.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day),
@@ -117,16 +119,17 @@ def _phase_on(date_field: str):
     return Subquery(records.order_by("-started_on", "-pk").values("phase")[:1])
 
 
-def _in_organisation(organisation) -> Q:
+def _in_organisation(organisation: Organisation) -> Q:
     versions = AgreementVersion.objects.filter(
         Q(employer=organisation) | Q(training_centre=organisation)
     )
     return Q(agreement__in=versions.values("agreement"))
 
 
-def export_queryset(*, user, dataset: str, filters: dict) -> QuerySet:
+def export_queryset(*, user: User, dataset: str, filters: dict) -> QuerySet:
     """The rows the user may export, narrowed by the filters, oldest first."""
     date_field = DATE_FIELDS[dataset]
+    rows: QuerySet[Any]
     if dataset == "cases":
         # The selectors' own joins fetch whole user rows; an export needs only the ids.
         rows = with_verified_view(case_list_for_user(user=user)).select_related(None)
@@ -171,7 +174,7 @@ def _case_header() -> list[str]:
     ]
 
 
-def _case_row(case, exporter) -> list:
+def _case_row(case: Any, exporter: User) -> list:
     hidden = case.supervisor_id == exporter.pk and case.status == c.VerificationStatus.SUBMITTED
     row = [pseudonym(TRAINEE, case.trainee_id), case.phase_on_date]
     for name in CASE_INPUT_FIELDS:
@@ -207,7 +210,7 @@ ACTIVITY_HEADER = [
 ]
 
 
-def _activity_row(activity, exporter) -> list:
+def _activity_row(activity: Any, exporter: User) -> list:
     return [
         pseudonym(TRAINEE, activity.trainee_id),
         activity.phase_on_date,
@@ -235,7 +238,7 @@ ASSESSMENT_HEADER = [
 ]
 
 
-def _assessment_row(assessment, exporter) -> list:
+def _assessment_row(assessment: Any, exporter: User) -> list:
     return [
         pseudonym(TRAINEE, assessment.trainee_id),
         assessment.phase_on_date,
@@ -256,7 +259,7 @@ _LAYOUT = {
 }
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """A cell's value: text, a number, a date, or None when not recorded."""
     if value is None or value == "":
         return None
@@ -269,7 +272,7 @@ def _plain(value):
     return str(value)
 
 
-def export_rows(*, user, dataset: str, filters: dict) -> tuple[list[str], Iterator[list]]:
+def export_rows(*, user: User, dataset: str, filters: dict) -> tuple[list[str], Iterator[list]]:
     """The header, and each row as plain values, read in chunks (never the whole queryset)."""
     header, row = _LAYOUT[dataset]
     queryset = export_queryset(user=user, dataset=dataset, filters=filters)
@@ -280,7 +283,7 @@ def export_rows(*, user, dataset: str, filters: dict) -> tuple[list[str], Iterat
 # Audit -----------------------------------------------------------------------------------------
 
 
-def _scope(user) -> dict:
+def _scope(user: User) -> dict:
     if user_is_administrator(user):
         return {"all": True}
     memberships = membership_list_active_for_user(user)
@@ -291,7 +294,9 @@ def _scope(user) -> dict:
     }
 
 
-def export_record(*, user, dataset: str, fmt: str, filters: dict, rows: int, complete=True):
+def export_record(
+    *, user: User, dataset: str, fmt: str, filters: dict, rows: int, complete: bool = True
+) -> None:
     audit_event_record(
         actor=user,
         verb="export.downloaded",
@@ -314,11 +319,11 @@ def export_record(*, user, dataset: str, fmt: str, filters: dict, rows: int, com
 class _Echo:
     """A file-like object whose write() hands back the line, so csv.writer feeds a generator."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _csv_cell(value):
+def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -326,7 +331,7 @@ def _csv_cell(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _finished_case_lines(*, user, filters) -> Iterator[tuple[str, int]]:
+def _finished_case_lines(*, user: User, filters: dict) -> Iterator[tuple[str, int]]:
     """PostgreSQL: each case's CSV line written by the database (``exports_sql``) but for the
     two pseudonyms, which are put in here, each computed once per person. Lines come in blocks
     of LINES_PER_BLOCK, with their count, so a million rows are not a million writes."""
@@ -354,11 +359,12 @@ def _finished_case_lines(*, user, filters) -> Iterator[tuple[str, int]]:
             cursor.execute("RESET cursor_tuple_fraction")
 
 
-def csv_stream(*, user, dataset: str, filters: dict) -> Iterator[str]:
+def csv_stream(*, user: User, dataset: str, filters: dict) -> Iterator[str]:
     """The CSV, one line at a time; the export is recorded once the stream ends. Called in the
     request, so it keeps the request's id for the event written after the request has returned.
     Cases on PostgreSQL come with their cells finished by the database (a million in well under a
     minute: docs/performance.md); everything else is formatted here, row by row."""
+    rows: Iterator[Any]
     if dataset == "cases" and connections[Case.objects.db].vendor == "postgresql":
         header, rows = _case_header(), _finished_case_lines(user=user, filters=filters)
         finished = True
@@ -376,7 +382,16 @@ def csv_stream(*, user, dataset: str, filters: dict) -> Iterator[str]:
     )
 
 
-def _csv_lines(*, user, dataset, filters, header, rows, request_id, finished) -> Iterator[str]:
+def _csv_lines(
+    *,
+    user: User,
+    dataset: str,
+    filters: dict,
+    header: list[str],
+    rows: Iterator[Any],
+    request_id: str,
+    finished: bool,
+) -> Iterator[str]:
     writer = csv.writer(_Echo())
     sent, complete = 0, False
     try:
@@ -401,7 +416,7 @@ def _csv_lines(*, user, dataset, filters, header, rows, request_id, finished) ->
             current_request_id.reset(token)
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value)))
         cell.data_type = "s"  # never a formula or an error value, whatever the text
@@ -413,7 +428,7 @@ def _xlsx_cell(sheet, value):
     return value
 
 
-def xlsx_file(*, user, dataset: str, filters: dict):
+def xlsx_file(*, user: User, dataset: str, filters: dict) -> tuple[IO[bytes], int]:
     """The workbook in a temporary file (deleted when closed), positioned at its start, and the
     number of rows. The export is recorded before the file is handed back."""
     header, rows = export_rows(user=user, dataset=dataset, filters=filters)
@@ -429,7 +444,8 @@ def xlsx_file(*, user, dataset: str, filters: dict):
         count += 1
     # The filter is written after the rows, so it can span all of them.
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
-    output = tempfile.TemporaryFile(suffix=".xlsx")
+    # Not a with block: the file outlives this function (the response streams and closes it).
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (handed to the response)
     try:
         workbook.save(output)
         output.seek(0)

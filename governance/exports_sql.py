@@ -10,7 +10,9 @@ tests/governance/test_exports.py runs on PostgreSQL, so it checks both paths agr
 
 from django.db.models import Case as When_
 from django.db.models import F, FilteredRelation, Func, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Combinable
 
+from accounts.models import User
 from caselogs import choices as c
 from caselogs.services import CASE_INPUT_FIELDS
 
@@ -74,8 +76,8 @@ class _Line(Func):
     function = "concat"
     output_field = TextField()
 
-    def __init__(self, cells):
-        separated = []
+    def __init__(self, cells: list[Combinable]) -> None:
+        separated: list[Combinable] = []
         for cell in cells:
             separated += [Value(","), cell] if separated else [cell]
         super().__init__(*separated)
@@ -146,7 +148,7 @@ def _derived() -> list:
     ]
 
 
-def _cell(name: str, exporter) -> list:
+def _cell(name: str, exporter: User) -> list[Combinable]:
     if name == "site":
         return [
             _Quoted(_Escaped(F("site__name"))),
@@ -172,12 +174,12 @@ def _cell(name: str, exporter) -> list:
     return [_Blank(F(name))]
 
 
-def case_lines_sql(queryset: QuerySet, exporter) -> QuerySet:
+def case_lines_sql(queryset: QuerySet, exporter: User) -> QuerySet:
     """Each case as (trainee id, supervisor id, the CSV cells between them, the cells after the
     supervisor), in ``exports._case_header`` order and ready for ``iterator(chunk_size=...)``:
     the caller puts the pseudonyms in and ends the line. The supervisor's verified view comes
     from a join rather than a subquery per case."""
-    cells = [F("phase_on_date")]
+    cells: list[Combinable] = [F("phase_on_date")]
     supervisor_at = None
     for name in CASE_INPUT_FIELDS:
         if name == "supervisor":

@@ -13,7 +13,7 @@ from accounts.inbox import (
     InboxSection,
     register_inbox_section,
 )
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import user_roles
 from agreements.selectors import agreement_list_for_user
 from signoffs.selectors import signoff_steps_awaiting_user
@@ -29,7 +29,7 @@ def register_governance_inbox() -> None:
     register_inbox_section(governance_section)
 
 
-def governance_section(user) -> InboxSection | None:
+def governance_section(user: User) -> InboxSection | None:
     if Role.GOVERNANCE_LEAD not in user_roles(user):
         return None
     dashboard = reverse("governance:dashboard")

@@ -14,10 +14,12 @@ from verified cases only.
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import quantiles
+from typing import cast
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Aggregate, Count, FloatField, Func, Q, QuerySet
+from django.utils.functional import Promise
 
 from caselogs import choices as c
 from caselogs.models import INTERVAL_LIMITS, Case
@@ -52,7 +54,7 @@ def percent_of(part: int, whole: int) -> float | None:
 @dataclass
 class IntervalSummary:
     field: str
-    label: str
+    label: str | Promise
     n: int
     median: float | None
     q1: float | None
@@ -79,7 +81,7 @@ class Indicators:
 
 def _interval(cases: QuerySet[Case], name: str) -> IntervalSummary:
     values = sorted(cases.exclude(**{f"{name}__isnull": True}).values_list(name, flat=True))
-    label = Case._meta.get_field(name).verbose_name
+    label = cast(models.Field, Case._meta.get_field(name)).verbose_name  # Case's own columns
     if not values:
         return IntervalSummary(name, label, 0, None, None, None)
     if len(values) == 1:
@@ -99,7 +101,7 @@ class Quartiles(Aggregate):
 def _mt_aggregates() -> dict:
     """The thrombectomy figures, as aggregates over the MT cases."""
 
-    def count(condition):
+    def count(condition: Q) -> Count:
         return Count("pk", filter=condition)
 
     return dict(
@@ -116,7 +118,8 @@ def _mt_aggregates() -> dict:
         ssnap=count(Q(ssnap_entered=True)),
         **{
             f"has_{name}": count(~Q(**{name: ""}) & Q(**{f"{name}__isnull": False}))
-            if Case._meta.get_field(name).get_internal_type() in ("CharField", "TextField")
+            if cast(models.Field, Case._meta.get_field(name)).get_internal_type()
+            in ("CharField", "TextField")
             else count(Q(**{f"{name}__isnull": False}))
             for name in COMPLETENESS_FIELDS
         },
@@ -134,7 +137,7 @@ def _in_postgres(verified: QuerySet[Case]) -> tuple[dict, dict, dict, dict, list
     )
     intervals = []
     for name in INTERVAL_FIELDS:
-        label = Case._meta.get_field(name).verbose_name
+        label = cast(models.Field, Case._meta.get_field(name)).verbose_name  # Case's own columns
         q1, median, q3 = totals[f"quartiles_{name}"] or (None, None, None)
         intervals.append(IntervalSummary(name, label, totals[f"count_{name}"], median, q1, q3))
     # One row per listed complication of the few complicated cases, rather than a JSON test per
@@ -193,7 +196,9 @@ def indicators_for(verified: QuerySet[Case]) -> Indicators:
         mortality_90_days_percent=percent_of(totals["died"], totals["mrs_recorded"]),
         ssnap_entered_percent=percent_of(totals["ssnap"], n),
         completeness={
-            Case._meta.get_field(name).verbose_name: percent_of(totals[f"has_{name}"], n)
+            cast(models.Field, Case._meta.get_field(name)).verbose_name: percent_of(
+                totals[f"has_{name}"], n
+            )
             for name in COMPLETENESS_FIELDS
         },
     )
@@ -202,7 +207,7 @@ def indicators_for(verified: QuerySet[Case]) -> Indicators:
 def _complication_counts(cases: QuerySet[Case]) -> dict[str, int]:
     # SQLite has no JSON "contains" lookup, so the lists are read (one column, one query) and
     # counted here.
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for listed in cases.exclude(complications=[]).values_list("complications", flat=True):
         counts.update(set(listed or []))
     return {c.Complication(value).label: counts[value] for value in c.Complication.values}

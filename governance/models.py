@@ -46,7 +46,7 @@ class QualityStandardSet(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} (version {self.version})"
 
 
@@ -140,10 +140,10 @@ class QualityStandard(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.label
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         errors = {}
         if self.report_only and self.value is not None:
@@ -204,7 +204,7 @@ class AuditReport(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         scope = self.trainee or self.organisation or "the programme"
         return (
             f"Audit report: {scope}, {self.period_start.day} {self.period_start:%b %Y} to "

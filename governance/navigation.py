@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.navigation import NavItem
 
 GOVERNANCE_ROLES = frozenset(
@@ -14,7 +14,7 @@ GOVERNANCE_ROLES = frozenset(
 )
 
 
-def governance_nav_items(user, roles):
+def governance_nav_items(user: User, roles: set[str]) -> list[NavItem]:
     if roles & GOVERNANCE_ROLES:
         return [NavItem("Governance", reverse("governance:dashboard"), "clipboard-data")]
     if roles:

@@ -18,6 +18,7 @@ from phases.criteria import FAILURE_KINDS
 from phases.selectors import learning_curve_for
 
 from .indicators import indicators_for, percent_of
+from .models import QualityStandard
 from .standards import Judgement, standard_judge, standards_in_force
 
 # (label, Indicators attribute, standard key): rates judged against a standard.
@@ -49,7 +50,7 @@ TIME_MEASURES = {
 MAX_LEARNING_CURVES = 40
 
 
-def _standard_columns(standard) -> dict:
+def _standard_columns(standard: QualityStandard | None) -> dict:
     return {
         "key": standard.key if standard else "",
         "standard": standard.target_display if standard else "no standard in force",

@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import Organisation, User
 from agreements.models import AgreementVersion
 from audit.services import audit_event_record
 from caselogs.choices import Procedure
 from caselogs.selectors import case_list_for_user, verified_cases
+from documents.models import GeneratedDocument
 from documents.pdf import document_html
 from documents.registry import DocumentKind
 from documents.services import document_request
@@ -34,7 +36,12 @@ TEMPLATE_VERSION = "audit-report-3"
 
 
 def audit_report_request(
-    *, user, period_start: date, period_end: date, organisation=None, trainee=None
+    *,
+    user: User,
+    period_start: date,
+    period_end: date,
+    organisation: Organisation | None = None,
+    trainee: User | None = None,
 ) -> AuditReport:
     if period_end < period_start:
         raise ValidationError({"period_end": "The end of the period is before its start."})
@@ -73,14 +80,14 @@ def audit_report_request(
     return report
 
 
-def report_chart_names(report) -> list[str]:
+def report_chart_names(report: AuditReport) -> list[str]:
     """The charts a report has: its indicators, its time targets, and one per learning curve."""
     snapshot = report.snapshot
     names = ["indicators"] + (["times"] if snapshot.get("times") else [])
     return names + [f"curve-{i}" for i in range(len(snapshot.get("learning_curves", [])))]
 
 
-def report_chart_svg(report, name: str, *, narrow=False) -> str:
+def report_chart_svg(report: AuditReport, name: str, *, narrow: bool = False) -> str:
     """One chart of a report, drawn from its frozen snapshot: the page shows it through its own
     URL (narrow on a phone), the PDF embeds the same SVG."""
     snapshot = report.snapshot
@@ -103,7 +110,7 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
-def report_context(report, charts: dict, charts_narrow: dict | None = None) -> dict:
+def report_context(report: AuditReport, charts: dict, charts_narrow: dict | None = None) -> dict:
     """What the page and the PDF print; ``charts`` maps each chart's name to its image source,
     ``charts_narrow`` (the page only) to the drawing a phone shows."""
     snapshot = report.snapshot
@@ -160,7 +167,7 @@ def _sentence_case(label: str) -> str:
     return label if label[1:2].isupper() else label[:1].upper() + label[1:]
 
 
-def render_report_html(report, document) -> str:
+def render_report_html(report: AuditReport, document: GeneratedDocument) -> str:
     charts = {
         name: _data_uri(report_chart_svg(report, name)) for name in report_chart_names(report)
     }
@@ -169,7 +176,7 @@ def render_report_html(report, document) -> str:
     )
 
 
-def may_download_report(user, report) -> bool:
+def may_download_report(user: User, report: AuditReport) -> bool:
     return audit_report_list_for_user(user=user).filter(pk=report.pk).exists()
 
 

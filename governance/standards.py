@@ -6,10 +6,12 @@ standards are data that administrators maintain in the admin.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
 
+from accounts.models import User
 from audit.services import audit_event_record
 
 from .models import QualityStandard, QualityStandardSet
@@ -202,7 +204,7 @@ DEFAULT_STANDARDS = [
 ]
 
 
-def default_standards_ensure(set_model, standard_model):
+def default_standards_ensure(set_model: Any, standard_model: Any) -> Any:
     """Create the default set if missing. Takes the models so the data migration can pass its
     historical ones; tests pass the real ones (a transactional test's flush empties the table).
     An existing set is left as administrators made it."""
@@ -235,7 +237,7 @@ def standards_in_force() -> dict[str, QualityStandard]:
     return {row.key: row for row in rows}
 
 
-def standard_judge(standard: QualityStandard, observed) -> str:
+def standard_judge(standard: QualityStandard, observed: Any) -> str:
     """ "met", "not met", "report only" or "no data". The value itself meets the standard."""
     if standard.report_only or standard.value is None:
         return Judgement.REPORT_ONLY
@@ -243,10 +245,7 @@ def standard_judge(standard: QualityStandard, observed) -> str:
         return Judgement.NO_DATA
     # Through str, so a float such as 79.99 is compared as written, not as its binary neighbour.
     figure = observed if isinstance(observed, Decimal) else Decimal(str(observed))
-    if standard.direction == "at_most":
-        met = figure <= standard.value
-    else:
-        met = figure >= standard.value
+    met = figure <= standard.value if standard.direction == "at_most" else figure >= standard.value
     return Judgement.MET if met else Judgement.NOT_MET
 
 
@@ -267,7 +266,7 @@ _COPIED_FIELDS = (
 )
 
 
-def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> QualityStandardSet:
+def standard_set_new_version(*, actor: User, source_set: QualityStandardSet) -> QualityStandardSet:
     """Copy a set as the next version of its name, put the copy in force and retire the set that
     was (the copy starts identical; administrators then edit it)."""
     with transaction.atomic():
@@ -283,7 +282,7 @@ def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> Qualit
         retired = []
         for in_force in QualityStandardSet.objects.filter(is_active=True):
             in_force.is_active = False
-            in_force._history_user = actor
+            in_force._history_user = actor  # type: ignore[attr-defined]  # simple_history's author
             in_force.save(update_fields=["is_active"])
             retired.append(in_force.pk)
         copy = QualityStandardSet(
@@ -292,14 +291,14 @@ def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> Qualit
             description=source_set.description,
             is_active=True,
         )
-        copy._history_user = actor
+        copy._history_user = actor  # type: ignore[attr-defined]  # simple_history's author
         copy.save()
         rows = source_set.standards.order_by("position", "pk")
         for row in rows:
             standard = QualityStandard(
                 standard_set=copy, **{field: getattr(row, field) for field in _COPIED_FIELDS}
             )
-            standard._history_user = actor
+            standard._history_user = actor  # type: ignore[attr-defined]  # simple_history's author
             standard.save()
         audit_event_record(
             actor=actor,
@@ -315,7 +314,7 @@ def standard_set_new_version(*, actor, source_set: QualityStandardSet) -> Qualit
 
 def standard_set_changes_record(
     *,
-    actor,
+    actor: User,
     standard_set: QualityStandardSet,
     created: bool,
     set_changed: dict[str, str],

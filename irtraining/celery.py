@@ -1,6 +1,8 @@
 """The Celery application. Settings come from Django's settings (``CELERY_*``)."""
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from celery import Celery
 from celery.app.amqp import AMQP
@@ -15,17 +17,22 @@ RECONNECT_AT_MOST_EVERY_SECONDS = 5
 
 
 class BrokerConnection(Connection):
-    def ensure_connection(
+    def ensure_connection(  # type: ignore[override]  # kombu's other keywords pass via **kwargs
         self,
-        errback=None,
-        max_retries=None,
-        interval_start=1,
-        interval_step=1,
-        interval_max=RECONNECT_AT_MOST_EVERY_SECONDS,
-        **kwargs,
-    ):
+        errback: Callable[..., Any] | None = None,
+        max_retries: int | None = None,
+        interval_start: int = 1,
+        interval_step: int = 1,
+        interval_max: int = RECONNECT_AT_MOST_EVERY_SECONDS,
+        **kwargs: Any,
+    ) -> Connection:
         return super().ensure_connection(
-            errback, max_retries, interval_start, interval_step, interval_max, **kwargs
+            errback,
+            max_retries,  # type: ignore[arg-type]  # None: retry for ever, as kombu's default
+            interval_start,
+            interval_step,
+            interval_max,
+            **kwargs,
         )
 
 

@@ -7,12 +7,14 @@ numeric and finds nothing. Leaving such values out gives both databases the same
 has them, so the form says "Select a valid choice".
 """
 
+from typing import Any
+
 from django.db.models import IntegerField
 from django.db.models.lookups import In
 
 
 class IntegerFieldIn(In):
-    def process_rhs(self, compiler, connection):
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         if self.rhs_is_direct_value():
             low, high = connection.ops.integer_field_range(
                 self.lhs.output_field.get_internal_type()
@@ -21,7 +23,7 @@ class IntegerFieldIn(In):
         return super().process_rhs(compiler, connection)
 
 
-def _outside(value, low, high) -> bool:
+def _outside(value: Any, low: int | None, high: int | None) -> bool:
     return isinstance(value, int) and (
         (low is not None and value < low) or (high is not None and value > high)
     )
