@@ -129,14 +129,24 @@ def test_environment_is_production_and_demands_a_secret(services):
     assert "@db:5432/" in environment["DATABASE_URL"]
 
 
+# source:target[:mode], where the source may be ${VARIABLE:-/default/path} (a colon inside).
+_MOUNT = re.compile(r"^(\$\{[^}]*\}|[^:]+):([^:]+)(?::(ro|rw))?$")
+
+
+def _mount(volume: str) -> tuple[str, str]:
+    match = _MOUNT.match(volume)
+    assert match, f"cannot read the volume {volume!r}"
+    return match.group(1), match.group(2)
+
+
 def test_named_volumes_are_declared_and_used(compose, services):
     declared = set(compose.get("volumes") or {})
 
     def named_mounts(service):
         mounts = {}
         for volume in services[service].get("volumes", []):
-            source, target = volume.split(":")[:2]
-            if not source.startswith((".", "/", "~")):
+            source, target = _mount(volume)
+            if not source.startswith((".", "/", "~", "$")):
                 mounts[target] = source
         return mounts
 
@@ -173,12 +183,49 @@ def test_beat_uses_the_database_scheduler(services):
     assert "django_celery_beat.schedulers:DatabaseScheduler" in command
 
 
-def test_web_migrates_before_gunicorn_starts(services):
-    command = _command(services["web"])
-    assert "migrate --noinput" in command and "gunicorn irtraining.wsgi:application" in command
-    assert command.index("migrate --noinput") < command.index("gunicorn")
-    # `&&`: a failed migration must stop gunicorn from starting.
-    assert "&&" in command[command.index("migrate") : command.index("gunicorn")]
+def test_migrations_run_as_the_owner_and_grant_the_app_role_before_the_app(services):
+    migrate = services["migrate"]
+    command = _command(migrate)
+    assert 'DATABASE_URL="$$OWNER_DATABASE_URL" python manage.py migrate --noinput' in command
+    assert "grant_app_role" in command
+    # `&&`: a failed migration grants nothing, and the app does not start.
+    assert command.index("migrate --noinput") < command.index("&&") < command.index("grant_app")
+    assert migrate["environment"]["OWNER_DATABASE_URL"].startswith("postgres://irtraining:")
+    assert migrate["restart"] == "no", "a one-shot job must not be restarted once done"
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+
+
+def test_the_app_connects_as_the_app_role_not_the_owner(services):
+    assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://irtraining_app:")
+    db = services["db"]
+    assert db["environment"]["POSTGRES_USER"] == "irtraining"
+    assert "./ops/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    assert (ROOT / "ops" / "postgres-init" / "10-app-role.sh").is_file()
+
+
+def test_backups_run_from_the_image_into_a_folder_outside_the_code(compose, services):
+    backup = services["backup"]
+    assert backup["image"] == services["web"]["image"]
+    assert _command(backup) == "python ops/backup.py"
+    # /app is read-only to the app user: the backups go to a mounted folder.
+    assert backup["environment"]["BACKUP_DIR"] == "/backups"
+    targets = {_mount(volume)[1]: volume for volume in backup["volumes"]}
+    assert "/backups" in targets
+    assert targets["/var/lib/irtraining/private-media"].endswith(":ro")
+    assert "/home/app/irtraining-restores" in targets
+    # Only when asked (docker compose run --rm backup), never with `up`.
+    assert backup["profiles"] == ["tools"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "postgresql-client-15" in dockerfile, "pg_dump, pg_restore and psql are in the image"
+
+
+def test_beat_answers_its_health_check(services):
+    # Without remote control beat ignores `inspect ping`, and its health check would always fail.
+    assert "--enable-remote-control" in _command(services["beat"])
+    assert "celerybeat@" in " ".join(services["beat"]["healthcheck"]["test"])
 
 
 def test_web_healthcheck_reads_the_health_endpoint(services):
