@@ -166,6 +166,8 @@ def credential_check_page(request):
 def credential_download(request, pk):
     """The document's verifiable credential, issued the first time it is asked for."""
     document = document_get_for_user(user=request.user, pk=pk)
+    if not document.has_credential:
+        raise Http404("Documents of this kind have no credential.")
     try:
         credential = credential_for_document(document=document, actor=request.user)
     except (CredentialError, CredentialKeyError) as error:

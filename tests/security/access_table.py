@@ -212,6 +212,14 @@ TABLE = {
     "documents:verify": rule("document", anonymous=200, others=200),
     "documents:download": rule("document", **SEES_AGREEMENT),
     "documents:status": rule("document", **SEES_AGREEMENT),
+    # The matrix's document is an agreement, which has no credential: 404 for everyone signed in
+    # (the certificate's credential: tests/phases/test_certificate_credential.py).
+    "documents:credential_download": rule("document", others=404),
+    # Public by design: the keys, the check page, each issuer's profile and status list.
+    "documents:jwks": rule(anonymous=200, others=200),
+    "documents:credential_check": rule(anonymous=200, others=200),
+    "documents:credential_status_list": rule(anonymous=200, others=200),
+    "documents:credential_issuer": rule(anonymous=200, others=200),
 }
 
 # The admin site: only an administrator who has given a second factor gets in. Its own pages may

@@ -129,7 +129,7 @@ def _row_counts():
             "SELECT "
             + ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables)
         )
-        return dict(zip(tables, cursor.fetchone()))
+        return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
 def _outcome(response):
@@ -194,6 +194,8 @@ def _kwargs(world, url: Url, subject, role, relation) -> dict:
             values[key] = "indicators"
         elif key == "code":
             values[key] = records.document.verification_code
+        elif key == "issuer_id":
+            values[key] = records.organisation.pk
         elif key == "uidb64":
             values[key] = urlsafe_base64_encode(force_bytes(actor.pk))
         elif key == "token":
