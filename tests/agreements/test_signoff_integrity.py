@@ -1,0 +1,109 @@
+"""The sign-off engine's integrity checks and who may sign what, told in the words people read
+(issue 19: tests written for the survivors of mutation testing, docs/testing.md)."""
+
+import pytest
+from django.db import connection
+
+from accounts.models import Role
+from accounts.services import membership_create
+from agreements.services import agreement_version_submit
+from signoffs.eligibility import step_ids_signable_by
+from signoffs.integrity import signoff_integrity_problems, signoff_request_integrity_problems
+from signoffs.models import SignoffRequest
+from signoffs.services import SignoffRefused
+
+from .conftest import draft, sign_step, submit_and_sign_all
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_an_intact_signed_request_has_no_problem(world):
+    _, request = submit_and_sign_all(world, draft(world))
+    assert signoff_request_integrity_problems(request) == []
+    assert signoff_integrity_problems() == []
+
+
+def test_an_altered_signature_is_named_by_its_signer_and_no_other(world):
+    _, request = submit_and_sign_all(world, draft(world))
+    altered = request.signatures.get(sequence=2)
+    _sql("UPDATE signoffs_signature SET meaning = %s WHERE id = %s", ["Nothing.", altered.pk])
+    assert signoff_request_integrity_problems(request) == [
+        f"The signature of {altered.signer_name} was altered."
+    ]
+
+
+def test_a_removed_signature_breaks_the_link_of_the_next(world):
+    _, request = submit_and_sign_all(world, draft(world))
+    removed, following = request.signatures.filter(sequence__in=[2, 3]).order_by("sequence")
+    _sql("DELETE FROM signoffs_signature WHERE id = %s", [removed.pk])
+    assert signoff_request_integrity_problems(request) == [
+        f"The signature of {following.signer_name} was altered."
+    ]
+    assert signoff_integrity_problems() == [
+        f"signature {following.pk} on request {request.pk} does not follow the signature before "
+        "it (a signature was removed or replaced)"
+    ]
+
+
+def test_stored_content_changed_after_approval_is_named(world):
+    _, request = submit_and_sign_all(world, draft(world))
+    _sql(
+        "UPDATE signoffs_signoffrequest SET content = %s WHERE id = %s",
+        ['{"terms": "other"}', request.pk],
+    )
+    assert signoff_integrity_problems() == [
+        f"request {request.pk} ({request.title}): its stored content was changed"
+    ]
+
+
+def test_a_signed_subject_that_no_longer_exists_is_named(world):
+    _, request = submit_and_sign_all(world, draft(world))
+    # The subject is a generic relation (no database foreign key): point it at nothing.
+    _sql("UPDATE signoffs_signoffrequest SET subject_id = %s WHERE id = %s", [10**9, request.pk])
+    assert signoff_integrity_problems() == [
+        f"request {request.pk} ({request.title}): its subject was deleted"
+    ]
+
+
+def test_a_void_request_is_closed_with_its_reason(world):
+    version = draft(world).versions.get()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    _sql("UPDATE agreements_agreementversion SET sessions_per_week = 5 WHERE id = %s", [version.pk])
+    with pytest.raises(SignoffRefused, match="void"):
+        sign_step(world, request.steps.get(label="Trainee"))
+    request.refresh_from_db()
+    assert request.status == SignoffRequest.Status.VOID
+    assert request.closed_at is not None
+    assert request.outcome_reason == (
+        "The subject's content no longer matches what was submitted for signature."
+    )
+
+
+def test_the_steps_offered_to_a_signer_leave_out_what_they_may_not_sign(world):
+    """The page offers a 'Sign' button only where signing would be accepted: the signer's own
+    step, never a second step of a request they have signed (separation of duties)."""
+    version = draft(world).versions.get()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    membership_create(
+        actor=None,
+        user=world.employer_medical_director,
+        role=Role.MEDICAL_DIRECTOR,
+        organisation=world.centre,
+    )
+    employer_step = request.steps.get(label__startswith="Medical director, Northgate")
+    centre_step = request.steps.get(label__startswith="Medical director, Southbank")
+    director = world.employer_medical_director
+
+    def offered(user) -> set[int]:
+        return step_ids_signable_by(user, list(request.steps.select_related("request")))
+
+    assert offered(director) == {employer_step.pk, centre_step.pk}
+    sign_step(world, employer_step, signer=director)
+    assert offered(director) == set()
+    assert offered(world.centre_medical_director) == {centre_step.pk}
+    assert offered(world.trainee) == {request.steps.get(label="Trainee").pk}
