@@ -4,7 +4,8 @@ says it is the one table."""
 
 import re
 
-from .deploy_docs import DEPLOY_DOC, ROOT
+from ops.deploy_docs import DEPLOY_DOC, ROOT
+
 from .test_compose import settings_env_names
 
 # os.environ.get("NAME"), os.environ["NAME"], os.environ.setdefault("NAME", ...)

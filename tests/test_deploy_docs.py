@@ -11,7 +11,7 @@ import shlex
 import pytest
 import yaml
 
-from .deploy_docs import ROOT, deploy_commands
+from ops.deploy_docs import ROOT, deploy_commands
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
