@@ -149,7 +149,9 @@ def nhs_number_is_valid(digits: str) -> bool:
     """True when ten digits pass the NHS number modulus-11 check (DOMAIN.md, "Patient data")."""
     if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=False)
+    )
     check = 11 - total % 11
     if check == 11:
         check = 0

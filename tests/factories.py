@@ -3,14 +3,14 @@
 import factory
 from django.utils import timezone
 
-from accounts.models import Directorate, Organisation, Role, Site
+from accounts.models import Directorate, Organisation, Role, Site, User
 from accounts.services import backup_codes_set, membership_create, user_create
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 TEST_BACKUP_CODES = [f"test-{n:04d}" for n in range(1, 11)]
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -19,7 +19,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     is_training_centre = False
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -27,7 +27,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Test General Hospital {n}")
 
 
-class DirectorateFactory(factory.django.DjangoModelFactory):
+class DirectorateFactory(factory.django.DjangoModelFactory[Directorate]):
     class Meta:
         model = Directorate
 
@@ -38,7 +38,9 @@ class DirectorateFactory(factory.django.DjangoModelFactory):
 _gmc = iter(range(6000000, 7000000))
 
 
-def make_user(*, full_name="Dr Test Person", email=None, gmc_number=None, password=TEST_PASSWORD):
+def make_user(
+    *, full_name="Dr Test Person", email=None, gmc_number=None, password=TEST_PASSWORD
+) -> User:
     n = next(_gmc)
     return user_create(
         actor=None,
@@ -49,7 +51,9 @@ def make_user(*, full_name="Dr Test Person", email=None, gmc_number=None, passwo
     )
 
 
-def make_member(role, organisation, *, directorate=None, valid_from=None, valid_to=None, **user_kw):
+def make_member(
+    role, organisation, *, directorate=None, valid_from=None, valid_to=None, **user_kw
+) -> User:
     """A person with one membership; every role but trainee also gets backup codes."""
     user = make_user(**user_kw)
     membership_create(

@@ -116,9 +116,12 @@ def test_postgres_trigger_refuses_raw_update_and_delete():
         "UPDATE audit_auditevent SET summary = 'x' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
 
 

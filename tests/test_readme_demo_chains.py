@@ -27,7 +27,7 @@ def readme_table(heading: str) -> list[tuple[str, str, bool]]:
     """The (step, e-mail, already signed) rows of the README table that follows ``heading``."""
     lines = (Path(settings.BASE_DIR) / "README.md").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading))
-    rows = []
+    rows: list[tuple[str, str, bool]] = []
     for line in lines[start + 1 :]:
         if not line.startswith("|"):
             if rows:
@@ -83,7 +83,7 @@ def test_every_step_of_chris_evanss_independence_names_an_account_that_may_sign_
     )
     # Walk the chain in order as the README says, each step by its account: every one is
     # eligible when its turn comes. The last is only checked (signing it issues the certificate).
-    for n, ((label, email, _), step) in enumerate(zip(rows, steps)):
+    for n, ((label, email, _), step) in enumerate(zip(rows, steps, strict=False)):
         user = User.objects.get(email=email)
         step.refresh_from_db()
         assert user_is_eligible_for_step(user, step), (label, email)

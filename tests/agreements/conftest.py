@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Organisation, Role
+from accounts.models import Directorate, Organisation, Role, User
 from accounts.services import backup_codes_set
 from agreements.criteria_defaults import default_template_ensure
 from agreements.models import CriteriaTemplate, CriterionTemplate
@@ -28,20 +28,20 @@ from ..factories import (
 class World:
     employer: Organisation
     centre: Organisation
-    employer_directorate: object
-    centre_directorate: object
-    trainee: object
-    lead_supervisor: object
-    second_supervisor: object
-    training_lead: object
-    employer_clinical_director: object
-    centre_clinical_director: object
-    employer_medical_director: object
-    centre_medical_director: object
-    governance_lead: object
-    administrator: object
+    employer_directorate: Directorate
+    centre_directorate: Directorate
+    trainee: User
+    lead_supervisor: User
+    second_supervisor: User
+    training_lead: User
+    employer_clinical_director: User
+    centre_clinical_director: User
+    employer_medical_director: User
+    centre_medical_director: User
+    governance_lead: User
+    administrator: User
     outsider_org: Organisation
-    outsider_director: object
+    outsider_director: User
 
     def people(self):
         return {
@@ -67,11 +67,13 @@ def build_world() -> World:
 
 
 def _people_and_places() -> World:
-    employer = OrganisationFactory(name="Northgate Hospitals NHS Trust")
-    centre = OrganisationFactory(name="Southbank Neuroscience Centre", is_training_centre=True)
-    employer_dir = DirectorateFactory(organisation=employer, name="Clinical Radiology")
-    centre_dir = DirectorateFactory(organisation=centre, name="Neuroradiology")
-    outsider = OrganisationFactory(name="Elsewhere NHS Trust")
+    employer = OrganisationFactory.create(name="Northgate Hospitals NHS Trust")
+    centre = OrganisationFactory.create(
+        name="Southbank Neuroscience Centre", is_training_centre=True
+    )
+    employer_dir = DirectorateFactory.create(organisation=employer, name="Clinical Radiology")
+    centre_dir = DirectorateFactory.create(organisation=centre, name="Neuroradiology")
+    outsider = OrganisationFactory.create(name="Elsewhere NHS Trust")
     return World(
         employer=employer,
         centre=centre,
@@ -142,7 +144,7 @@ def draft(world: World, actor=None, **overrides):
 def signer_for(world: World, step: SignoffStep):
     if step.named_user_id:
         return step.named_user
-    candidates = {
+    candidates: dict[tuple[str, int | None], User] = {
         (Role.TRAINING_LEAD, world.centre.pk): world.training_lead,
         (Role.CLINICAL_DIRECTOR, world.employer.pk): world.employer_clinical_director,
         (Role.CLINICAL_DIRECTOR, world.centre.pk): world.centre_clinical_director,

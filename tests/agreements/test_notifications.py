@@ -1,4 +1,5 @@
-"""Signers are told by e-mail, see the request in their inbox, and are reminded after 3 and 7 days."""
+"""Signers are told by e-mail, see the request in their inbox, and are reminded after 3 and 7
+days."""
 
 from datetime import timedelta
 
@@ -76,20 +77,26 @@ def test_reminders_after_three_and_seven_days_only_to_those_still_to_sign(
                 sign_step(world, request.steps.get(label=label))
     mail.outbox.clear()
 
-    with time_machine.travel(start + timedelta(days=2), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert signoff_reminders_task() == 0
-    with time_machine.travel(start + timedelta(days=3, hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert signoff_reminders_task() == 5
-            assert signoff_reminders_task() == 0  # idempotent
+    with (
+        time_machine.travel(start + timedelta(days=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert signoff_reminders_task() == 0
+    with (
+        time_machine.travel(start + timedelta(days=3, hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert signoff_reminders_task() == 5
+        assert signoff_reminders_task() == 0  # idempotent
     reminded = {m.to[0] for m in mail.outbox}
     assert world.trainee.email not in reminded and world.lead_supervisor.email not in reminded
     assert all("Reminder (3 days)" in m.subject for m in mail.outbox)
     mail.outbox.clear()
-    with time_machine.travel(start + timedelta(days=7, hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert signoff_reminders_task() == 5
+    with (
+        time_machine.travel(start + timedelta(days=7, hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert signoff_reminders_task() == 5
     assert all("Reminder (7 days)" in m.subject for m in mail.outbox)
 
 
@@ -162,9 +169,11 @@ def test_the_sweep_leaves_old_outcomes_and_announced_steps_alone(
             sign_step(world, step)
     mail.outbox.clear()
     # Found more than a week after it closed, an unsent outcome is no longer news.
-    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert signoff_notify_sweep_task() == 0
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=8), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert signoff_notify_sweep_task() == 0
     assert mail.outbox == []
 
 

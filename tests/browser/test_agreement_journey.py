@@ -36,7 +36,8 @@ DECLINE_REASON = (
 
 
 def _with_gmc(user):
-    """Supervisors are listed with their GMC number, so two doctors of one name can be told apart."""
+    """Supervisors are listed with their GMC number, so two doctors of one name can be told
+    apart."""
     return f"{user.full_name} (GMC {user.gmc_number})"
 
 
@@ -189,7 +190,9 @@ def _squeezed(text: str) -> str:
 
 def _page_count(path: Path) -> int:
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
-    return int(re.search(r"^Pages:\s+(\d+)", out.stdout, re.M).group(1))
+    pages = re.search(r"^Pages:\s+(\d+)", out.stdout, re.M)
+    assert pages, out.stdout
+    return int(pages.group(1))
 
 
 def _pdf_page_png(path: Path, page_number: int, target: Path):

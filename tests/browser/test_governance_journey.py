@@ -15,6 +15,7 @@ audit-report-page-N.png (and audit-report.pdf).
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import expect
@@ -105,14 +106,14 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
     rows = list(
-        csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read()))
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
     )
     expected = Case.objects.filter(trainee=world.trainee, performed_on__gte=since)
     assert (
         len(rows) == expected.count() == 14
     )  # 12 verified, 1 waiting, 1 assessed; not the old one
     assert {row["reference"] for row in rows} == set(expected.values_list("reference", flat=True))
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert world.trainee.full_name not in text and world.trainee.email not in text
     assert {row["trainee"] for row in rows} == {rows[0]["trainee"]} and rows[0][
         "trainee"

@@ -145,13 +145,17 @@ def test_a_case_waiting_seven_days_reminds_its_supervisor_once(
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         case = log_case(logbook, reference="W-1")
-    with time_machine.travel(start + timedelta(days=6), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert case_verification_reminders_task() == 0
-    with time_machine.travel(start + timedelta(days=8), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert case_verification_reminders_task() == 1
-            assert case_verification_reminders_task() == 0
+    with (
+        time_machine.travel(start + timedelta(days=6), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert case_verification_reminders_task() == 0
+    with (
+        time_machine.travel(start + timedelta(days=8), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert case_verification_reminders_task() == 1
+        assert case_verification_reminders_task() == 0
     assert [m.to[0] for m in mail.outbox] == [logbook.lead_supervisor.email]
     body = mail.outbox[0].body
     # The case by its date, procedure and trainee, and the link to the queue; never the

@@ -1,4 +1,5 @@
-"""Each scale bound and each rule of SPEC 4.1: the error is beside its field and nothing is saved."""
+"""Each scale bound and each rule of SPEC 4.1: the error is beside its field and nothing is
+saved."""
 
 from datetime import date, timedelta
 

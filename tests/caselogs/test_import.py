@@ -309,7 +309,8 @@ def test_a_reference_repeated_within_the_file_is_refused(logbook, trainee_client
 
 
 def test_an_nhs_number_is_refused_and_never_shown_back(logbook, trainee_client):
-    spaced = f"{NOT_A_PATIENT_NHS_NUMBER[:3]} {NOT_A_PATIENT_NHS_NUMBER[3:6]} {NOT_A_PATIENT_NHS_NUMBER[6:]}"
+    number = NOT_A_PATIENT_NHS_NUMBER
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
     rows = [
         case_row(logbook, 1, reflection=f"Difficult access, pt {spaced}, radial conversion."),
         case_row(logbook, 2, reference=NOT_A_PATIENT_NHS_NUMBER),

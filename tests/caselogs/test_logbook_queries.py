@@ -52,6 +52,6 @@ def test_lists_stay_flat_from_10_to_500(logbook, client, django_assert_max_num_q
     ]
     small = [_count(c, path) for c, path in pages]
     _add(logbook, 10, 490)
-    for (c, path), limit in zip(pages, small):
+    for (c, path), limit in zip(pages, small, strict=True):
         with django_assert_max_num_queries(limit):
             assert c.get(path).status_code == 200, path

@@ -136,9 +136,11 @@ def test_a_rerun_after_a_lost_commit_replaces_the_file_rather_than_adding_one(
         real_write(name, content)
         raise SystemExit("worker killed after writing")
 
-    with mock.patch.object(services, "_write_atomically", write_then_die):
-        with pytest.raises(SystemExit):
-            document_render(document_id=requested.pk)
+    with (
+        mock.patch.object(services, "_write_atomically", write_then_die),
+        pytest.raises(SystemExit),
+    ):
+        document_render(document_id=requested.pk)
     document = document_render(document_id=requested.pk)
     assert document.status == GeneratedDocument.Status.READY
     assert [p.name for p in (private_media / "documents").iterdir()] == [f"{document.pk}.pdf"]

@@ -126,6 +126,8 @@ def test_the_sweeper_gives_up_on_a_document_that_keeps_killing_its_worker(
 
 
 def _start_a_render_whose_worker_is_killed(document):
-    with mock.patch.object(services, "pdf_render", side_effect=SystemExit):
-        with pytest.raises(SystemExit):
-            services.document_render(document_id=document.pk)
+    with (
+        mock.patch.object(services, "pdf_render", side_effect=SystemExit),
+        pytest.raises(SystemExit),
+    ):
+        services.document_render(document_id=document.pk)

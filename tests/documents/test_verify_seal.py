@@ -1,4 +1,5 @@
-"""/verify and `manage.py verify_pdf` check the seal itself and say so in plain words (issue 15, 3)."""
+"""/verify and `manage.py verify_pdf` check the seal itself and say so in plain words (issue 15,
+part 3)."""
 
 import io
 from io import BytesIO

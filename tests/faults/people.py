@@ -43,7 +43,7 @@ def seed_restart_world(agreements: int) -> None:
 
     world = build_world()
     submit_and_sign_all(world, draft(world))
-    site = SiteFactory(organisation=world.centre, name="Southbank Royal Infirmary")
+    site = SiteFactory.create(organisation=world.centre, name="Southbank Royal Infirmary")
     signers = [world.lead_supervisor, world.training_lead, world.employer_clinical_director]
     template = default_template_ensure(CriteriaTemplate, CriterionTemplate)
     steps: dict[int, list[int]] = {signer.pk: [] for signer in signers}

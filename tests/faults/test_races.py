@@ -124,7 +124,7 @@ def test_eight_progression_requests_give_one_request(small_world):  # noqa: F811
 
     outcomes = race(
         [
-            lambda actor=people[n % len(people)]: progression_request_make(
+            lambda actor=people[n % len(people)]: progression_request_make(  # noqa: B008  (each racer's actor, bound now)
                 agreement=small_world.agreement, actor=actor
             )
             for n in range(RACERS)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def terms_as_posted(world) -> dict:
     """The draft's terms as the browser posts them."""
-    posted = {}
+    posted: dict[str, str | list[str]] = {}
     for name, value in terms_for(world).items():
         if hasattr(value, "pk"):
             posted[name] = str(value.pk)

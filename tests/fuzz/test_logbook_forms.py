@@ -4,8 +4,10 @@ the person who uses it."""
 
 import uuid
 from datetime import date, timedelta
+from typing import cast
 
 import pytest
+from django.db.models import Field
 from django.urls import reverse
 
 from caselogs.models import Case
@@ -47,7 +49,7 @@ def case_choices() -> dict:
     """Every other valid value of each coded field, so cross-field rules meet real combinations."""
     choices = {}
     for name in CASE_INPUT_FIELDS:
-        field = Case._meta.get_field(name)
+        field = cast(Field, Case._meta.get_field(name))  # Case's own columns
         if field.choices:
             choices[name] = [str(value) for value, _ in field.choices]
     choices["performed_on"] = [

@@ -16,7 +16,7 @@ PROBE = (
 )
 
 
-def _profile(**env) -> str:
+def _profile(**env) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"FUZZ", "FUZZ_FACTOR", "CI"}}
     return subprocess.run(
         [sys.executable, "-c", PROBE],

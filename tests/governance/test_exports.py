@@ -142,7 +142,7 @@ def read_export(response, fmt) -> list[dict]:
     else:
         sheet = load_workbook(io.BytesIO(content)).active
         header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
-    return [dict(zip(header, row)) for row in rows]
+    return [dict(zip(header, row, strict=False)) for row in rows]
 
 
 def _trainees(rows) -> set[str]:
@@ -366,7 +366,9 @@ def _many_cases(world, n):
             "final_etici": "2c",
             "passes": 1,
             "any_complication": False,
-            "reflection": "Routine M1 case with a stent retriever; a long note so rows are not tiny.",
+            "reflection": (
+                "Routine M1 case with a stent retriever; a long note so rows are not tiny."
+            ),
         },
     )
     cases = []

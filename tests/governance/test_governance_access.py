@@ -88,7 +88,7 @@ def test_each_role_reaches_only_its_pages_and_its_scope(trainee_world):
     world = trainee_world
     for n in range(VERIFIED_CASES):
         add_case(world, days_ago=5 + n)
-    for n in range(WAITING_CASES):
+    for _ in range(WAITING_CASES):
         add_case(world, verify=False, days_ago=2)
     all_cases = VERIFIED_CASES + WAITING_CASES
 

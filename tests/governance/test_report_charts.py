@@ -54,7 +54,9 @@ def test_a_percentage_never_runs_over_the_standards_mark(narrow):
 def _smallest_text_on_a_phone(svg) -> float:
     """The smallest text, in CSS px, when the drawing is shown 340 px wide (a 375 px phone's
     column): the SVG is sized in points, 4/3 px each, and scaled down to fit."""
-    width_px = float(re.search(r'<svg [^>]*width="([\d.]+)pt"', svg).group(1)) * 4 / 3
+    width = re.search(r'<svg [^>]*width="([\d.]+)pt"', svg)
+    assert width, "the drawing has no width"
+    width_px = float(width.group(1)) * 4 / 3
     smallest = min(float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg))
     return smallest * min(1.0, 340 / width_px)
 

@@ -36,7 +36,9 @@ MONTHS = [
 
 def _check_digit(first_nine: str) -> int:
     """DOMAIN.md: weights 10..2, 11 - (sum mod 11); 11 means 0; 10 means no valid number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=False)
+    )
     result = 11 - total % 11
     return 0 if result == 11 else result
 

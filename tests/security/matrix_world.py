@@ -15,6 +15,7 @@ a case waiting for verification, an activity waiting for confirmation, and an au
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -92,10 +93,10 @@ class MatrixWorld:
 
 def _elsewhere() -> World:
     """A second employer and centre, with people of their own, mirroring build_world's."""
-    employer = OrganisationFactory(name="Faraway NHS Trust")
-    centre = OrganisationFactory(name="Farland Neuroscience Centre", is_training_centre=True)
-    employer_dir = DirectorateFactory(organisation=employer, name="Radiology")
-    centre_dir = DirectorateFactory(organisation=centre, name="Neurointervention")
+    employer = OrganisationFactory.create(name="Faraway NHS Trust")
+    centre = OrganisationFactory.create(name="Farland Neuroscience Centre", is_training_centre=True)
+    employer_dir = DirectorateFactory.create(organisation=employer, name="Radiology")
+    centre_dir = DirectorateFactory.create(organisation=centre, name="Neurointervention")
     world = World(
         employer=employer,
         centre=centre,
@@ -122,9 +123,10 @@ def _elsewhere() -> World:
         governance_lead=make_member(
             Role.GOVERNANCE_LEAD, employer, full_name="Ms Faraway Governance"
         ),
-        administrator=None,
-        outsider_org=None,
-        outsider_director=None,
+        # This second world has no administrator and no outsider of its own.
+        administrator=None,  # type: ignore[arg-type]  # not used
+        outsider_org=None,  # type: ignore[arg-type]  # not used
+        outsider_director=None,  # type: ignore[arg-type]  # not used
     )
     backup_codes_set(actor=None, user=world.trainee, codes=TEST_BACKUP_CODES)
     return world
@@ -143,7 +145,7 @@ def _records(world: World, organisation) -> Records:
     )
     version, request = submit_and_sign_all(world, agreement)
     world = replace(world)
-    world.site = SiteFactory(organisation=world.centre)
+    world.site = SiteFactory(organisation=world.centre)  # type: ignore[attr-defined]  # for add_case
     add_case(world, days_ago=20)
     case = add_case(world, verify=False, days_ago=5)
     activity = add_activity(world, confirm=False)
@@ -188,7 +190,10 @@ def build_matrix_world() -> MatrixWorld:
         actors=actors,
         records={"own": own, "same_org": same_org, "other_org": other_org},
     )
-    period = {"period_start": date.today() - timedelta(days=365), "period_end": date.today()}
+    period: dict[str, Any] = {
+        "period_start": date.today() - timedelta(days=365),
+        "period_end": date.today(),
+    }
     for role in (
         "training_lead",
         "clinical_director",
