@@ -5,10 +5,10 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import Directorate, Organisation, Role
+from accounts.models import Directorate, Organisation, Role, User
 from privacy.identifiers import reject_patient_identifiers
 
-from .models import AgreementVersion, Arrangement
+from .models import AgreementVersion, Arrangement, CriteriaTemplate
 from .selectors import (
     active_criteria_templates,
     trainee_choices_for,
@@ -53,12 +53,12 @@ def _uk_date(text):
 
 
 class AgreementTermsForm(forms.ModelForm):
-    supervisors = forms.ModelMultipleChoiceField(
+    supervisors: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text="Interventional neuroradiologists who currently perform thrombectomy.",
     )
-    lead_supervisor = forms.ModelChoiceField(queryset=None)
+    lead_supervisor: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(queryset=None)
     review_dates = ReviewDatesField(
         required=False, help_text="When the agreement will be reviewed; one date per line."
     )
@@ -223,8 +223,10 @@ class AgreementTermsForm(forms.ModelForm):
 
 
 class NewAgreementForm(AgreementTermsForm):
-    trainee = forms.ModelChoiceField(queryset=None, help_text="The consultant IR to be trained.")
-    criteria_template = forms.ModelChoiceField(
+    trainee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, help_text="The consultant IR to be trained."
+    )
+    criteria_template: "forms.ModelChoiceField[CriteriaTemplate]" = forms.ModelChoiceField(
         queryset=None,
         help_text="Copied into the agreement; you can adjust the figures below "
         "while it is a draft.",

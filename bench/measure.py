@@ -50,6 +50,7 @@ def people() -> dict:
         .order_by("-n")
         .first()
     )
+    assert busiest is not None, "no generated trainee has an agreement in force (seed_scale)"
     trainee = User.objects.get(pk=busiest["trainee"])
     version = AgreementVersion.objects.filter(
         agreement_id=busiest["agreement"], status=VersionStatus.ACTIVE
@@ -65,6 +66,7 @@ def people() -> dict:
         .order_by("-n")
         .first()
     )
+    assert centre is not None, "no agreement in force names a training centre (seed_scale)"
     governance = User.objects.filter(
         memberships__role="governance_lead", memberships__organisation=centre["training_centre"]
     ).first()
@@ -89,6 +91,7 @@ def session_cookie(user) -> str:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     session["otp_device_id"] = device.persistent_id
     session.create()
+    assert session.session_key is not None  # create() gives the session its key
     return session.session_key
 
 
@@ -178,6 +181,7 @@ def certificate_seconds(repeats: int) -> dict:
     # A document to print the HTML for (its code and issue time): the task's first one.
     task_seconds(None)
     document = GeneratedDocument.objects.filter(kind=CERTIFICATE_KIND).order_by("-pk").first()
+    assert document is not None, "the render task made no certificate"
     measures = {"task": task_seconds, "unsealed": unsealed_seconds, "bare": bare_seconds}
     times: dict[str, list[float]] = {name: [] for name in measures}
     names = list(measures)

@@ -186,8 +186,11 @@ def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
         text=True,
         capture_output=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    total = int(re.search(r"(\d+) requests in", output).group(1))
+    rps_found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total_found = re.search(r"(\d+) requests in", output)
+    if rps_found is None or total_found is None:
+        raise RuntimeError(f"wrk's output was not understood:\n{output}")
+    rps, total = float(rps_found.group(1)), int(total_found.group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output

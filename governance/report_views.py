@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.forms import OnceOnlyFormMixin, add_validation_error
+from accounts.models import Organisation, User
 from accounts.selectors import organisation_list_for_user, user_roles
 from accounts.services import form_submission_claim
 from documents.selectors import document_latest_for_subject
@@ -28,13 +29,13 @@ DATE_WIDGET = {"type": "date", "class": "form-control"}
 
 
 class AuditReportForm(OnceOnlyFormMixin, forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="Everything you can see",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    trainee = forms.ModelChoiceField(
+    trainee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="All trainees",
@@ -107,7 +108,7 @@ def audit_report_detail(request, pk):
 
 # matplotlib styles the chart with style attributes; this response is an image of our own making,
 # shown through <img>, so only its policy allows them (pages keep the strict one).
-@csp_replace({"style-src": ["'self'", "'unsafe-inline'"]})
+@csp_replace({"style-src": ["'self'", "'unsafe-inline'"]})  # type: ignore[arg-type]  # django-csp types a view as taking the request alone
 @login_required
 def audit_report_chart(request, pk, name):
     report = audit_report_get_for_user(user=request.user, pk=pk)

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _changed(case) -> dict[str, str]:
     event = AuditEvent.objects.filter(verb="case.corrected", object_id=str(case.pk)).first()
+    assert event is not None, "the correction wrote no audit event"
     return event.data["changed"]
 
 
