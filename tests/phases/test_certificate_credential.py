@@ -30,6 +30,13 @@ from .test_phase_access import _approved_independence
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def status_list_cache(settings, tmp_path):
+    """Each test its own cache of fetched status lists: none carries over from another test."""
+    settings.CREDENTIAL_STATUS_CACHE_DIR = tmp_path / "status-cache"
+    return settings.CREDENTIAL_STATUS_CACHE_DIR
+
+
 @pytest.fixture
 def certificate(small_world, django_capture_on_commit_callbacks):
     request = _approved_independence(small_world, django_capture_on_commit_callbacks)
@@ -289,3 +296,52 @@ def test_verify_credential_command_refuses_a_changed_copy_and_garbage(credential
     garbage.write_bytes(b"\x00\xff" * 10)
     with pytest.raises(CommandError, match="not a credential"):
         call_command("verify_credential", str(garbage))
+
+
+def test_verify_credential_command_fetches_the_status_list_and_caches_it_for_offline(
+    small_world, certificate, settings, tmp_path, capsys
+):
+    """The status list comes over HTTP from the URL in the credential (a local server here), is
+    cached, and answers from the cache when offline."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from documents.credential_status import status_list_token
+    from documents.credentials import credential_for_document
+
+    served = {}
+
+    class StatusList(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = served.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/vc+jwt")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StatusList)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.SITE_URL = f"http://127.0.0.1:{server.server_port}"
+        issued = credential_for_document(document=certificate, actor=small_world.trainee)
+        issuer = small_world.version.employer
+        served[f"/credentials/status/{issuer.pk}/"] = status_list_token(issuer)
+        path = tmp_path / "certificate.jwt"
+        path.write_text(issued.token)
+
+        call_command("verify_credential", str(path))
+        out = capsys.readouterr().out
+        assert f"the status list fetched from {settings.SITE_URL}/credentials/status/" in out
+        assert "is a valid credential" in out
+    finally:
+        server.shutdown()
+        server.server_close()
+    # The site is gone: the command says so, and answers from the cache with its age.
+    call_command("verify_credential", str(path))
+    out = capsys.readouterr().out
+    assert "Could not fetch the status list" in out
+    assert "Not revoked, according to the status list cached on this machine" in out
+    assert "under two minutes old" in out and "is a valid credential" in out
