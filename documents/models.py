@@ -140,8 +140,8 @@ class IssuedCredential(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Credential for {self.document}"
 
-    def audit_reference(self):
+    def audit_reference(self) -> str:
         return f"credential urn:uuid:{self.credential_id}"
