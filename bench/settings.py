@@ -2,7 +2,7 @@
 same server and middleware) and a header with each response's query count. Never used in
 production: nothing but bench/run.py names this module."""
 
-from irtraining.settings import *  # noqa: F401,F403
+from irtraining.settings import *  # noqa: F401,F403  (the app's settings, all of them)
 from irtraining.settings import MIDDLEWARE
 
 ROOT_URLCONF = "bench.urls"

@@ -11,9 +11,9 @@ matplotlib.use("Agg")  # no display on a server
 # Fixed ids and no timestamp: the same figures draw the same bytes, on the page and in the PDF.
 matplotlib.rcParams["svg.hashsalt"] = "irtraining"
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen, above)
 
-from phases.cusum import LOWER, UPPER, CusumCurve  # noqa: E402
+from phases.cusum import LOWER, UPPER, CusumCurve  # noqa: E402  (kept below with pyplot)
 
 NAVY = "#1d3a5f"
 

@@ -7,6 +7,6 @@ application = get_wsgi_application()
 
 # In production, refuse to serve without collected static files or with the demo's credentials
 # in the database (docs/deploy.md, "Start-up refusals").
-from irtraining.startup import refuse_to_start_if_misconfigured  # noqa: E402
+from irtraining.startup import refuse_to_start_if_misconfigured  # noqa: E402  (needs apps loaded)
 
 refuse_to_start_if_misconfigured()

@@ -23,7 +23,7 @@ def _changed(case) -> dict[str, str]:
     return event.data["changed"]
 
 
-def test_each_changed_field_is_committed_as_its_text_and_unchanged_fields_are_not_named(logbook):  # noqa: F811
+def test_each_changed_field_is_committed_as_its_text_and_unchanged_fields_are_not_named(logbook):
     case = log_case(logbook, age=70, imaging=["ncct"])
     other_site = SiteFactory(organisation=logbook.centre, name="Southbank Second Infirmary")
     new_day = date.today() - timedelta(days=3)
@@ -52,13 +52,13 @@ def test_each_changed_field_is_committed_as_its_text_and_unchanged_fields_are_no
     }
 
 
-def test_a_save_with_nothing_changed_names_no_field(logbook):  # noqa: F811
+def test_a_save_with_nothing_changed_names_no_field(logbook):
     case = log_case(logbook)
     case_correct(case=case, trainee=logbook.trainee, data=mt_case_data(logbook))
     assert _changed(case) == {}
 
 
-def test_the_log_refuses_changes_and_deletions_in_words(logbook):  # noqa: F811
+def test_the_log_refuses_changes_and_deletions_in_words(logbook):
     """The refusal says which was refused: the log is append-only through every ORM path."""
     event = AuditEvent.objects.first()
     changed, deleted = r"^Audit events cannot be changed\.$", r"^Audit events cannot be deleted\.$"

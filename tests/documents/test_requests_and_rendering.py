@@ -171,4 +171,4 @@ def test_the_pdf_prints_the_verification_code_and_url_on_every_page(issued, sett
 
 def test_the_private_file_has_no_url(issued):
     with pytest.raises(NotImplementedError):
-        issued.file.url  # noqa: B018
+        issued.file.url  # noqa: B018  (reading it is the test: it must raise)

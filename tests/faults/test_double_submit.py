@@ -101,7 +101,7 @@ def _case_form(world, reference):
 
 
 @IN_TURN_AND_AT_ONCE
-def test_a_case_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
+def test_a_case_posted_five_times_is_logged_once(logbook, at_once):
     trainee = sign_in(Client(), logbook.trainee)
 
     outcomes = post_five_times(
@@ -135,7 +135,7 @@ def test_a_signature_posted_five_times_is_recorded_once(at_once):
 
 
 @IN_TURN_AND_AT_ONCE
-def test_a_progression_request_posted_five_times_is_made_once(small_world, at_once):  # noqa: F811
+def test_a_progression_request_posted_five_times_is_made_once(small_world, at_once):
     meet_phase_one(small_world)
     trainee = sign_in(Client(), small_world.trainee)
     path = f"/progress/{small_world.agreement.pk}/request/"
@@ -155,7 +155,7 @@ def _form_with_its_token(client: Client, path: str, fields: dict) -> dict:
 
 
 @IN_TURN_AND_AT_ONCE
-def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa: F811
+def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):
     trainee = sign_in(Client(), logbook.trainee)
     data = _form_with_its_token(
         trainee,
@@ -180,7 +180,7 @@ def test_an_activity_posted_five_times_is_logged_once(logbook, at_once):  # noqa
 
 
 @IN_TURN_AND_AT_ONCE
-def test_an_audit_report_requested_five_times_is_made_once(logbook, at_once):  # noqa: F811
+def test_an_audit_report_requested_five_times_is_made_once(logbook, at_once):
     lead = sign_in(Client(), logbook.governance_lead)
     data = _form_with_its_token(
         lead,

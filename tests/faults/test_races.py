@@ -96,7 +96,7 @@ def test_eight_signers_of_one_step_give_one_signature():
     assert SignoffRequest.objects.get(pk=request.pk).signatures.count() == 1
 
 
-def test_eight_verifications_of_one_case_give_one_decision(logbook):  # noqa: F811
+def test_eight_verifications_of_one_case_give_one_decision(logbook):
     case = log_case(logbook)
 
     outcomes = race(
@@ -118,7 +118,7 @@ def test_eight_verifications_of_one_case_give_one_decision(logbook):  # noqa: F8
     assert case.status == "verified"
 
 
-def test_eight_progression_requests_give_one_request(small_world):  # noqa: F811
+def test_eight_progression_requests_give_one_request(small_world):
     meet_phase_one(small_world)
     people = [small_world.trainee, small_world.lead_supervisor, small_world.second_supervisor]
 

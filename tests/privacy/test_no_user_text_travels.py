@@ -85,7 +85,7 @@ def _events(verb):
 # Agreements: drafting, editing, a decline with a reason, signing, ending early ------------------
 
 
-def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callbacks):  # noqa: F811
+def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callbacks):
     texts = {
         "backfill_trainee_service": canary("trainee backfill"),
         "backfill_centre": canary("centre backfill"),
@@ -158,7 +158,7 @@ def test_agreement_text_stays_in_its_rows(world, django_capture_on_commit_callba
 # The logbook: cases, corrections, verification, reminders, import, activities, assessments -----
 
 
-def test_logbook_text_stays_in_its_rows(logbook, django_capture_on_commit_callbacks):  # noqa: F811
+def test_logbook_text_stays_in_its_rows(logbook, django_capture_on_commit_callbacks):
     start = timezone.now()
     with time_machine.travel(start, tick=False), django_capture_on_commit_callbacks(execute=True):
         case = log_case(
@@ -306,7 +306,7 @@ def test_phase_text_stays_in_its_rows(  # noqa: F811  (the fixture imported abov
 # The admin: quality standards and criteria templates ---------------------------------------
 
 
-def test_admin_text_stays_in_its_rows(world, client):  # noqa: F811
+def test_admin_text_stays_in_its_rows(world, client):
     standards = default_standards_ensure(QualityStandardSet, QualityStandard)
     template = default_template_ensure(CriteriaTemplate, CriterionTemplate)
     sign_in(client, world.administrator)
