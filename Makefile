@@ -8,7 +8,7 @@ PORT ?= 8000
 # QR codes (the demo's, made by `make seed`, included) lead to the server `make run` starts.
 export PORT
 
-.PHONY: run test fuzz setup worker beat migrate seed check clean bench static backup restore
+.PHONY: run test fuzz setup worker beat migrate seed check clean bench static lint backup restore
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -65,9 +65,27 @@ check: setup
 	  CREDENTIAL_SIGNING_KEY=$${CREDENTIAL_SIGNING_KEY:-/check-only/credential-key.pem} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-# Static checks CI runs before the tests: no high-severity bandit finding in our code, installed
-# packages consistent, and Django's deployment checks clean under production settings.
+# Lint, format and type checks (issue 17; docs/architecture.md, "Static checks"): ruff's rules and
+# its formatting, mypy with django-stubs and celery-types, djlint over the templates, and a reason
+# beside every noqa and type: ignore. .pre-commit-config.yaml runs the same before a commit.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/djlint --lint templates */templates
+	@if grep -rnP --include='*.py' --exclude-dir=.venv --exclude-dir=mutants --exclude-dir=static \
+	    '#\s*(noqa|type:\s*ignore)\b' . \
+	  | grep -vP '#\s*noqa:\s*[A-Z]+[0-9]+(\s*,\s*[A-Z]+[0-9]+)*\s+(\(|-\s|#\s*)\S' \
+	  | grep -vP '#\s*type:\s*ignore\[[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\]\s+#\s*\S'; then \
+	  echo "Each noqa and type: ignore above needs its codes and its reason on the same line."; \
+	  exit 1; \
+	fi
+
+# Static checks CI runs before the tests: lint (above), no high-severity bandit finding in our
+# code, installed packages consistent, and Django's deployment checks clean under production
+# settings.
 static: setup
+	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests --severity-level high --quiet
 	$(PY) -m pip check
 	$(MAKE) --no-print-directory check
