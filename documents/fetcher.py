@@ -7,6 +7,7 @@ stops the render, so a document is never issued with a missing part.
 
 import mimetypes
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -55,7 +56,7 @@ def _static_file(relative: str) -> Path | None:
 
 
 class StaticFilesOnlyURLFetcher(URLFetcher):
-    def __init__(self):
+    def __init__(self) -> None:
         # fail_on_errors: WeasyPrint otherwise logs a refused URL and carries on without it.
         super().__init__(
             timeout=5,
@@ -64,7 +65,7 @@ class StaticFilesOnlyURLFetcher(URLFetcher):
             fail_on_errors=True,
         )
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)

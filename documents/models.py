@@ -82,10 +82,10 @@ class GeneratedDocument(models.Model):
         ]
         indexes = [models.Index(fields=["status", "queued_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.title or self.kind} {self.verification_code}"
 
-    def audit_reference(self):
+    def audit_reference(self) -> str:
         return self.verification_code
 
     @property

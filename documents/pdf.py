@@ -6,6 +6,13 @@ costs a second and tens of megabytes, which web processes never need. Print temp
 our own static files.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from .models import GeneratedDocument
+
+if TYPE_CHECKING:
+    from .sealing import SealPlacement
+
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,12 +23,12 @@ class DocumentRenderError(Exception):
     """WeasyPrint could not produce the PDF (for example, the template asked for a refused URL)."""
 
 
-def verify_url(document) -> str:
+def verify_url(document: GeneratedDocument) -> str:
     path = reverse("documents:verify", args=[document.verification_code])
     return settings.SITE_URL.rstrip("/") + path
 
 
-def verification_footer_context(document) -> dict:
+def verification_footer_context(document: GeneratedDocument) -> dict:
     """What the running footer of every page prints: the code, where to check it, and a QR code."""
     url = verify_url(document)
     qr = segno.make(url, error="m", micro=False)
@@ -35,7 +42,7 @@ def verification_footer_context(document) -> dict:
     }
 
 
-def document_html(template_name: str, context: dict, *, document) -> str:
+def document_html(template_name: str, context: dict, *, document: GeneratedDocument) -> str:
     """Render a print template that extends documents/pdf/base.html, with the footer filled in."""
     return render_to_string(
         template_name,
@@ -49,7 +56,7 @@ SEAL_BLOCK_ANCHOR = "document-seal"
 _POINTS_PER_PX = 0.75
 
 
-def _seal_placement(rendered):
+def _seal_placement(rendered: Any) -> "SealPlacement | None":
     """Where the seal block landed: its page and border box in PDF points (origin bottom left).
 
     WeasyPrint records every element with an id as an anchor: (x1, y1, x2, y2) in CSS pixels from
@@ -66,7 +73,7 @@ def _seal_placement(rendered):
     return None
 
 
-def pdf_render(html: str):
+def pdf_render(html: str) -> "tuple[bytes, SealPlacement | None]":
     """WeasyPrint's PDF and where its seal block is (None if the template has none)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError

@@ -12,12 +12,14 @@ after the seal (pyHanko's difference analysis).
 """
 
 import asyncio
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -25,10 +27,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+_T = TypeVar("_T")
+
 SEAL_FIELD = "DocumentSeal"
 
 
-def _outside_any_event_loop(call):
+def _outside_any_event_loop(call: Callable[[], _T]) -> _T:
     """Run call() where pyHanko's own asyncio.run() can work.
 
     pyHanko's synchronous API runs an event loop of its own, which fails in a thread that already
@@ -56,7 +60,7 @@ class SealPlacement:
 
 @dataclass(frozen=True)
 class SealKey:
-    signer: object  # pyhanko.sign.signers.SimpleSigner
+    signer: Any  # pyhanko.sign.signers.SimpleSigner (pyHanko is imported when a PDF is sealed)
     organisation: str
     subject: str
 
@@ -79,7 +83,7 @@ def _passphrase() -> bytes | None:
     return passphrase.encode() if passphrase else None
 
 
-def seal_key_path(organisation_id=None) -> Path:
+def seal_key_path(organisation_id: int | None = None) -> Path:
     """The organisation's own key file if there is one, else the programme's."""
     folder = settings.DOCUMENT_SEAL_PKCS12_DIR
     if organisation_id is not None and folder:
@@ -91,7 +95,7 @@ def seal_key_path(organisation_id=None) -> Path:
     return Path(settings.DOCUMENT_SEAL_PKCS12)
 
 
-def seal_key_load(organisation_id=None) -> SealKey:
+def seal_key_load(organisation_id: int | None = None) -> SealKey:
     path = seal_key_path(organisation_id)
     if not path.is_file():
         hint = "" if settings.IS_PRODUCTION else " (`manage.py demo_pki` makes a demo one)"
@@ -125,7 +129,7 @@ def _seal_key_read(path: str, _modified: int, passphrase: bytes | None) -> SealK
     )
 
 
-def timestamper():
+def timestamper() -> Any:
     """The RFC 3161 client: the configured TSA, or the demo TSA in-process outside production."""
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
@@ -140,7 +144,7 @@ def timestamper():
     raise SealError("No timestamp authority is configured (set DOCUMENT_SEAL_TSA_URL).")
 
 
-def _demo_timestamper(path: Path):
+def _demo_timestamper(path: Path) -> Any:
     try:
         modified = path.stat().st_mtime_ns
     except OSError as error:
@@ -149,7 +153,7 @@ def _demo_timestamper(path: Path):
 
 
 @lru_cache(maxsize=2)
-def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None):
+def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None) -> Any:
     from asn1crypto import keys as asn1_keys
     from cryptography.hazmat.primitives import serialization
     from pyhanko.sign.timestamps import DummyTimeStamper
@@ -162,11 +166,12 @@ def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None):
         raise SealError(f"Could not read the demo TSA key {Path(path).name}: {error}") from error
     der = serialization.Encoding.DER
     return DummyTimeStamper(
-        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),
+        # The demo TSA's PKCS#12 holds its key and certificate (manage.py demo_pki writes it).
+        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),  # type: ignore[union-attr]  # see above
         tsa_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())  # type: ignore[union-attr]  # see above
         ),
-        certs_to_embed=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain or ()],
+        certs_to_embed=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in chain or ()],  # type: ignore[arg-type]  # pyHanko takes any iterable
     )
 
 
@@ -220,7 +225,7 @@ class Sealed:
     timestamp: datetime
 
 
-def _signature_timestamp(signer_info) -> datetime | None:
+def _signature_timestamp(signer_info: Any) -> datetime | None:
     """The time in the TSA's token over the signature (unsigned attribute), in UTC."""
 
     for attribute in signer_info["unsigned_attrs"] or ():
@@ -239,7 +244,7 @@ def seal_timestamp(content: bytes) -> datetime | None:
     return _signature_timestamp(signature.signer_info) if signature else None
 
 
-def trust_roots_load(paths=None) -> list:
+def trust_roots_load(paths: Sequence[str | Path] | None = None) -> list:
     """The certificates in the PEM (or DER) files named by DOCUMENT_SEAL_TRUST_ROOTS."""
     from pyhanko.keys import load_certs_from_pemder
 
@@ -322,7 +327,7 @@ class SealCheck:
         return [sentence for _good, sentence in self.findings()]
 
 
-def _seal_signature(reader):
+def _seal_signature(reader: Any) -> Any:
     signatures = reader.embedded_signatures
     for signature in signatures:
         if signature.field_name == SEAL_FIELD:
@@ -330,7 +335,7 @@ def _seal_signature(reader):
     return signatures[0] if signatures else None
 
 
-def pdf_seal_check(content: bytes, *, trust_roots=None) -> SealCheck:
+def pdf_seal_check(content: bytes, *, trust_roots: list | None = None) -> SealCheck:
     """Check the seal of a PDF offline. trust_roots: certificates; the configured ones if None."""
 
     from pyhanko.pdf_utils.misc import PdfError

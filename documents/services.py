@@ -4,14 +4,16 @@ import hashlib
 import logging
 import os
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from accounts.models import User
 from audit.services import audit_event_record
 from privacy.commitments import text_commitment
 
@@ -57,7 +59,9 @@ def _send_render(document_id: int) -> None:
         )
 
 
-def document_request(*, kind: str, subject, content_digest: str, actor=None) -> GeneratedDocument:
+def document_request(
+    *, kind: str, subject: Model, content_digest: str, actor: "User | None" = None
+) -> GeneratedDocument:
     """The document of this kind for this subject and content: made (and queued) the first time.
 
     Asking again for the same content returns the same row, also when two requests race: the
@@ -156,7 +160,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
     # certificate names the organisation the visible seal block prints.
     issuer = registered.issuer(subject) if registered.issuer else None
     seal_key = seal_key_load(getattr(issuer, "pk", None))
-    document.seal_organisation = seal_key.organisation
+    document.seal_organisation = seal_key.organisation  # type: ignore[attr-defined]  # for the print template
     # Set before rendering so the print template can show the issue time it will be stored with.
     document.issued_at = timezone.now()
     bare, placement = pdf_render(registered.render_html(subject, document))
@@ -200,7 +204,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
     return locked
 
 
-def document_render_rescheduled(*, document_id: int, due_at) -> None:
+def document_render_rescheduled(*, document_id: int, due_at: datetime) -> None:
     """The render task will retry at due_at: keep the sweeper off the document until then."""
     GeneratedDocument.objects.filter(pk=document_id, status=Status.PENDING).update(queued_at=due_at)
 
@@ -224,7 +228,7 @@ def document_mark_failed(*, document_id: int, error: str) -> GeneratedDocument:
     return document
 
 
-def document_requeue(*, document_id: int, actor=None) -> GeneratedDocument:
+def document_requeue(*, document_id: int, actor: "User | None" = None) -> GeneratedDocument:
     """Try a failed document again from the start (admin action, or asked for again)."""
     with transaction.atomic():
         document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
@@ -276,7 +280,9 @@ def document_sweep_stale(*, older_than: timedelta) -> int:
     return queued
 
 
-def document_supersede(*, document: GeneratedDocument, superseded_by: GeneratedDocument, actor):
+def document_supersede(
+    *, document: GeneratedDocument, superseded_by: GeneratedDocument, actor: "User | None"
+) -> GeneratedDocument:
     """Record that a newer document replaces this one (an amended agreement, a reissue)."""
     if superseded_by.pk == document.pk:
         raise DocumentStateError("A document cannot supersede itself.")
@@ -302,7 +308,9 @@ def document_supersede(*, document: GeneratedDocument, superseded_by: GeneratedD
     return locked
 
 
-def document_revoke(*, document: GeneratedDocument, reason: str, actor) -> GeneratedDocument:
+def document_revoke(
+    *, document: GeneratedDocument, reason: str, actor: "User | None"
+) -> GeneratedDocument:
     """Withdraw a document. The reason is kept for the record, never shown on the public page."""
     reason = (reason or "").strip()
     if not reason:

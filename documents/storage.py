@@ -5,16 +5,18 @@ URL for them. It is a file system storage on purpose: the renderer writes throug
 and ``os.replace`` so a re-run never leaves two files.
 """
 
+from typing import NoReturn
+
 from django.core.files.storage import FileSystemStorage
 
 
 class PrivateStorage(FileSystemStorage):
-    def url(self, name):
+    def url(self, name: str | None) -> NoReturn:
         raise NotImplementedError("Private files have no URL: serve them through a view.")
 
 
 private_storage = PrivateStorage()
 
 
-def get_private_storage():
+def get_private_storage() -> PrivateStorage:
     return private_storage

@@ -7,7 +7,8 @@ Both run on the `documents` queue (CELERY_TASK_ROUTES), whose worker is started 
 import logging
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.utils import timezone
 
@@ -45,7 +46,7 @@ def _retry_countdown(retries: int) -> float:
     soft_time_limit=settings.DOCUMENTS_RENDER_TIME_LIMIT_SECONDS - 15,
     time_limit=settings.DOCUMENTS_RENDER_TIME_LIMIT_SECONDS,
 )
-def document_render_task(self, document_id: int) -> str | None:
+def document_render_task(self: Task, document_id: int) -> str | Retry | None:
     # The sweeper counts from here: a render that started is left alone for as long as a render may
     # run, and one whose whole worker died is queued again that long after it started, not after the
     # broker's visibility timeout (settings.DOCUMENTS_SWEEP_AFTER_SECONDS).
@@ -56,7 +57,7 @@ def document_render_task(self, document_id: int) -> str | None:
         logger.warning("Document %s no longer exists; nothing to render", document_id)
         return None
     except Exception as error:
-        if self.request.retries >= self.max_retries:
+        if self.request.retries >= self.max_retries:  # type: ignore[operator]  # set: RENDER_MAX_RETRIES
             logger.exception("Document %s failed after %s retries", document_id, self.max_retries)
             return document_mark_failed(
                 document_id=document_id, error=f"{type(error).__name__}: {error}"
@@ -69,7 +70,7 @@ def document_render_task(self, document_id: int) -> str | None:
         document_render_rescheduled(
             document_id=document_id, due_at=timezone.now() + timedelta(seconds=countdown)
         )
-        raise self.retry(exc=error, countdown=countdown)
+        raise self.retry(exc=error, countdown=countdown)  # noqa: B904  (Celery's idiom: retry() keeps exc)
 
 
 @shared_task(name="documents.sweep", acks_late=True, ignore_result=True)

@@ -1,18 +1,20 @@
 """One identifier guard for every text a person writes, whichever door it came in by.
 
-A field is *guarded* when it carries ``reject_patient_identifiers`` among its validators. Forms built
-from the model (the app's pages, the admin) show the refusal beside the field; the ``pre_save``
-receiver below is the backstop behind every other door (a service, an import, the shell, a later
-API), so a row whose guarded text holds an identifier is never written. Every other CharField and
-TextField must be named in ``SYSTEM_WRITTEN`` with the reason no person writes it; the structural
-test (``tests/privacy/test_every_text_field_is_guarded.py``) fails on any field that is neither, so
-a new field cannot be added unguarded by accident.
+A field is *guarded* when it carries ``reject_patient_identifiers`` among its validators. Forms
+built from the model (the app's pages, the admin) show the refusal beside the field; the
+``pre_save`` receiver below is the backstop behind every other door (a service, an import, the
+shell, a later API), so a row whose guarded text holds an identifier is never written. Every other
+CharField and TextField must be named in ``SYSTEM_WRITTEN`` with the reason no person writes it; the
+structural test (``tests/privacy/test_every_text_field_is_guarded.py``) fails on any field that is
+neither, so a new field cannot be added unguarded by accident.
 
 ``bulk_create`` and ``QuerySet.update`` send no signal: governed models are written through services
 that call ``save()`` (ARCHITECTURE.md, "Pitfalls"), and the places that bulk-write check first.
 """
 
+from collections.abc import Collection
 from functools import cache
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,14 +79,19 @@ SYSTEM_WRITTEN: dict[str, str] = {
     "documents.GeneratedDocument.template_version": "a version string",
     "documents.GeneratedDocument.verification_code": "a random code",
     "documents.GeneratedDocument.status": "a choice",
-    "documents.GeneratedDocument.last_error": "an exception's text from the renderer, shown to administrators",
+    "documents.GeneratedDocument.last_error": (
+        "an exception's text from the renderer, shown to administrators"
+    ),
     "documents.GeneratedDocument.sha256": "a SHA-256",
     "documents.GeneratedDocument.title": "built by the app from a reference",
     "documents.GeneratedDocument.person_name": "copied from a staff member's account",
-    "documents.GeneratedDocument.revoked_reason": "the app's own words (a return to an earlier phase)",
+    "documents.GeneratedDocument.revoked_reason": (
+        "the app's own words (a return to an earlier phase)"
+    ),
     "documents.IssuedCredential.key_id": "a key's thumbprint",
-    "documents.IssuedCredential.token": "a JWT the app signs from a staff member's name, GMC number "
-    "and the agreement's criteria",
+    "documents.IssuedCredential.token": (
+        "a JWT the app signs from a staff member's name, GMC number and the agreement's criteria"
+    ),
     # Agreements.
     "agreements.CriterionTemplate.kind": "a choice",
     "agreements.CriterionTemplate.source_status": "a choice",
@@ -152,13 +159,13 @@ THIRD_PARTY_APPS: dict[str, str] = {
 }
 
 
-def is_history_model(model) -> bool:
+def is_history_model(model: Any) -> bool:
     """simple-history's copies hold what was already checked on the row they copy."""
     return hasattr(model, "instance_type") and hasattr(model, "history_object")
 
 
 @cache
-def guarded_fields(model) -> tuple[str, ...]:
+def guarded_fields(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(
         field.name
         for field in model._meta.concrete_fields
@@ -167,7 +174,9 @@ def guarded_fields(model) -> tuple[str, ...]:
     )
 
 
-def guarded_field_errors(instance, only=None) -> dict[str, list[str]]:
+def guarded_field_errors(
+    instance: models.Model, only: Collection[str] | None = None
+) -> dict[str, list[str]]:
     """The guarded fields of ``instance`` (of ``only``, when given) whose text holds an
     identifier, with the message."""
     errors = {}
@@ -180,14 +189,19 @@ def guarded_field_errors(instance, only=None) -> dict[str, list[str]]:
     return errors
 
 
-def guard_free_text(instance, only=None) -> None:
+def guard_free_text(instance: models.Model, only: Collection[str] | None = None) -> None:
     """Refuse ``instance`` if any guarded text holds an identifier (a ValidationError by field)."""
     errors = guarded_field_errors(instance, only)
     if errors:
         raise ValidationError(errors, code="patient_identifier")
 
 
-def guard_free_text_before_save(sender, instance, update_fields=None, **kwargs) -> None:
+def guard_free_text_before_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    update_fields: Collection[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if is_history_model(sender):
         return
     # A save of named fields writes only those: a status change must not fail on older text
