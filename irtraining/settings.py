@@ -8,6 +8,7 @@ turns on every production safety.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -354,11 +355,11 @@ if IS_PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     if not SECURE_HSTS_PRELOAD:
-        # Waiver: HSTS preloading binds every subdomain of the trust's domain for years, so it is the
-        # trust's decision (DJANGO_HSTS_PRELOAD=true), not a default this app may make for them.
+        # Waiver: HSTS preloading binds every subdomain of the trust's domain for years, so it is
+        # the trust's decision (DJANGO_HSTS_PRELOAD=true), not a default this app may make for them.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -432,8 +433,9 @@ DOCUMENT_SEAL_TRUST_ROOTS = env.list(
     "DOCUMENT_SEAL_TRUST_ROOTS",
     default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")],
 )
-# pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as a
-# WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are logged.
+# pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as
+# a WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are
+# logged.
 LOGGING["loggers"]["pyhanko"] = {"handlers": ["console"], "level": "ERROR", "propagate": False}
 
 # --- Production refuses to start half-configured (docs/deploy.md) ---------------------------------
@@ -467,8 +469,8 @@ if IS_PRODUCTION:
 # - CREDENTIAL_SIGNING_KEY: PEM private key file (EC P-256 for ES256, or Ed25519 for EdDSA) that
 #   signs credentials and their status lists; CREDENTIAL_SIGNING_KEY_PASSPHRASE opens it when it is
 #   encrypted (default: DOCUMENT_SEAL_PASSPHRASE). Read by the web process (downloads, status list).
-# - CREDENTIAL_RETIRED_PUBLIC_KEYS: comma-separated PEM public keys of earlier signing keys; they stay
-#   in /.well-known/jwks.json so credentials signed before a rotation keep verifying.
+# - CREDENTIAL_RETIRED_PUBLIC_KEYS: comma-separated PEM public keys of earlier signing keys; they
+#   stay in /.well-known/jwks.json so credentials signed before a rotation keep verifying.
 # - CREDENTIAL_STATUS_CACHE_DIR: where `manage.py verify_credential` keeps the status lists it
 #   fetched, to answer offline.
 CREDENTIAL_SIGNING_KEY = env.str(
