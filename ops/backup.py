@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PROJECT, django_setup, libpq_environment, run  # noqa: E402
+from common import PROJECT, django_setup, libpq_environment, run  # noqa: E402  (after sys.path)
 
 
 def main(argv=None) -> int:

@@ -27,7 +27,7 @@ import tarfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PROJECT, database_url, django_setup, libpq_environment, run  # noqa: E402
+from common import PROJECT, database_url, django_setup, libpq_environment, run  # noqa: E402  (after sys.path)
 
 # Where restored PDFs go unless RESTORE_MEDIA_ROOT says: outside the checkout (issue 18).
 RESTORES = Path("~/irtraining-restores")

@@ -106,7 +106,7 @@ class Command(BaseCommand):
         if not url.startswith(("https://", "http://")):
             return None
         try:
-            with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as answer:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as answer:  # noqa: S310  (http(s) only, checked above)
                 token = answer.read(1024 * 1024).decode("ascii").strip()
         except (OSError, ValueError, UnicodeDecodeError) as error:
             self.stdout.write(f"  Could not fetch the status list from {url} ({error}).")
