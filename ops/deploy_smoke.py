@@ -44,6 +44,7 @@ from smoke_support import (  # noqa: E402
     Deployment,
     SmokeFailure,
     check,
+    first_group,
     free_port,
     serve_mail_relay,
     serve_timestamp_authority,
@@ -137,14 +138,14 @@ def sign_in_first_administrator(deploy: Deployment, browser: Browser) -> None:
     form = headers["location"]
     status, _, body = browser.post(form, {"new_password1": PASSWORD, "new_password2": PASSWORD})
     check(status == 302, f"setting the password answered {status}: {body[:300]!r}")
-    email = re.search(r"--email (\S+)", create_admin).group(1)
+    email = first_group(rb"--email (\S+)", create_admin.encode(), "create_admin's --email")
     status, _, _ = browser.post("/account/login/", {"username": email, "password": PASSWORD})
     check(status == 302, f"signing in answered {status}")
     status, headers, _ = browser.get("/")
     check(status == 302 and "/account/two-factor/setup/" in headers.get("location", ""),
           f"the first sign-in must go to two-factor setup, went to {status} {headers}")  # fmt: skip
     _, _, setup = browser.get("/account/two-factor/setup/")
-    secret = re.search(rb'id="totp-secret">([A-Z2-7 ]+)<', setup).group(1).decode()
+    secret = first_group(rb'id="totp-secret">([A-Z2-7 ]+)<', setup, "the authenticator key")
     status, _, _ = browser.post("/account/two-factor/setup/", {"code": totp(secret)})
     check(status == 302, f"confirming the authenticator answered {status}")
 
@@ -168,7 +169,7 @@ def pages_and_static_files(browser: Browser) -> None:
 def a_sealed_pdf_from_the_worker(browser: Browser) -> None:
     step("An audit report's PDF, rendered and sealed by the worker")
     _, _, page = browser.get("/governance/reports/")
-    organisation = re.search(rb'<option value="(\d+)"', page).group(1).decode()
+    organisation = first_group(rb'<option value="(\d+)"', page, "an organisation to report on")
     status, headers, _ = browser.post(
         "/governance/reports/",
         {"organisation": organisation, "trainee": "", "period_start": "2026-01-01",

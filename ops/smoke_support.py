@@ -2,6 +2,7 @@
 127.0.0.1 (a timestamp authority, a mail relay), the processes it starts, and a browser behind the
 TLS proxy. Never imported by the app."""
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -38,6 +39,14 @@ class SmokeFailure(AssertionError):
 def check(condition: object, message: str) -> None:
     if not condition:
         raise SmokeFailure(message)
+
+
+def first_group(pattern: bytes, text: bytes, what: str) -> str:
+    """The first group of pattern in text, or a failure naming what was not found."""
+    match = re.search(pattern, text)
+    check(match, f"not found: {what}")
+    assert match is not None
+    return match.group(1).decode()
 
 
 def free_port() -> int:
@@ -99,6 +108,11 @@ class _SmtpSink(socketserver.StreamRequestHandler):
     """Enough SMTP to take a message and drop it: the relay /health/ checks and mail goes to."""
 
     def handle(self) -> None:
+        # /health/ only opens a connection and drops it.
+        with contextlib.suppress(ConnectionError):
+            self._converse()
+
+    def _converse(self) -> None:
         self.wfile.write(b"220 smoke ESMTP\r\n")
         in_data = False
         for raw in self.rfile:
