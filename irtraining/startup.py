@@ -87,12 +87,12 @@ def refuse_to_start_if_misconfigured() -> None:
     runs again at the next start."""
     if not settings.IS_PRODUCTION:
         return
-    problems = [static_files_problem()]
+    found = [static_files_problem()]
     try:
-        problems.append(demo_credentials_problem())
+        found.append(demo_credentials_problem())
     except DatabaseError as error:
         logger.warning("Could not check the accounts for demo credentials: %s", error)
-    problems = [problem for problem in problems if problem]
+    problems = [problem for problem in found if problem]
     if problems:
         message = "Refusing to start in production:\n- " + "\n- ".join(problems)
         # Said plainly before the traceback the server prints.

@@ -7,12 +7,14 @@ tested here. seed_demo refuses production too.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, seed_people
 from irtraining.startup import (
@@ -30,8 +32,18 @@ MANIFEST_STORAGE = {
 }
 
 
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """collectstatic's output under production's storage, made once (it takes seconds)."""
+    root = tmp_path_factory.mktemp("collected") / "staticfiles"
+    with override_settings(STATIC_ROOT=root, STORAGES=MANIFEST_STORAGE):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
 @pytest.fixture
 def manifest_storage(settings, tmp_path):
+    """Production's storage over a STATIC_ROOT of the test's own (empty until a test fills it)."""
     settings.STATIC_ROOT = tmp_path / "staticfiles"
     settings.STORAGES = MANIFEST_STORAGE
     return settings.STATIC_ROOT
@@ -43,13 +55,13 @@ def test_static_files_not_collected_are_refused(manifest_storage):
     assert "collectstatic" in problem
 
 
-def test_collected_static_files_pass(manifest_storage):
-    call_command("collectstatic", interactive=False, verbosity=0)
+def test_collected_static_files_pass(manifest_storage, collected):
+    shutil.copytree(collected, manifest_storage)
     assert static_files_problem() is None
 
 
-def test_a_manifest_naming_a_missing_file_is_refused(manifest_storage):
-    call_command("collectstatic", interactive=False, verbosity=0)
+def test_a_manifest_naming_a_missing_file_is_refused(manifest_storage, collected):
+    shutil.copytree(collected, manifest_storage)
     for hashed in (manifest_storage / "css").glob("app.*.css"):
         hashed.unlink()
     problem = static_files_problem()
@@ -103,6 +115,8 @@ _START_WEB = """
 import sys
 from django.conf import settings
 settings.STATIC_ROOT = sys.argv[1]
+# Fast hashing for the demo accounts made below; the check reads whichever hash is stored.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 import django
 django.setup()
 from django.core.management import call_command
