@@ -1,0 +1,61 @@
+"""The identifier finder at the edges of its rules, each edge from both sides (issue 19: tests
+written for the survivors of mutation testing, docs/testing.md). docs/privacy.md and the module
+docstring of privacy/identifiers.py state the rules these hold."""
+
+import pytest
+
+from privacy.identifiers import (
+    DATE_OF_BIRTH,
+    PERSON_NAME,
+    find_patient_identifiers,
+    nhs_number_is_valid,
+)
+
+EDGES = [
+    # 4-digit years run from 1800 to 2199.
+    ("born 1800", DATE_OF_BIRTH),
+    ("born 1799", None),
+    ("born 2199", DATE_OF_BIRTH),
+    ("born 2200", None),
+    # A 2-digit year is read as 19yy or 20yy: 29 February is a date in 2000 (not 1900), never in
+    # 2003, always in 2004.
+    ("29/02/00", DATE_OF_BIRTH),
+    ("29/02/03", None),
+    ("29/02/04", DATE_OF_BIRTH),
+    # After a label, a year and month: the month runs from 1 to 12 and the year must be one.
+    ("DOB 1938/01", DATE_OF_BIRTH),
+    ("DOB 1938/12", DATE_OF_BIRTH),
+    ("DOB 1938/13", None),
+    ("DOB 1700/05", None),
+    # After a label, a month and year: the month runs from 1 to 12, a 4-digit year must be one.
+    ("DOB 12/1938", DATE_OF_BIRTH),
+    ("DOB 13/1938", None),
+    ("DOB 05/1700", None),
+    # After a label, a day and month read in a leap year: 29 February is a birthday.
+    ("DOB 29/02", DATE_OF_BIRTH),
+    # After a label, digits with no separator: yyyymmdd, every digit in its place.
+    ("DOB 19381030", DATE_OF_BIRTH),
+    ("DOB 193807", None),
+    # After "patient", capitals of up to 6 letters are an abbreviation; 7 or more, a name.
+    ("pt BROWNE was seen", None),
+    ("pt JOHNSON was seen", PERSON_NAME),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), EDGES)
+def test_each_edge_of_the_rules(text, kind):
+    assert [finding.kind for finding in find_patient_identifiers(text)] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "943476591",  # nine digits
+        "94347659190",  # eleven
+        "943476591a",  # ten characters, not all digits
+        "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",  # Arabic-Indic digits
+    ],
+)
+def test_only_ten_ascii_digits_can_be_a_valid_nhs_number(digits):
+    assert nhs_number_is_valid("9434765919")  # the digits these are made from: valid
+    assert not nhs_number_is_valid(digits)
