@@ -189,3 +189,31 @@ def test_deploy_check_passes_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_sweeper_may_not_take_a_render_that_is_still_running():
+    # A threshold inside the render's time limit would queue again documents still rendering.
+    result = _run(
+        _PRINT_SETTINGS,
+        DOCUMENTS_RENDER_TIME_LIMIT_SECONDS="60",
+        DOCUMENTS_SWEEP_AFTER_SECONDS="45",
+    )
+    assert result.returncode != 0
+    assert "DOCUMENTS_SWEEP_AFTER_SECONDS must be longer than" in result.stderr
+
+
+def test_a_dead_worker_s_document_is_made_within_two_minutes_by_default():
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DOCUMENTS_SWEEP_AFTER_SECONDS, settings.DOCUMENTS_SWEEP_INTERVAL_SECONDS, "
+        "settings.DOCUMENTS_RENDER_TIME_LIMIT_SECONDS, "
+        "settings.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])"
+    )
+    result = _run(code)
+    after, interval, render, visibility = map(int, result.stdout.split()[-4:])
+    assert after > render
+    # Queued again at most after + interval after the render started: within two minutes with
+    # room for the render itself (tests/faults/test_worker_killed.py measures the whole).
+    assert after + interval <= 110
+    # The broker's own redelivery must not run a retry waiting out its delay twice.
+    assert visibility > 15 * 60 + render
