@@ -8,7 +8,7 @@ PORT ?= 8000
 # QR codes (the demo's, made by `make seed`, included) lead to the server `make run` starts.
 export PORT
 
-.PHONY: run test fuzz setup worker beat migrate seed check clean bench static lint backup restore
+.PHONY: run test fuzz setup worker beat migrate seed check clean bench static lint backup restore mutants
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -37,6 +37,20 @@ run: seed
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Mutation testing (docs/testing.md): mutmut makes small changes to the trust-critical modules
+# ([tool.mutmut] in pyproject.toml) one at a time and runs the tests that reach each; a change no
+# test notices is a rule no test defends. Too slow for `make test`: see docs/testing.md for how
+# long. SQLite and no services, whatever the environment says. MUTANTS='phases.cusum.*' runs only
+# the mutants whose names match; results are kept in mutants/ between runs.
+MUTANTS_DB := $(CURDIR)/mutants/template.sqlite3
+MUTANTS_CHILDREN ?= 2
+mutants: setup
+	@mkdir -p mutants && rm -f $(MUTANTS_DB)
+	env -u REDIS_URL DATABASE_URL=sqlite:///$(MUTANTS_DB) $(PY) manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL MUTANTS_TEMPLATE_DB=$(MUTANTS_DB) \
+	  nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTANTS_CHILDREN) $(MUTANTS)
+	$(VENV)/bin/mutmut results --all true | $(PY) tests/mutation_score.py
 
 # Explore: new random examples each run, FUZZ_FACTOR (default 10) times as many, for developers
 # (README, "Tests"). Keep each failure it finds as an @example (tests/fuzz: examples=).
@@ -101,4 +115,4 @@ restore: setup
 	  --media-root "$(RESTORE_MEDIA_ROOT)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts sent-mail
+	rm -rf $(VENV) db.sqlite3 staticfiles private-media test-artifacts sent-mail mutants
