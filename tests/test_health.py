@@ -151,3 +151,13 @@ def test_unreachable_cache_answers_503(client, db, settings):
     body = response.json()
     assert body["checks"]["cache"]["status"] == "error"
     assert body["checks"]["database"]["status"] == "ok"
+
+
+def test_a_probe_is_answered_whatever_host_it_names(client, db):
+    # A load balancer asks with the app's own address as Host, which no setting lists; a page
+    # asked for that way is still refused.
+    response = client.get("/health/", HTTP_HOST="10.9.8.7:8000")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert client.get("/account/login/", HTTP_HOST="10.9.8.7:8000").status_code == 400
