@@ -237,3 +237,13 @@ def test_app_services_wait_for_healthy_database_and_broker(services, name):
     depends_on = services[name]["depends_on"]
     for dependency in ("db", "redis"):
         assert depends_on[dependency]["condition"] == "service_healthy", (name, dependency)
+
+
+def test_keys_and_backups_never_go_into_the_image():
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for folder in ("seal-keys", "credential-keys", "demo-pki", "backups", "restored-media", ".env"):
+        assert folder in ignored, f".dockerignore lets {folder} into the image"
