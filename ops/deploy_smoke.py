@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from smoke_support import (  # noqa: E402
+from smoke_support import (  # noqa: E402 - after ops/ joins sys.path
     HOST,
     PROJECT,
     Browser,

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
-from ops.deploy_docs import deploy_commands  # noqa: E402
+from ops.deploy_docs import deploy_commands  # noqa: E402 - after the checkout joins sys.path
 
 HOST = "training.smoke.test"
 SITE = f"https://{HOST}"
