@@ -106,7 +106,15 @@ def credential_claims(
 def credential_sign(claims: dict, key: CredentialKey | None = None) -> tuple[str, str]:
     """(the compact JWT, the key id that signed it)."""
     key = key or credential_signing_key()
-    header = {"alg": key.algorithm, "kid": key.kid, "typ": JWT_TYPE, "cty": "vc"}
+    # The public key rides along (as in Open Badges 3.0's JWT examples) for wallets that read it;
+    # our own check never trusts it, only the keys this site lists (credential_check).
+    header = {
+        "alg": key.algorithm,
+        "kid": key.kid,
+        "typ": JWT_TYPE,
+        "cty": "vc",
+        "jwk": key.public_jwk(),
+    }
     return jwt.encode(header, claims, key.jwk, algorithms=[key.algorithm]), key.kid
 
 

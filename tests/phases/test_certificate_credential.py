@@ -86,6 +86,7 @@ def test_the_credential_says_what_it_should_and_verifies(small_world, certificat
     header, claims = jwt_parts(credential)
     assert header["alg"] == "ES256" and header["typ"] == "vc+jwt"
     assert header["kid"].startswith("demo-not-trusted-")  # the demo key says so
+    assert header["jwk"]["kid"] == header["kid"] and "d" not in header["jwk"]
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert claims["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     employer = small_world.version.employer
@@ -345,3 +346,28 @@ def test_verify_credential_command_fetches_the_status_list_and_caches_it_for_off
     assert "Could not fetch the status list" in out
     assert "Not revoked, according to the status list cached on this machine" in out
     assert "under two minutes old" in out and "is a valid credential" in out
+
+
+def test_a_credential_signed_by_another_key_fails_even_with_that_key_in_its_header(
+    certificate, credential
+):
+    """A forger who signs with a key of their own and puts it in the header (and even our key's
+    id) is refused: only the keys this site lists are trusted."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from joserfc.jwk import ECKey
+
+    _header, claims = jwt_parts(credential)
+    ours = credential_verification_keys()[0]
+    theirs = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+    forged = jwt.encode(
+        {
+            "alg": "ES256",
+            "kid": ours.kid,
+            "typ": "vc+jwt",
+            "jwk": theirs.as_dict(private=False),
+        },
+        claims,
+        theirs,
+    )
+    check = _check(forged)
+    assert not check.signature_ok and not check.ok
