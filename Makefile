@@ -71,7 +71,7 @@ beat: setup
 	$(VENV)/bin/celery -A irtraining beat --loglevel=INFO --enable-remote-control
 
 check: setup
-	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64 | tr -d '/+=')} \
+	DJANGO_ENV=production DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')} \
 	  TEXT_COMMITMENT_KEY=$${TEXT_COMMITMENT_KEY:-check-only} \
 	  DJANGO_ALLOWED_HOSTS=example.org SITE_URL=$${SITE_URL:-https://example.org} \
 	  EMAIL_URL=$${EMAIL_URL:-consolemail://} \
