@@ -204,7 +204,11 @@ def _read_claims(claims: dict, check: CredentialCheck) -> None:
     check.subject_licence = str(subject.get("licenseNumber", ""))
     check.achievement = str(achievement.get("name", "")) if isinstance(achievement, dict) else ""
     valid_from = str(claims.get("validFrom", ""))
-    check.valid_from = valid_from[:10]
+    try:
+        # Dated as every page of the app dates ("4 Dec 2026").
+        check.valid_from = f"{datetime.fromisoformat(valid_from):%-d %b %Y}"
+    except ValueError:
+        check.valid_from = valid_from[:10]
     check.is_credential = bool(check.subject_name and check.achievement)
 
 

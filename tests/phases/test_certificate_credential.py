@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from joserfc import jwt
 
 from audit.models import AuditEvent
@@ -209,6 +210,7 @@ def test_the_check_page_says_valid_in_plain_words(credential, client):
     page = client.post("/credentials/check/", {"token": credential}).content.decode()
     assert "This credential is valid." in page
     assert "Not revoked, according to this site" in page
+    assert f"from {timezone.localdate():%-d %b %Y}." in page  # dated as every page is
 
 
 def test_the_check_page_takes_an_uploaded_file(credential, client):
