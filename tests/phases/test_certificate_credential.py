@@ -7,11 +7,11 @@ check page, the JWKS, the status list, and ``manage.py verify_credential``. All 
 
 import base64
 import json
+from datetime import UTC
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 from joserfc import jwt
 
 from audit.models import AuditEvent
@@ -210,7 +210,8 @@ def test_the_check_page_says_valid_in_plain_words(credential, client):
     page = client.post("/credentials/check/", {"token": credential}).content.decode()
     assert "This credential is valid." in page
     assert "Not revoked, according to this site" in page
-    assert f"from {timezone.localdate():%-d %b %Y}." in page  # dated as every page is
+    issued = IssuedCredential.objects.get().issued_at  # validFrom is the issue time, in UTC
+    assert f"from {issued.astimezone(UTC):%-d %b %Y}." in page  # dated as every page is
 
 
 def test_the_check_page_takes_an_uploaded_file(credential, client):
