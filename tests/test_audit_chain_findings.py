@@ -92,3 +92,18 @@ def test_a_replaced_latest_event_is_caught_by_the_head_hash():
         f"the log ends at #{last} but event #{last} was written "
         "(the latest events were deleted or replaced)",
     )
+
+
+def test_a_deleted_chain_head_is_reported_not_a_crash():
+    """The head row anchors the tail; with it gone the log reads as if no event was written."""
+    events = _write_events(3)
+    _raw("DELETE FROM audit_auditchainhead", [])
+    last = events[2].sequence
+    assert audit_chain_verify() == ChainCheck(
+        False,
+        3,
+        last + 1,
+        None,
+        f"the log ends at #{last} but event #0 was written "
+        "(the latest events were deleted or replaced)",
+    )

@@ -7,6 +7,7 @@ from django.db import connection
 from accounts.models import Role
 from accounts.services import membership_create
 from agreements.services import agreement_version_submit
+from audit.models import AuditEvent
 from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_integrity_problems, signoff_request_integrity_problems
 from signoffs.models import SignoffRequest
@@ -81,6 +82,12 @@ def test_a_void_request_is_closed_with_its_reason(world):
     assert request.closed_at is not None
     assert request.outcome_reason == (
         "The subject's content no longer matches what was submitted for signature."
+    )
+    void = AuditEvent.objects.get(verb="signoff.void")
+    assert (void.actor, void.object_type, void.object_id) == (
+        world.trainee,
+        "signoffs.signoffrequest",
+        str(request.pk),
     )
 
 
