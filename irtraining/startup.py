@@ -81,13 +81,26 @@ def demo_credentials_problem() -> str | None:
     return None
 
 
+def system_check_errors() -> list[str]:
+    """The errors Django's system checks find (the seal and credential keys among them:
+    documents/checks.py). `migrate` and `check --deploy` run them, but gunicorn does not: without
+    this a web started with no seal key would serve pages and fail on every PDF."""
+    from django.core.checks import ERROR, run_checks
+
+    return [
+        f"{message.msg} {message.hint or ''} ({message.id})".replace("  ", " ")
+        for message in run_checks()
+        if message.level >= ERROR
+    ]
+
+
 def refuse_to_start_if_misconfigured() -> None:
     """In production, stop the web server with every reason it must not serve. A database that
     cannot be read yet (down, or not migrated) does not stop it: /health/ says so, and the check
     runs again at the next start."""
     if not settings.IS_PRODUCTION:
         return
-    found = [static_files_problem()]
+    found: list[str | None] = [static_files_problem(), *system_check_errors()]
     try:
         found.append(demo_credentials_problem())
     except DatabaseError as error:

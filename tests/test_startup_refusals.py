@@ -160,3 +160,7 @@ def test_the_web_server_refuses_to_start_and_says_why(tmp_path):
     assert "Refusing to start in production" in result.stderr
     assert "static files were not collected" in result.stderr
     assert "the demo password is set on" in result.stderr
+    # No seal or credential key configured: Django's system checks' errors stop the web too.
+    assert "No document seal key is configured" in result.stderr
+    assert "(documents.E001)" in result.stderr
+    assert "No credential signing key is configured" in result.stderr
