@@ -114,3 +114,46 @@ def test_the_steps_offered_to_a_signer_leave_out_what_they_may_not_sign(world):
     assert offered(director) == set()
     assert offered(world.centre_medical_director) == {centre_step.pk}
     assert offered(world.trainee) == {request.steps.get(label="Trainee").pk}
+
+
+def test_a_signature_records_who_signed_as_what_and_what_it_means(world):
+    version = draft(world).versions.get()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    step = request.steps.get(label="Trainee")
+    signature = sign_step(world, step)
+    assert (
+        signature.signer_name,
+        signature.signer_gmc_number,
+        signature.signed_as,
+        signature.decision,
+        signature.meaning,
+        signature.reason,
+    ) == (
+        world.trainee.full_name,
+        world.trainee.gmc_number,
+        "Trainee",
+        "approve",
+        step.meaning,
+        "",
+    )
+    declined = sign_step(
+        world,
+        request.steps.get(label__startswith="Medical director, Northgate"),
+        decision="decline",
+        reason="The job plan has no sessions for this.",
+    )
+    assert (declined.meaning, declined.reason) == (
+        "I decline to sign, for the reason I give.",
+        "The job plan has no sessions for this.",
+    )
+
+
+def test_a_refusal_carries_its_words_for_the_page(world):
+    version = draft(world).versions.get()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    step = request.steps.get(label="Trainee")
+    sign_step(world, step)
+    with pytest.raises(SignoffRefused) as refused:
+        sign_step(world, step, signer=world.trainee)
+    assert refused.value.message == "This step has already been signed."
+    assert refused.value.field is None
