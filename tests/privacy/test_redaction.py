@@ -157,3 +157,17 @@ def test_the_scan_reads_past_the_apps_own_codes_and_tokens(small_world):
     assert scan_exit_code() == 0
     audit_event_record(actor=None, verb="test", summary="Sent to M2 7AB")
     assert scan_exit_code() == 1
+
+
+def test_the_scan_reads_past_an_agreement_reference_shaped_like_a_postcode(small_world):
+    from agreements.models import TrainingAgreement
+    from audit.services import audit_event_record
+
+    # References are random hex: about one in a hundred reads as a postcode (E57 5FA), and it is
+    # copied into sign-off steps, signatures, document titles and the audit log.
+    agreement = TrainingAgreement.objects.order_by("pk").first()
+    TrainingAgreement.objects.filter(pk=agreement.pk).update(reference="TA-2026-E575FA")
+    audit_event_record(actor=None, verb="test", summary="Agreement TA-2026-E575FA signed")
+    assert scan_exit_code() == 0
+    audit_event_record(actor=None, verb="test", summary="Agreement TA-2026-E575FA, E57 5FA")
+    assert scan_exit_code() == 1
