@@ -10,7 +10,7 @@ from agreements.services import agreement_version_submit
 from audit.models import AuditEvent
 from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_integrity_problems, signoff_request_integrity_problems
-from signoffs.models import SignoffRequest
+from signoffs.models import GENESIS_HASH, SignoffRequest, SignoffStep
 from signoffs.services import SignoffRefused
 
 from .conftest import draft, sign_step, submit_and_sign_all
@@ -157,3 +157,45 @@ def test_a_refusal_carries_its_words_for_the_page(world):
         sign_step(world, step, signer=world.trainee)
     assert refused.value.message == "This step has already been signed."
     assert refused.value.field is None
+
+
+def _events(verb: str, request) -> list:
+    return list(
+        AuditEvent.objects.filter(verb=verb, object_id=str(request.pk)).order_by("sequence")
+    )
+
+
+def test_each_signature_is_chained_authenticated_and_audited(world):
+    version = draft(world).versions.get()
+    request = agreement_version_submit(actor=world.training_lead, version=version)
+    step = request.steps.get(label="Trainee")
+    first = sign_step(world, step)
+    step.refresh_from_db()
+    assert (first.sequence, first.previous_hash, first.digest_seen) == (
+        1,
+        GENESIS_HASH,
+        request.digest,
+    )
+    assert first.authentication == "password and single-use backup code"
+    assert step.status == SignoffStep.Status.SIGNED
+    (signed,) = _events("signoff.signed", request)
+    assert (signed.actor, signed.object_type, signed.data) == (
+        world.trainee,
+        "signoffs.signoffrequest",
+        {"step": step.position, "signature_hash": first.hash},
+    )
+    assert signed.summary.startswith(f"{world.trainee} signed as Trainee: ")
+
+    declining = request.steps.get(label__startswith="Medical director, Northgate")
+    second = sign_step(world, declining, decision="decline", reason="No sessions for this.")
+    declining.refresh_from_db()
+    assert (second.sequence, second.previous_hash) == (2, first.hash)
+    assert declining.status == SignoffStep.Status.DECLINED
+    # The step's event, then the request's: one decline closes the request.
+    declined, closed = _events("signoff.declined", request)
+    assert closed.summary.startswith("Sign-off declined: ")
+    assert (declined.actor, declined.data) == (
+        second.signer,
+        {"step": declining.position, "signature_hash": second.hash},
+    )
+    assert f"{second.signer} declined as {declining.label}: " in declined.summary
