@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from agreements.models import AgreementCriterion
+from caselogs.activity_services import assessment_record
 from phases.criteria import CriterionProgress, EvidenceScope, evaluate_criteria
 from phases.cusum import LOWER, UPPER, Crossing, CusumParameters, cusum_curve
 
@@ -146,3 +147,52 @@ def test_parameters_a_criterion_leaves_unset_keep_the_defaults():
     assert CusumParameters.from_values({"alpha": "0.05"}) == CusumParameters(
         p0=defaults.p0, p1=defaults.p1, alpha=0.05, beta=defaults.beta
     )
+
+
+def test_the_reperfusion_rate_in_words_with_none_enough_below_and_met(trainee_world):
+    criterion = _criterion(trainee_world, "reperfusion_rate", 60, last_n=2)
+    assert _evaluate(trainee_world, criterion) == _progress(
+        criterion,
+        "60% of the last 2",
+        "0% (0 of 0)",
+        False,
+        "Only 0 of the 2 cases needed",
+        {"ids": []},
+    )
+    first = add_case(trainee_world, days_ago=5, final_etici="2a", passes=3)
+    second = add_case(trainee_world, days_ago=4)
+    assert _evaluate(trainee_world, criterion) == _progress(
+        criterion,
+        "60% of the last 2",
+        "50.0% (1 of 2)",
+        False,
+        "50.0% is below 60%",
+        {"ids": [second.pk, first.pk]},
+    )
+    third = add_case(trainee_world, days_ago=3)
+    assert _evaluate(trainee_world, criterion) == _progress(
+        criterion,
+        "60% of the last 2",
+        "100.0% (2 of 2)",
+        True,
+        "",
+        {"ids": [third.pk, second.pk]},
+    )
+
+
+def test_an_assessment_criterion_counts_the_kind_it_names(trainee_world):
+    discussion = assessment_record(
+        assessor=trainee_world.lead_supervisor,
+        trainee=trainee_world.trainee,
+        data={
+            "kind": "case_based_discussion",
+            "case": None,
+            "assessed_on": timezone.localdate(),
+            "entrustment": 2,
+            "strengths": "Clear reasoning.",
+            "development_points": "Name the alternatives.",
+        },
+    )
+    criterion = _criterion(trainee_world, "assessments", 1, assessment="case_based_discussion")
+    result = _evaluate(trainee_world, criterion)
+    assert (result.current, result.met, result.evidence) == ("1", True, {"ids": [discussion.pk]})
