@@ -1,5 +1,5 @@
-"""A local demonstration PKI for `make run` and the tests: a root CA, seal certificates, a TSA and
-the key that signs verifiable credentials.
+"""A local demonstration PKI for `make run` and the tests: a root CA, seal certificates, a TSA, the
+root's certificate revocation list and the key that signs verifiable credentials.
 
 Every subject carries "demo: not trusted", so a PDF sealed with it can never pass for a real one in
 a PDF reader or on /verify of a production site (whose trust roots never include the demo root).
@@ -26,6 +26,10 @@ ROOT_KEY_FILE = "root.p12"
 SEAL_FILE = "seal.p12"
 TSA_FILE = "tsa.p12"
 CREDENTIAL_KEY_FILE = "credential-key.pem"
+# The root's CRL (DER). Certificates issued here name CRL_URL as their distribution point; nothing
+# serves it: sealing embeds the local file (DOCUMENT_SEAL_DEMO_CRL), so a seal is PAdES B-LT.
+CRL_FILE = "root.crl"
+CRL_URL = "http://demo-pki.invalid/root.crl"
 ORGANISATIONS_DIR = "organisations"
 VALIDITY = timedelta(days=10 * 365)
 
@@ -41,6 +45,10 @@ class DemoPki:
     @property
     def seal(self) -> Path:
         return self.folder / SEAL_FILE
+
+    @property
+    def crl(self) -> Path:
+        return self.folder / CRL_FILE
 
     @property
     def tsa(self) -> Path:
@@ -109,6 +117,34 @@ def _key_usage(**allowed: bool) -> x509.KeyUsage:
     return x509.KeyUsage(**{name: allowed.get(name, False) for name in names})
 
 
+def _distribution_point() -> tuple[x509.ExtensionType, bool]:
+    point = x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(CRL_URL)],
+        relative_name=None,
+        reasons=None,
+        crl_issuer=None,
+    )
+    return x509.CRLDistributionPoints([point]), False
+
+
+def crl_write(path: Path, root_key: Any, root_cert: x509.Certificate) -> None:
+    """The root's CRL, revoking nothing, valid as long as the demo certificates (DER)."""
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_cert.subject)
+        .last_update(now)
+        .next_update(now + VALIDITY)
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            critical=False,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    path.write_bytes(crl.public_bytes(serialization.Encoding.DER))
+
+
 def _write_pkcs12(
     path: Path, name: str, key: Any, cert: x509.Certificate, chain: Any, passphrase: str
 ) -> None:
@@ -159,6 +195,7 @@ def _seal(
         extra=[
             (_key_usage(digital_signature=True, content_commitment=True), True),
             (x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False),
+            _distribution_point(),
         ],
     )
     _write_pkcs12(path, "document seal", key, cert, [root_cert], passphrase)
@@ -178,6 +215,7 @@ def _tsa(path: Path, root_key: Any, root_cert: x509.Certificate, passphrase: str
             (_key_usage(digital_signature=True, content_commitment=True), True),
             (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
             (x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False),
+            _distribution_point(),
         ],
     )
     _write_pkcs12(path, "demo tsa", key, cert, [root_cert], passphrase)
@@ -221,6 +259,7 @@ def demo_pki_ensure(
             pki.folder / ROOT_KEY_FILE,
             pki.seal,
             pki.tsa,
+            pki.crl,
             pki.credential_key,
             *pki.organisations.glob("*.p12"),
         ]:
@@ -236,6 +275,11 @@ def demo_pki_ensure(
     if not pki.tsa.is_file():
         _tsa(pki.tsa, root_key, root_cert, passphrase)
         written.append(pki.tsa)
+    # A folder made before CRLs gets one too: its older certificates name no distribution point,
+    # which pyHanko accepts (there is nothing to look up for them).
+    if not pki.crl.is_file():
+        crl_write(pki.crl, root_key, root_cert)
+        written.append(pki.crl)
     if not pki.credential_key.is_file():
         credential_key_write(pki.credential_key, passphrase)
         written.append(pki.credential_key)

@@ -2,9 +2,12 @@
 
 A seal is an incremental PAdES signature (pyHanko) over WeasyPrint's output, made with the issuing
 organisation's key (or the programme's) and carrying an RFC 3161 timestamp from the configured TSA:
-PAdES B-T. Keys, the TSA and the trust roots come from settings (``DOCUMENT_SEAL_*``), never from
-the database or the repository. Anything that goes wrong raises ``SealError``: a document is never
-issued unsealed, nor with the server's clock in place of a timestamp.
+PAdES B-T. Where revocation data is available (``DOCUMENT_SEAL_CRLS``, the demo CRL, or fetching
+allowed by ``DOCUMENT_SEAL_FETCH_REVOCATION``) the certificates and CRLs are embedded in the file's
+DSS as well: PAdES B-LT, checkable after the certificates expire. Keys, the TSA, revocation data and
+the trust roots come from settings (``DOCUMENT_SEAL_*``), never from the database or the repository.
+Anything that goes wrong raises ``SealError``: a document is never issued unsealed, nor with the
+server's clock in place of a timestamp, nor B-T when B-LT was configured.
 
 Checking is offline: the signature against the bytes it covers, the certificate chain against
 ``DOCUMENT_SEAL_TRUST_ROOTS``, the timestamp's own signature and chain, and whatever was appended
@@ -175,18 +178,88 @@ def _demo_timestamper_read(path: str, _modified: int, passphrase: bytes | None) 
     )
 
 
+def _crl_read(path: str | Path) -> Any:
+    """One CRL file, DER or PEM, as asn1crypto reads it; SealError if it cannot be read."""
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import pem
+
+    try:
+        data = Path(path).read_bytes()
+        if pem.detect(data):
+            _kind, _headers, data = pem.unarmor(data)
+        certificate_list = asn1_crl.CertificateList.load(data)
+        _ = (
+            certificate_list.native
+        )  # parses it all now: a truncated file fails here, not in pyHanko
+    except (OSError, ValueError, TypeError) as error:
+        raise SealError(f"Could not read the revocation list {Path(path).name}: {error}") from error
+    return certificate_list
+
+
+def seal_crl_paths() -> list[str]:
+    """The CRL files to embed: DOCUMENT_SEAL_CRLS, else the demo CRL when its file exists.
+
+    The demo CRL is optional so that a demo PKI made before CRLs keeps sealing (B-T); a configured
+    DOCUMENT_SEAL_CRLS is not: a file that cannot be read fails the seal.
+    """
+    if settings.DOCUMENT_SEAL_CRLS:
+        return [str(path) for path in settings.DOCUMENT_SEAL_CRLS]
+    demo = settings.DOCUMENT_SEAL_DEMO_CRL
+    return [str(demo)] if demo and Path(demo).is_file() else []
+
+
+def seal_validation_context() -> Any | None:
+    """pyHanko's ValidationContext for a B-LT seal, or None when no revocation data is available.
+
+    hard-fail: a certificate that names a distribution point must have a CRL that covers it (given
+    or fetched), so a CRL from the wrong CA fails the seal instead of yielding a quiet B-T file.
+    """
+    from pyhanko_certvalidator import ValidationContext
+
+    paths = seal_crl_paths()
+    fetch = settings.DOCUMENT_SEAL_FETCH_REVOCATION
+    if not paths and not fetch:
+        return None
+    crls = [_crl_read(path) for path in paths]
+    try:
+        roots = trust_roots_load()
+    except ImproperlyConfigured as error:
+        raise SealError(str(error)) from error
+    if not roots:
+        raise SealError("Revocation data is configured but DOCUMENT_SEAL_TRUST_ROOTS is empty.")
+    return ValidationContext(
+        trust_roots=roots, crls=crls, allow_fetching=fetch, revocation_mode="hard-fail"
+    )
+
+
+def _has_dss(content: bytes) -> bool:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return "/DSS" in PdfFileReader(BytesIO(content), strict=False).root
+
+
 def pdf_seal(content: bytes, *, key: SealKey, placement: SealPlacement | None) -> "Sealed":
-    """WeasyPrint's PDF with the seal appended as an incremental update (PAdES B-T)."""
+    """WeasyPrint's PDF with the seal appended as an incremental update (PAdES B-T, or B-LT with
+    the validation data embedded when revocation data is available)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
     from pyhanko.stamp.noop import NoOpStampStyle
 
+    context = seal_validation_context()
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=key.organisation,
         reason="Issued and sealed by the thrombectomy training record",
+        embed_validation_info=context is not None,
+        validation_context=context,
+        # The DSS goes into the signature's own revision (no VRI: it needs the signature first),
+        # so the seal still covers the whole file and readers say "Total document signed".
+        dss_settings=DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+        ),
     )
     # The visible block is WeasyPrint's drawing; the field's box lies over it with an empty
     # appearance, so a reader shows the signature there without covering the block.
@@ -213,6 +286,8 @@ def pdf_seal(content: bytes, *, key: SealKey, placement: SealPlacement | None) -
         # pyHanko and the TSA client raise many kinds (TimestampRequestError, SigningError, I/O).
         raise SealError(f"Could not seal the document: {type(error).__name__}: {error}") from error
     sealed = output.getvalue()
+    if context is not None and not _has_dss(sealed):
+        raise SealError("The seal should carry its validation data (B-LT) but has none.")
     timestamp = seal_timestamp(sealed)
     if timestamp is None:
         raise SealError("The seal carries no timestamp from the timestamp authority.")
@@ -266,6 +341,7 @@ class SealCheck:
     trusted: bool = False
     timestamped: bool = False
     modified_after: bool = False
+    long_term: bool = False  # the file carries revocation data (a DSS with CRLs or OCSP responses)
     organisation: str = ""
     certificate_subject: str = ""
     timestamp: datetime | None = None
@@ -321,10 +397,27 @@ class SealCheck:
             if self.modified_after
             else (True, "Nothing was changed after sealing.")
         )
+        if self.long_term:
+            found.append(
+                (
+                    True,
+                    "It carries its own revocation data (long-term validation data embedded), so "
+                    "the seal can be checked after its certificate expires.",
+                )
+            )
         return found
 
     def sentences(self) -> list[str]:
         return [sentence for _good, sentence in self.findings()]
+
+
+def _carries_revocation_data(reader: Any) -> bool:
+    """Whether the file's DSS holds CRLs or OCSP responses (reading the catalogue only: cheap)."""
+    dss = reader.root.get("/DSS")
+    if dss is None:
+        return False
+    dss = dss.get_object()
+    return any(len(dss.get(key, ())) > 0 for key in ("/CRLs", "/OCSPs"))
 
 
 def _seal_signature(reader: Any) -> Any:
@@ -356,6 +449,10 @@ def pdf_seal_check(content: bytes, *, trust_roots: list | None = None) -> SealCh
     if signature is None:
         return check
     check.sealed = True
+    try:
+        check.long_term = _carries_revocation_data(reader)
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        check.problems.append(f"{type(error).__name__}: {error}")
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = _outside_any_event_loop(

@@ -433,6 +433,15 @@ DOCUMENT_SEAL_TRUST_ROOTS = env.list(
     "DOCUMENT_SEAL_TRUST_ROOTS",
     default=[] if _seal_demo is None else [str(_seal_demo / "root.pem")],
 )
+# Revocation data, for PAdES B-LT seals (the certificates and CRLs embedded in the PDF's DSS):
+# - DOCUMENT_SEAL_CRLS: CRL files (DER or PEM, comma-separated) to embed; one that cannot be read,
+#   or that does not cover a certificate naming a distribution point, fails the seal (never B-T).
+# - DOCUMENT_SEAL_FETCH_REVOCATION: let pyHanko fetch CRLs/OCSP named in the certificates (network).
+# With neither, seals are B-T. Outside production the demo CRL is embedded when its file exists (a
+# demo PKI made before CRLs has none, and keeps sealing B-T).
+DOCUMENT_SEAL_CRLS = env.list("DOCUMENT_SEAL_CRLS", default=[])
+DOCUMENT_SEAL_FETCH_REVOCATION = env.bool("DOCUMENT_SEAL_FETCH_REVOCATION", default=False)
+DOCUMENT_SEAL_DEMO_CRL = "" if _seal_demo is None else str(_seal_demo / "root.crl")
 # pyHanko logs every failed check (an untrusted root, a broken copy someone uploads to /verify) as
 # a WARNING with a traceback; the page and `verify_pdf` say what failed, so only its errors are
 # logged.

@@ -1,9 +1,10 @@
 """Every test that issues a PDF seals it, with a demo PKI made once per test session.
 
-``manage.py demo_pki`` writes a root CA, the programme's seal, one organisation seal, the demo
-TSA and the demo credential signing key into a temporary folder; settings point at it (the demo
-TSA runs in-process: no network), and so does the environment, for the workers, servers and
-`manage.py` processes some tests start.
+``manage.py demo_pki`` writes a root CA and its CRL, the programme's seal, one organisation seal,
+the demo TSA and the demo credential signing key into a temporary folder; settings point at it (the
+demo TSA runs in-process: no network; in-process seals are B-T unless a test embeds the demo CRL),
+and so does the environment, for the workers, servers and `manage.py` processes some tests start
+(a worker's seals are B-LT: its settings default to the demo CRL, and it runs in real time).
 """
 
 import os
@@ -28,6 +29,11 @@ def seal_settings(folder) -> dict:
         "DOCUMENT_SEAL_TSA_URL": "",
         "DOCUMENT_SEAL_DEMO_TSA": str(folder / "tsa.p12"),
         "DOCUMENT_SEAL_TRUST_ROOTS": [str(folder / "root.pem")],
+        "DOCUMENT_SEAL_CRLS": [],
+        "DOCUMENT_SEAL_FETCH_REVOCATION": False,
+        # B-T by default: a B-LT seal validates its certificates at signing, which fails in tests
+        # that travel back in time past them. tests/documents/test_seal_long_term.py turns it on.
+        "DOCUMENT_SEAL_DEMO_CRL": "",
         "CREDENTIAL_SIGNING_KEY": str(folder / "credential-key.pem"),
         "CREDENTIAL_SIGNING_KEY_PASSPHRASE": "",
         "CREDENTIAL_RETIRED_PUBLIC_KEYS": [],

@@ -1,4 +1,5 @@
-"""Every issued PDF carries a PAdES B-T seal that checks offline (issue 15, parts 1 and 2)."""
+"""Every issued PDF carries a PAdES seal that checks offline (issue 15, parts 1 and 2); B-T, or B-LT
+with the demo CRL embedded (tests/documents/test_seal_long_term.py)."""
 
 import hashlib
 import shutil
@@ -258,7 +259,14 @@ def test_demo_pki_makes_demo_labelled_keys_once(tmp_path, settings):
     folder = tmp_path / "pki"
     call_command("demo_pki", out=str(folder), passphrase="p", verbosity=0)
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["credential-key.pem", "root.p12", "root.pem", "seal.p12", "tsa.p12"]
+    assert files == [
+        "credential-key.pem",
+        "root.crl",
+        "root.p12",
+        "root.pem",
+        "seal.p12",
+        "tsa.p12",
+    ]
     # The credential signing key is labelled too, and its key id says so.
     assert DEMO_LABEL in (folder / "credential-key.pem").read_text().splitlines()[0]
     assert (folder / "credential-key.pem").stat().st_mode & 0o077 == 0

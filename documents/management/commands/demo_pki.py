@@ -10,10 +10,10 @@ class Command(BaseCommand):
     # It makes what the seal-key check would warn about.
     requires_system_checks = []
     help = (
-        f"Create a local demo PKI ({DEMO_LABEL}) for development and tests: a root CA, the "
-        "programme's seal, optional per-organisation seals, a timestamp authority (PKCS#12 and PEM "
-        "files) and the key that signs verifiable credentials (PEM). Only what is missing is made, "
-        "unless --force."
+        f"Create a local demo PKI ({DEMO_LABEL}) for development and tests: a root CA and its "
+        "CRL, the programme's seal, optional per-organisation seals, a timestamp authority "
+        "(PKCS#12 and PEM files) and the key that signs verifiable credentials (PEM). Only what "
+        "is missing is made, unless --force."
     )
 
     def add_arguments(self, parser):
