@@ -35,7 +35,9 @@ def fuzz(max_examples: int = 15):
     ones (FUZZ_FACTOR times as many) in `make fuzz`."""
     return settings(
         max_examples=max_examples * (FUZZ_FACTOR if EXPLORING else 1),
-        deadline=LIMIT_SECONDS * 1000,
+        # A slow answer is a find when exploring (`make fuzz`); in `make test` time is never
+        # asserted, so a busy machine cannot turn the run red (the brief: time is for benchmarks).
+        deadline=LIMIT_SECONDS * 1000 if EXPLORING else None,
         print_blob=True,
         # Shrinking a slow example can take minutes: a run reports the example as found (it is
         # reproducible from the printed blob); FUZZ_SHRINK=1 shrinks it when debugging.
@@ -52,7 +54,7 @@ def fuzz(max_examples: int = 15):
 
 
 def answer(client: Client, method: str, url: str, submission=None, **extra):
-    """Send one submission; assert it is answered, not crashed, within the limit.
+    """Send one submission; assert it is answered, not crashed (exploring: in time).
 
     ``submission`` is ("form", dict), ("raw", (bytes, content type)), ("query", dict) or a dict
     (a form). The default test client re-raises a view's exception, so a 500 fails the example
@@ -74,7 +76,8 @@ def answer(client: Client, method: str, url: str, submission=None, **extra):
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     assert response.status_code in ALLOWED, (response.status_code, response.content[:500])
-    assert elapsed < LIMIT_SECONDS, f"{method.upper()} {url} took {elapsed:.2f} s"
+    if EXPLORING:
+        assert elapsed < LIMIT_SECONDS, f"{method.upper()} {url} took {elapsed:.2f} s"
     return response
 
 

@@ -2,16 +2,18 @@
 every encoding, byte-order marks, huge cells and rows, formula cells, thousands of columns, bad
 quoting. Every file gets the page back with its problems (or the cases saved), within 2 s."""
 
-import time
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from caselogs.importer import MAX_BYTES, MAX_ROWS
+from caselogs.models import Case
 from caselogs.services import CASE_INPUT_FIELDS
 
 from ..caselogs.test_import import case_row, csv_bytes
@@ -155,18 +157,39 @@ def test_a_file_of_100_valid_cases_imports_within_the_limit(logbook, visitor):
     assert post_file(visitor, full_file(logbook, 100)).status_code == 302
 
 
-# The largest file the import takes is checked with the logbook's references read once and saved
-# in batches (16 queries for 1,000 rows; it was 6,000 and 4-11 s).
-FULL_FILE_CEILING_SECONDS = 2.0
-
-
-def test_the_largest_file_the_import_takes_is_within_the_limit(logbook, visitor):
-    sign_in(visitor, logbook.trainee)
-    content = full_file(logbook, MAX_ROWS)
-    started = time.perf_counter()
-    response = visitor.post(
-        reverse("caselogs:import"), {"file": SimpleUploadedFile("cases.csv", content)}
+# The largest file the import takes reads the logbook's references once and saves in batches (it
+# was 6,000 queries and 4-11 s for 1,000 rows). What is asserted is the queries, which do not
+# depend on how busy the machine is: the time belongs in benchmarks, not in tests.
+def _import_counting_queries(visitor, logbook, first: int, count: int) -> tuple[int, int]:
+    """(statements other than INSERTs, INSERTs of cases) for an import of count new cases."""
+    content = csv_bytes(
+        [
+            case_row(
+                logbook, n, performed_on=(date.today() - timedelta(days=1 + n % 300)).isoformat()
+            )
+            for n in range(first, first + count)
+        ]
     )
-    elapsed = time.perf_counter() - started
+    cases_before = Case.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        response = visitor.post(
+            reverse("caselogs:import"), {"file": SimpleUploadedFile("cases.csv", content)}
+        )
     assert response.status_code == 302
-    assert elapsed < FULL_FILE_CEILING_SECONDS, f"{MAX_ROWS} rows took {elapsed:.1f} s"
+    assert Case.objects.count() - cases_before == count
+    statements = [query["sql"] for query in queries]
+    inserts = [sql for sql in statements if sql.startswith('INSERT INTO "caselogs_case"')]
+    others = [sql for sql in statements if not sql.startswith("INSERT")]
+    return len(others), len(inserts)
+
+
+def test_the_largest_file_the_import_takes_costs_no_more_reads_than_a_small_one(logbook, visitor):
+    sign_in(visitor, logbook.trainee)
+    small_reads, _ = _import_counting_queries(visitor, logbook, first=1, count=100)
+    large_reads, large_inserts = _import_counting_queries(
+        visitor, logbook, first=101, count=MAX_ROWS
+    )
+    assert large_reads == small_reads
+    # Saved in batches (SQLite caps a statement's parameters, so a batch is a few dozen rows
+    # there and the whole file on PostgreSQL), never row by row.
+    assert large_inserts <= MAX_ROWS // 10
