@@ -100,7 +100,7 @@ lint: setup
 # settings.
 static: setup
 	$(MAKE) --no-print-directory lint
-	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests --severity-level high --quiet
+	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests,./mutants --severity-level high --quiet
 	$(PY) -m pip check
 	$(MAKE) --no-print-directory check
 
