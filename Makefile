@@ -8,7 +8,7 @@ PORT ?= 8000
 # QR codes (the demo's, made by `make seed`, included) lead to the server `make run` starts.
 export PORT
 
-.PHONY: run test fuzz setup worker beat migrate seed check clean bench static lint backup restore mutants
+.PHONY: run test fuzz setup worker beat migrate seed check clean bench static lint backup restore mutants frontend
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -103,6 +103,15 @@ static: setup
 	$(VENV)/bin/bandit --recursive . --exclude ./.venv,./tests,./mutants --severity-level high --quiet
 	$(PY) -m pip check
 	$(MAKE) --no-print-directory check
+
+# The front end (docs/architecture.md, "Front end"): NHS.UK frontend, pinned in frontend/package.json,
+# compiled with our settings into static/dist/. The output is committed, so `make run` and CI need
+# no Node; run this after changing frontend/ or the pinned version, and commit what it writes.
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	for icon in arrow-down arrow-up-down arrow-up cross; do \
+	  cp frontend/node_modules/nhsuk-frontend/dist/nhsuk/assets/images/nhsuk-icon-$$icon.svg static/dist/images/; \
+	done
 
 # Backups (README, "Backups and restores"): the database (pg_dump) and the private PDFs, with a
 # manifest; a restore goes into a new database and is verified (audit chain, row counts, hashes).

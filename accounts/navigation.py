@@ -14,7 +14,6 @@ from .selectors import ORGANISATION_OVERSIGHT_ROLES, second_factor_satisfied, us
 class NavItem:
     label: str
     url: str
-    icon: str
 
 
 _providers: list = []
@@ -30,14 +29,14 @@ def navigation_for(user: User | AnonymousUser) -> list[NavItem]:
     if not user.is_authenticated or not second_factor_satisfied(user):
         return []
     roles = user_roles(user)
-    items = [NavItem("Home", reverse("home"), "house")]
+    items = [NavItem("Home", reverse("home"))]
     for provider in _providers:
         items.extend(provider(user, roles))
     if roles:
-        items.append(NavItem("Organisations", reverse("accounts:organisation_list"), "building"))
+        items.append(NavItem("Organisations", reverse("accounts:organisation_list")))
     if Role.ADMINISTRATOR in roles:
-        items.append(NavItem("Audit log", reverse("audit:event_list"), "journal-check"))
-        items.append(NavItem("Administration", reverse("admin:index"), "gear"))
+        items.append(NavItem("Audit log", reverse("audit:event_list")))
+        items.append(NavItem("Administration", reverse("admin:index")))
     return items
 
 

@@ -1,15 +1,65 @@
 """Form widgets shared by every app (accounts is the lowest app with forms)."""
 
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 
+DATE_PARTS = ("day", "month", "year")
 
-class DateInput(forms.DateInput):
-    """The browser's date picker. An ``<input type="date">`` reads and writes only ISO dates
-    (YYYY-MM-DD); Django's default format follows the language, and en-GB's "08/06/2026" left
-    every edit form's date empty, so the person got "This field is required." for a date they had
-    given."""
 
-    input_type = "date"
+class DateInput(forms.MultiWidget):
+    """A date as three boxes, day, month and year (NHS.UK design system, "Date input").
 
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs, format=format or "%Y-%m-%d")
+    ``<input type="date">`` follows the browser's locale, so a UK user could be shown mm/dd/yyyy
+    (issue 14). Three boxes read the same everywhere. The parts are joined as an ISO date
+    (YYYY-MM-DD), which every DateField accepts; a part left out or mistyped gives a value the
+    field refuses with its own message. A single ISO value under the field's own name (an API
+    client, a test, an old form) is still read, so nothing that posts a date breaks."""
+
+    template_name = "nhsuk/widgets/date_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        numeric = {"inputmode": "numeric", "class": "nhsuk-input nhsuk-date-input__input"}
+        widths = {"day": 2, "month": 2, "year": 4}
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            part: forms.TextInput(
+                attrs={**numeric, "class": f"{numeric['class']} nhsuk-input--width-{widths[part]}"}
+            )
+            for part in DATE_PARTS
+        }
+        super().__init__(widgets, attrs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # MultiWidget hands the field's attributes to every box, which would replace each box's
+        # own classes (its width): keep them, and add the field's (an error state).
+        context = super().get_context(name, value, attrs)
+        extra = (attrs or {}).get("class", "")
+        for subwidget, widget in zip(context["widget"]["subwidgets"], self.widgets, strict=True):
+            subwidget["attrs"]["class"] = " ".join(filter(None, [widget.attrs["class"], extra]))
+        return context
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [parsed.day, parsed.month, parsed.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
+        if name in data:
+            return data.get(name)
+        day, month, year = (str(data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS)
+        if not (day or month or year):
+            return None
+        # Zero-padded so "8", "6", "2026" reads as 2026-06-08; anything missing or not a number
+        # stays visibly wrong ("2026--08") and the DateField says "Enter a valid date."
+        return f"{year}-{month.zfill(2) if month else ''}-{day.zfill(2) if day else ''}"
+
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
+        return name not in data and all(f"{name}_{part}" not in data for part in DATE_PARTS)

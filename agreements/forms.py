@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Directorate, Organisation, Role, User
+from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
 
 from .models import AgreementVersion, Arrangement, CriteriaTemplate
@@ -72,8 +73,7 @@ class AgreementTermsForm(forms.ModelForm):
         model = AgreementVersion
         fields = TERM_FIELDS
         widgets = {
-            # ISO, the only format an <input type="date"> reads back.
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": DateInput(),
             "backfill_trainee_service": forms.Textarea(attrs={"rows": 3}),
             "backfill_centre": forms.Textarea(attrs={"rows": 3}),
             "independence_local_terms": forms.Textarea(attrs={"rows": 3}),
@@ -251,16 +251,14 @@ class CriterionTargetForm(forms.Form):
     description = forms.CharField(
         max_length=300,
         validators=[reject_patient_identifiers],
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     target = forms.DecimalField(
         min_value=0,
         max_digits=6,
         decimal_places=1,
         localize=False,
-        widget=forms.NumberInput(
-            attrs={"class": "form-control form-control-sm criteria-target-input", "step": "any"}
-        ),
+        widget=forms.NumberInput(attrs={"class": "criteria-target-input", "step": "any"}),
     )
 
 

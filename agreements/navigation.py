@@ -7,4 +7,4 @@ from accounts.navigation import NavItem
 def agreement_nav_items(user: User, roles: set[str]) -> list[NavItem]:
     if not roles:
         return []
-    return [NavItem("Training agreements", reverse("agreements:list"), "file-earmark-text")]
+    return [NavItem("Training agreements", reverse("agreements:list"))]

@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 
 from accounts.widgets import DateInput
 
@@ -49,12 +48,6 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["performed_after", "performed_before", "procedure", "trainee_role", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["-date"]))

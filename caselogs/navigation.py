@@ -15,7 +15,7 @@ INBOX_LIMIT = 10
 def logbook_nav_items(user: User, roles: set[str]) -> list[NavItem]:
     items = []
     if roles:
-        items.append(NavItem("Logbook", reverse("caselogs:list"), "journal-medical"))
+        items.append(NavItem("Logbook", reverse("caselogs:list")))
     return items
 
 

@@ -19,7 +19,7 @@ class VerifyUploadForm(forms.Form):
         label="Check a copy of this document",
         help_text="Choose the PDF you were given. It is compared with the issued document and "
         "is not kept.",
-        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf", "class": "form-control"}),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
     def clean_file(self):

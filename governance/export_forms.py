@@ -8,16 +8,13 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Organisation, Site, User
+from accounts.widgets import DateInput
 from agreements.models import AgreementVersion
 from agreements.selectors import agreement_list_for_user
 from phases.models import Phase
 
 from .exports import DATASETS, FORMATS
 from .selectors import trainee_list_for_user
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ExportForm(forms.Form):
@@ -45,8 +42,8 @@ class ExportForm(forms.Form):
         required=False,
         help_text="The phase the trainee was in on the date of the record.",
     )
-    date_from = forms.DateField(label="From", required=False, widget=_DateInput)
-    date_to = forms.DateField(label="To", required=False, widget=_DateInput)
+    date_from = forms.DateField(label="From", required=False, widget=DateInput)
+    date_to = forms.DateField(label="To", required=False, widget=DateInput)
 
     FILTERS = ("organisation", "site", "trainee", "phase", "date_from", "date_to")
 

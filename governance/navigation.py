@@ -16,8 +16,8 @@ GOVERNANCE_ROLES = frozenset(
 
 def governance_nav_items(user: User, roles: set[str]) -> list[NavItem]:
     if roles & GOVERNANCE_ROLES:
-        return [NavItem("Governance", reverse("governance:dashboard"), "clipboard-data")]
+        return [NavItem("Governance", reverse("governance:dashboard"))]
     if roles:
         # Trainees and supervisors export their own scope.
-        return [NavItem("Exports", reverse("governance:exports"), "download")]
+        return [NavItem("Exports", reverse("governance:exports"))]
     return []

@@ -13,6 +13,7 @@ from accounts.forms import OnceOnlyFormMixin, add_validation_error
 from accounts.models import Organisation, User
 from accounts.selectors import organisation_list_for_user, user_roles
 from accounts.services import form_submission_claim
+from accounts.widgets import DateInput
 from documents.selectors import document_latest_for_subject
 
 from .navigation import GOVERNANCE_ROLES
@@ -25,25 +26,20 @@ from .reports import (
 )
 from .selectors import audit_report_get_for_user, audit_report_list_for_user, trainee_list_for_user
 
-DATE_WIDGET = {"type": "date", "class": "form-control"}
-
 
 class AuditReportForm(OnceOnlyFormMixin, forms.Form):
     organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="Everything you can see",
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     trainee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="All trainees",
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    # ISO, the only format an <input type="date"> reads back.
-    period_start = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
-    period_end = forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    period_start = forms.DateField(widget=DateInput)
+    period_end = forms.DateField(widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

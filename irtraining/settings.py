@@ -66,9 +66,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "crispy_forms",
-    "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_celery_beat",
     "csp",
     "privacy",
@@ -300,9 +298,10 @@ STORAGES = {
     },
 }
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# Forms render as NHS.UK frontend markup through the project's own crispy-forms template pack
+# (accounts/templates/nhsuk/, docs/architecture.md, "Front end").
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
+CRISPY_TEMPLATE_PACK = "nhsuk"
 
 # --- E-mail ---------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from accounts.views.pages import home
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     path("health/", health, name="health"),
+    # Public, linked from every footer: the statement public-sector services must publish.
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path("account/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("signoffs/", include("signoffs.urls")),

@@ -6,14 +6,12 @@ from .models import Competency, Phase
 
 
 class CompetencySignForm(forms.Form):
-    competency = forms.ChoiceField(
-        choices=Competency.choices, widget=forms.Select(attrs={"class": "form-select"})
-    )
+    competency = forms.ChoiceField(choices=Competency.choices)
     statement = forms.CharField(
         required=False,
         max_length=1000,
         validators=[reject_patient_identifiers],
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: what you observed.",
     )
 
