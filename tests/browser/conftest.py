@@ -168,3 +168,12 @@ def browser_sign_in(person, user, code=None):
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(path_is("/"))
     expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
+
+
+def fill_date(scope, legend, value):
+    """Type a date into the three boxes (day, month, year) of the date field whose legend starts
+    with `legend` (NHS.UK date input), as a person would: no leading zeros."""
+    group = scope.get_by_role("group", name=re.compile(r"^" + re.escape(legend)))
+    group.get_by_label("Day").fill(str(value.day))
+    group.get_by_label("Month").fill(str(value.month))
+    group.get_by_label("Year").fill(str(value.year))
