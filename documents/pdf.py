@@ -84,7 +84,9 @@ def pdf_render(html: str) -> "tuple[bytes, SealPlacement | None]":
         rendered = HTML(
             string=html, base_url=static_base_url(), url_fetcher=StaticFilesOnlyURLFetcher()
         ).render()
-        return rendered.write_pdf(), _seal_placement(rendered)
+        # PDF/UA-1: tagged (a structure tree a screen reader follows), with the document's language
+        # and title (issue 14). Images need alt text: WeasyPrint logs an error for one without.
+        return rendered.write_pdf(pdf_variant="pdf/ua-1"), _seal_placement(rendered)
     except FatalURLFetchingError as error:
         # BaseException in WeasyPrint; turned into an ordinary error so the task can retry or fail.
         cause = error.__cause__ or error
