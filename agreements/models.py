@@ -40,6 +40,10 @@ class CriterionKind(models.TextChoices):
     MINIMUM_WEEKS = "minimum_weeks", "Minimum weeks in the phase"
     REPERFUSION_RATE = "reperfusion_rate", "Successful reperfusion over recent cases"
     LEARNING_CURVE = "learning_curve", "Learning curve shows acceptable performance"
+    RECONCILED_CASES = (
+        "reconciled_cases",
+        "Verified cases matched to the hospital's procedure list",
+    )
 
 
 class SourceStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from privacy.identifiers import reject_patient_identifiers
 from . import choices as c
 from .importer import MAX_BYTES, MAX_ROWS
 from .models import Case, CaseVerification
-from .services import CASE_INPUT_FIELDS
+from .services import ACCESSION_FIELD, CASE_INPUT_FIELDS
 from .validation import case_errors
 
 QUICK_FIELDS = (
@@ -23,6 +23,7 @@ QUICK_FIELDS = (
     "final_etici",
     "passes",
     "any_complication",
+    ACCESSION_FIELD,
 )
 MT_REQUIRED = ("final_etici", "passes")
 DETAIL_SECTIONS = (
@@ -102,7 +103,25 @@ class UnknownYesNoSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
 
 
+class WriteOnlyTextInput(forms.TextInput):
+    """A text box that never renders a value back: an accession number typed into it is keyed
+    by the service and must not reappear in the page, even when the form comes back with errors."""
+
+    def format_value(self, value):
+        return None
+
+
 class CaseForm(forms.ModelForm):
+    accession_number = forms.CharField(
+        label="Accession number or event id",
+        required=False,
+        max_length=40,
+        strip=True,
+        widget=WriteOnlyTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="From the angio suite's record, to check this case against the hospital's "
+        "procedure list. It is replaced by a keyed code at once: it is never stored or shown, "
+        "so it stays blank here. Leave it blank to keep the one given before.",
+    )
     out_of_hours = forms.TypedChoiceField(
         label="When",
         choices=[("false", "In hours"), ("true", "Out of hours")],

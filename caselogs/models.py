@@ -70,6 +70,9 @@ class Case(models.Model):
     final_etici = models.CharField("final eTICI", max_length=4, choices=c.ETICI.choices, blank=True)
     passes = _score("number of passes", 0, 20)
     any_complication = models.BooleanField("any complication", default=False)
+    # The angio suite's accession number, if the trainee gave it: only its HMAC under the site's
+    # organisation's key (privacy.accession), never the number. Reconciliation matches on it.
+    accession_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # Full details: patient (no identifiers)
     age = _score("age (years)", 16, 110)
@@ -151,6 +154,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["trainee", "status", "procedure"]),
             models.Index(fields=["supervisor", "status", "submitted_at"]),
+            # Reconciliation reads a site's cases over a list's period.
+            models.Index(fields=["site", "performed_on"], name="case_site_day"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -11,9 +11,15 @@ from accounts.models import User
 from agreements.models import AgreementVersion
 from agreements.selectors import active_version_for_trainee, named_supervisors
 from audit.services import audit_changes, audit_event_record
+from privacy.accession import (
+    AccessionKeyMissing,
+    NotAnAccessionNumber,
+    accession_digest,
+)
 
 from . import choices as c
 from .models import Case, CaseVerification
+from .signals import cases_changed
 from .validation import validate_case
 
 # Fields a trainee enters; everything else on a case is set by the services.
@@ -66,6 +72,10 @@ CASE_INPUT_FIELDS = (
     "reflection",
 )
 
+
+# The optional accession number (issue 16): a form field, never a column. It is keyed at once
+# under the site's organisation's key and only the digest is kept (Case.accession_key).
+ACCESSION_FIELD = "accession_number"
 
 DUPLICATE_REFERENCE = "You already have a case with this reference; each must be unique."
 
@@ -121,6 +131,28 @@ def _apply(case: Case, data: dict) -> None:
             setattr(case, name, value)
 
 
+def _apply_accession(case: Case, data: dict, *, keep_existing: bool = False) -> dict[str, str]:
+    """Key the accession number given in ``data`` (if any) onto the case; the errors by field.
+    A correction without one keeps the digest, unless the case moved to another organisation's
+    site (it was keyed under that organisation's key)."""
+    raw = str(data.get(ACCESSION_FIELD) or "").strip()
+    if not raw:
+        if not keep_existing:
+            case.accession_key = ""
+        return {}
+    if not case.site_id:
+        return {}
+    try:
+        case.accession_key = accession_digest(case.site.organisation_id, raw)
+    except (NotAnAccessionNumber, AccessionKeyMissing) as error:
+        return {ACCESSION_FIELD: str(error)}
+    return {}
+
+
+def _announce(case_ids: list[int]) -> None:
+    transaction.on_commit(lambda: cases_changed.send(sender=Case, case_ids=case_ids))
+
+
 def case_build(
     *,
     trainee: User,
@@ -140,7 +172,7 @@ def case_build(
         )
     case = Case(trainee=trainee, agreement_id=version.agreement_id)
     _apply(case, data)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = _apply_accession(case, data)
     for check in (validate_case, lambda c_: _check_context(c_, version, existing_references)):
         try:
             check(case)
@@ -165,6 +197,7 @@ def case_log(*, trainee: User, data: dict) -> Case:
                 summary=f"Case {case.pk} ({case.get_procedure_display()}, "
                 f"{case.performed_on:%d %b %Y}) logged for verification by {case.supervisor}",
             )
+            _announce([case.pk])
     except IntegrityError:
         # The same form posted twice at once (a double click): both passed the reference check
         # in case_build, the unique constraint let one in, and this one is told why, not a 500.
@@ -185,6 +218,7 @@ def case_save_many(*, trainee: User, cases: list[Case]) -> list[Case]:
             summary=f"{len(cases)} cases imported by {trainee}",
             data={"cases": [case.pk for case in cases]},
         )
+        _announce([case.pk for case in cases])
     return cases
 
 
@@ -199,7 +233,13 @@ def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
         if version is None:
             raise NoActiveAgreement("Your training agreement is no longer active.")
         before = {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
+        key_before, organisation_before = case.accession_key, case.site.organisation_id
         _apply(case, data)
+        if case.site.organisation_id != organisation_before:
+            case.accession_key = ""
+        accession_errors = _apply_accession(case, data, keep_existing=True)
+        if accession_errors:
+            raise ValidationError(accession_errors)
         validate_case(case)
         _check_context(case, version)
         if case.status != c.VerificationStatus.SUBMITTED:
@@ -220,8 +260,10 @@ def case_correct(*, case: Case, trainee: User, data: dict) -> Case:
                 "changed": audit_changes(
                     before, {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
                 ),
+                "accession_number_changed": case.accession_key != key_before,
             },
         )
+        _announce([case.pk])
     return case
 
 

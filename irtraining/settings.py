@@ -41,6 +41,16 @@ TEXT_COMMITMENT_KEY = (
     else env.str("TEXT_COMMITMENT_KEY", default="development-only-text-commitment-key")
 )
 
+# Evidence reconciliation (issue 16; privacy/accession.py). Each organisation's secret key for
+# accession numbers, "<organisation id>=<64 hex digits>,...": they are replaced by an HMAC-SHA256
+# under it on reading. The previous keys are kept only while a rotation lasts (docs/deploy.md).
+# Outside production an organisation without a key gets one derived from SECRET_KEY.
+RECONCILIATION_KEYS = env.dict("RECONCILIATION_KEYS", default={})
+RECONCILIATION_PREVIOUS_KEYS = env.dict("RECONCILIATION_PREVIOUS_KEYS", default={})
+# The quarterly audit sample: this share of each trainee's verified cases, at least this many.
+RECONCILIATION_SAMPLE_PERCENT = env.int("RECONCILIATION_SAMPLE_PERCENT", default=10)
+RECONCILIATION_SAMPLE_MINIMUM = env.int("RECONCILIATION_SAMPLE_MINIMUM", default=5)
+
 # Printed into every PDF and QR code, which cannot change once issued: required in production.
 # In development it follows the port `make run` serves on (the Makefile exports PORT), so links in
 # e-mails, PDF footers and QR codes lead to the running server.
@@ -76,6 +86,7 @@ INSTALLED_APPS = [
     "documents",
     "agreements",
     "caselogs",
+    "reconciliation",
     "phases",
     "governance",
 ]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("logbook/", include("caselogs.urls")),
     path("progress/", include("phases.urls")),
+    path("reconciliation/", include("reconciliation.urls")),
     path("governance/", include("governance.urls")),
     path("", include("documents.urls")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,7 @@ from caselogs.models import (
     ConfirmationStatus,
 )
 from caselogs.selectors import verified_cases, with_verified_view
+from reconciliation.models import MatchState
 
 from .cusum import CusumCurve, CusumParameters, cusum_curve
 from .models import Competency, CompetencySignoff
@@ -295,6 +296,25 @@ def _learning_curve(criterion: AgreementCriterion, scope: EvidenceScope) -> Crit
     )
 
 
+def _reconciled_cases(criterion: AgreementCriterion, scope: EvidenceScope) -> CriterionProgress:
+    """Verified cases the hospital's procedure list confirms (issue 16): matched on the accession
+    number by default; ``"include_probable": true`` also counts matches on date, site and
+    operator; ``procedure`` narrows to one kind."""
+    p = criterion.parameters
+    states = [MatchState.MATCHED]
+    if p.get("include_probable"):
+        states.append(MatchState.PROBABLE)
+    cases = verified_cases().filter(
+        agreement_id=scope.agreement_id,
+        trainee_id=scope.trainee_id,
+        reconciliation__state__in=states,
+    )
+    if p.get("procedure"):
+        cases = cases.filter(procedure=p["procedure"])
+    ids = list(cases.values_list("pk", flat=True))
+    return _count(criterion, len(ids), int(criterion.target), "reconciled verified cases", ids)
+
+
 EVALUATORS: dict[str, Callable[[AgreementCriterion, EvidenceScope], CriterionProgress]] = {
     CriterionKind.CASES: _cases_criterion,
     CriterionKind.DIAGNOSTIC_ANGIOGRAMS: _angiograms,
@@ -305,6 +325,7 @@ EVALUATORS: dict[str, Callable[[AgreementCriterion, EvidenceScope], CriterionPro
     CriterionKind.MINIMUM_WEEKS: _minimum_weeks,
     CriterionKind.REPERFUSION_RATE: _reperfusion_rate,
     CriterionKind.LEARNING_CURVE: _learning_curve,
+    CriterionKind.RECONCILED_CASES: _reconciled_cases,
 }
 
 

@@ -121,6 +121,11 @@ SYSTEM_WRITTEN: dict[str, str] = {
     "caselogs.Case.sich_definition": "a choice",
     "caselogs.Case.mrs_90_days_method": "a choice",
     "caselogs.Case.status": "a choice",
+    "caselogs.Case.accession_key": (
+        "the one identifier the app takes in, exempt only because it is never stored: the "
+        "trainee's accession number is replaced at once by its HMAC-SHA256 under the "
+        "organisation's key (privacy.accession), and only that digest is kept"
+    ),
     "caselogs.CaseVerification.supervisor_view_of_role": "a choice",
     "caselogs.CaseVerification.supervisor_view_of_mode": "a choice",
     "caselogs.CaseVerification.trainee_role_entered": "a choice",
@@ -137,6 +142,22 @@ SYSTEM_WRITTEN: dict[str, str] = {
     "reason stays on the signature",
     "phases.PhaseRecord.reason": "the app's own words for why the phase started; a return's reason "
     "stays on its request",
+    # Reconciliation (issue 16): a list's accession numbers are keyed on reading, like a case's.
+    "reconciliation.ProcedureList.file_format": "a choice",
+    "reconciliation.ListEntry.accession_key": (
+        "an HMAC-SHA256 of the list's accession number under the organisation's key, never the "
+        "number (privacy.accession)"
+    ),
+    "reconciliation.ListEntry.accession_key_previous": (
+        "the same HMAC under the organisation's previous key, during a key rotation"
+    ),
+    "reconciliation.ListOperator.gmc_number": "a 7-digit GMC number, checked by its validator",
+    "reconciliation.ListOperator.role": "a choice",
+    "reconciliation.ListOperator.response": "a choice",
+    "reconciliation.CaseReconciliation.state": "a choice",
+    "reconciliation.SampledCase.confirmed": "a choice",
+    "reconciliation.SampledCase.role": "a choice",
+    "reconciliation.SampledCase.outcome": "a choice",
     # Governance.
     "governance.QualityStandard.key": "a code that names the indicator",
     "governance.QualityStandard.kind": "a choice",
