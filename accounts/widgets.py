@@ -34,10 +34,16 @@ class DateInput(forms.MultiWidget):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         # MultiWidget hands the field's attributes to every box, which would replace each box's
         # own classes (its width): keep them, and add the field's (an error state).
+        # Each box's id names its part (id_performed_on_day), as its name does, so the error
+        # summary can link to the day box.
         context = super().get_context(name, value, attrs)
         extra = (attrs or {}).get("class", "")
-        for subwidget, widget in zip(context["widget"]["subwidgets"], self.widgets, strict=True):
+        field_id = (attrs or {}).get("id") or self.attrs.get("id")
+        boxes = zip(context["widget"]["subwidgets"], self.widgets, DATE_PARTS, strict=True)
+        for subwidget, widget, part in boxes:
             subwidget["attrs"]["class"] = " ".join(filter(None, [widget.attrs["class"], extra]))
+            if field_id:
+                subwidget["attrs"]["id"] = f"{field_id}_{part}"
         return context
 
     def decompress(self, value: Any) -> list[Any]:
@@ -47,6 +53,11 @@ class DateInput(forms.MultiWidget):
             try:
                 parsed = datetime.date.fromisoformat(value)
             except ValueError:
+                # Refused input comes back as typed (joined by value_from_datadict), so the
+                # person corrects one box rather than retyping the date.
+                if value.count("-") == 2:
+                    year, month, day = value.split("-")
+                    return [day or None, month or None, year or None]
                 return [None, None, None]
             return [parsed.day, parsed.month, parsed.year]
         return [None, None, None]
