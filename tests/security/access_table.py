@@ -54,6 +54,8 @@ TABLE = {
     # People, sign-in and two-factor ------------------------------------------------------------
     "home": rule(others=200),
     "health": rule(anonymous=200, others=200),
+    # Public, linked from every footer (issue 14).
+    "accessibility": rule(anonymous=200, others=200),
     "favicon": rule(anonymous=MOVED, others=MOVED),
     "accounts:login": rule(anonymous=200, others=MOVED),
     "accounts:logout": rule(method="post", anonymous=LOGIN, others=LOGIN),
