@@ -21,7 +21,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Sign in", css_class="w-100"))
+        self.helper.add_input(Submit("submit", "Sign in"))
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -46,7 +46,7 @@ class SecondFactorCodeForm(forms.Form):
     def __init__(self, *args, submit_label="Continue", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", submit_label, css_class="w-100"))
+        self.helper.add_input(Submit("submit", submit_label))
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split()).lower()

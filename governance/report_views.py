@@ -97,6 +97,9 @@ def audit_report_detail(request, pk):
         "governance/report_detail.html",
         {
             **report_context(report, charts, narrow),
+            # The page adds what print has no use for: the phone's stacked copies and each
+            # curve's table of values (the PDF keeps its own layout).
+            "on_page": True,
             "document": document_latest_for_subject(REPORT_KIND, report),
         },
     )

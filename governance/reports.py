@@ -110,6 +110,16 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
+def curve_rows(values: list[float], crossings: list[dict]) -> list[dict]:
+    """A learning curve as the table beside its chart (issue 14, part 4): each case's value and
+    the limit it crossed, if any (``crossings`` as dicts of case and limit)."""
+    limits = {crossing["case"]: crossing["limit"] for crossing in crossings}
+    return [
+        {"case": number, "value": value, "crossed": limits.get(number, "")}
+        for number, value in enumerate(values, start=1)
+    ]
+
+
 def report_context(report: AuditReport, charts: dict, charts_narrow: dict | None = None) -> dict:
     """What the page and the PDF print; ``charts`` maps each chart's name to its image source,
     ``charts_narrow`` (the page only) to the drawing a phone shows."""
@@ -121,6 +131,7 @@ def report_context(report: AuditReport, charts: dict, charts_narrow: dict | None
             "chart": charts[f"curve-{index}"],
             "chart_narrow": charts_narrow.get(f"curve-{index}"),
             "latest_case": curve["crossings"][-1]["case"] if curve.get("crossings") else None,
+            "rows": curve_rows(curve["values"], curve.get("crossings", [])),
         }
         for index, curve in enumerate(snapshot.get("learning_curves", []))
     ]

@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from phases.selectors import agreement_for_progress, learning_curve_for
 from .charts import cusum_chart_svg
 from .dashboard import dashboard_for
 from .navigation import GOVERNANCE_ROLES
+from .reports import curve_rows
 
 
 @login_required
@@ -30,6 +33,7 @@ def learning_curve(request, pk):
         {
             "agreement": agreement,
             "curve": curve,
+            "rows": curve_rows(curve.values, [asdict(x) for x in curve.crossings]),
             "parameters": curve.parameters,
             "failure_kinds": FAILURE_KINDS,
         },

@@ -50,10 +50,10 @@ def test_the_sich_rate_stands_beside_each_definitions_count(
     table = page[page.index('id="sich-rates"') :]
     table = table[: table.index("</table>")]
     assert (
-        '<td>Heidelberg</td><td class="num text-end">1</td><td class="num text-end">12.5%</td>'
+        '<td>Heidelberg</td><td class="nhsuk-table__cell--numeric num">1</td><td class="nhsuk-table__cell--numeric num">12.5%</td>'
     ) in table
     assert (
-        '<td>ECASS III</td><td class="num text-end">2</td><td class="num text-end">25.0%</td>'
+        '<td>ECASS III</td><td class="nhsuk-table__cell--numeric num">2</td><td class="nhsuk-table__cell--numeric num">25.0%</td>'
     ) in table
     assert "Rates are of the 8 verified thrombectomies" in page
 
@@ -74,8 +74,8 @@ def test_cases_per_operator_count_the_verified_role(
     assert report.snapshot["operators_left_out"] == 0
     assert "Cases per operator" in page
     assert (
-        f'<td>{trainee_world.trainee.full_name}</td><td class="num text-end">4</td>'
-        '<td class="num text-end">3</td><td class="num text-end">5</td>'
+        f'<td>{trainee_world.trainee.full_name}</td><td class="nhsuk-table__cell--numeric num">4</td>'
+        '<td class="nhsuk-table__cell--numeric num">3</td><td class="nhsuk-table__cell--numeric num">5</td>'
     ) in page
 
 
@@ -88,5 +88,5 @@ def test_medians_print_whole_minutes_without_a_decimal(
 
     row = page[page.index("<td>Onset to arrival") :]
     row = row[: row.index("</tr>")]
-    assert '<td class="num text-end">187</td>' in row and "187.0" not in row
+    assert '<td class="nhsuk-table__cell--numeric num">187</td>' in row and "187.0" not in row
     assert "183.5 to 193.5" in row
