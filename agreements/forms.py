@@ -48,6 +48,14 @@ def _person_with_gmc(user):
     return f"{user.full_name} (GMC {user.gmc_number})" if user.gmc_number else user.full_name
 
 
+def _required_message(field: forms.Field, label: str) -> str:
+    """What a missing answer's error says, in the design system's words: "Enter the start date",
+    "Choose the training centre", not "This field is required"."""
+    what = label[:1].lower() + label[1:]
+    choosing = isinstance(field.widget, (forms.Select, forms.CheckboxSelectMultiple))
+    return f"{'Choose' if choosing else 'Enter'} the {what}."
+
+
 def _uk_date(text):
     day, month, year = text.split("/")
     return date(int(year), int(month), int(day))
@@ -136,6 +144,8 @@ class AgreementTermsForm(forms.ModelForm):
             )
         for name in ("backfill_trainee_service", "backfill_centre"):
             self.fields[name].required = True
+        for name, field in self.fields.items():
+            field.error_messages["required"] = _required_message(field, str(self[name].label))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -166,8 +176,8 @@ class AgreementTermsForm(forms.ModelForm):
             Fieldset(
                 "Statements the guidance requires",
                 HTML(
-                    '<p class="small text-body-secondary">Both must be confirmed before the '
-                    "agreement is submitted for signature.</p>"
+                    '<div class="nhsuk-hint">Both must be confirmed before the '
+                    "agreement is submitted for signature.</div>"
                 ),
                 "job_plan_confirmed",
                 "service_protection_confirmed",
@@ -251,14 +261,14 @@ class CriterionTargetForm(forms.Form):
     description = forms.CharField(
         max_length=300,
         validators=[reject_patient_identifiers],
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     target = forms.DecimalField(
         min_value=0,
         max_digits=6,
         decimal_places=1,
         localize=False,
-        widget=forms.NumberInput(attrs={"class": "criteria-target-input", "step": "any"}),
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "step": "any"}),
     )
 
 

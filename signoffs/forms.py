@@ -26,8 +26,16 @@ class SignForm(forms.Form):
     code = forms.CharField(
         label="Authenticator code",
         max_length=16,
+        error_messages={
+            "required": "Enter the code from your authenticator app, or a backup code."
+        },
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "class": "nhsuk-input--width-10",
+            }
         ),
         help_text="Signing asks again for your second factor: the code from your authenticator app "
         "(or a backup code).",

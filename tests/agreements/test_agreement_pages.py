@@ -85,7 +85,12 @@ def test_each_required_term_missing_is_named_beside_its_field(client, world, fie
     response = client.post("/agreements/new/", _form_data(world, **{field: None}))
     assert response.status_code == 200
     assert field in _errors(response)
-    assert "required" in _errors(response)[field].lower()
+    # The message says what to do and names the field: "Enter the start date", "Choose the
+    # trainee" (the design system's words), not "This field is required".
+    label = str(response.context["form"][field].label)
+    message = _errors(response)[field]
+    assert message.startswith(("Enter the ", "Choose the ")), message
+    assert label.lower() in message.lower(), message
     assert not TrainingAgreement.objects.exists()
 
 

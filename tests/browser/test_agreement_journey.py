@@ -9,6 +9,7 @@ director declines with a reason and the training lead sees it.
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from signoffs.selectors import signoff_requests_for_subject
 
 from ..agreements.conftest import build_world, draft
 from ..factories import TEST_BACKUP_CODES
-from .conftest import browser_sign_in, path_is, sideways_overflow
+from .conftest import browser_sign_in, fill_date, path_is, sideways_overflow
 
 # Each person's backup codes work once each: one for the sign-in, another for the signature.
 SIGN_IN_CODE, SIGNING_CODE = TEST_BACKUP_CODES[0], TEST_BACKUP_CODES[1]
@@ -42,8 +43,20 @@ def _with_gmc(user):
 
 
 def _field(page, label):
-    """The control labelled exactly `label` (crispy adds an asterisk to required fields)."""
-    return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"\s*\*?\s*$"))
+    """The control labelled exactly `label` (an optional field's label ends "(optional)")."""
+    return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"(\s*\(optional\))?\s*$"))
+
+
+def _banner(page, text):
+    """The notification banner that says `text`: a success is announced as an alert, anything
+    else as a status or region."""
+    return page.get_by_role("alert").or_(page.get_by_role("status")).filter(has_text=text)
+
+
+def _date_boxes(page, legend):
+    """The day, month and year boxes of the date field whose legend starts with `legend`."""
+    group = page.get_by_role("group", name=re.compile(r"^" + re.escape(legend)))
+    return [group.get_by_label(box) for box in ("Day", "Month", "Year")]
 
 
 @pytest.fixture
@@ -84,7 +97,7 @@ def _draft_through_the_form(person, world, artifacts_dir):
     supervisors.get_by_label(_with_gmc(world.second_supervisor), exact=True).check()
     _field(page, "Lead supervisor").select_option(label=_with_gmc(world.lead_supervisor))
 
-    _field(page, "Start date").fill("2026-12-01")
+    fill_date(page, "Start date", date(2026, 12, 1))
     _field(page, "Expected duration (months)").fill("18")
     _field(page, "Review dates").fill("2027-06-01\n2027-12-01")
     _field(page, "Training sessions per week").fill("2")
@@ -113,10 +126,11 @@ def _draft_through_the_form(person, world, artifacts_dir):
 
     # The edit page: the criteria copied from the template, each figure editable.
     expect(page).to_have_url(re.compile(r"/agreements/\d+/edit/$"))
-    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    expect(_banner(page, "Draft saved")).to_be_visible()
     agreement = TrainingAgreement.objects.get(trainee=world.trainee)
     # The saved terms come back into the form as they were typed, the start date included.
-    expect(_field(page, "Start date")).to_have_value("2026-12-01")
+    for box, typed in zip(_date_boxes(page, "Start date"), ("1", "12", "2026"), strict=True):
+        expect(box).to_have_value(typed)
     expect(_field(page, "Review dates")).to_have_value("2027-06-01\n2027-12-01")
     expect(_field(page, "Lead supervisor").locator("option:checked")).to_have_text(
         _with_gmc(world.lead_supervisor)
@@ -128,9 +142,9 @@ def _draft_through_the_form(person, world, artifacts_dir):
     page.get_by_role("button", name="Save and submit for signature").click()
 
     expect(page).to_have_url(path_is(f"/agreements/{agreement.pk}/"))
-    submitted = page.get_by_role("status").filter(has_text="Every party has been asked to sign")
+    submitted = _banner(page, "Every party has been asked to sign")
     expect(submitted).to_be_visible()
-    expect(page.locator(".badge").filter(has_text="Awaiting signatures").first).to_be_visible()
+    expect(page.locator(".nhsuk-tag").filter(has_text="Awaiting signatures").first).to_be_visible()
     return agreement
 
 
@@ -169,7 +183,7 @@ def _approve(person, step_label, *, screenshot=None) -> int:
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.get_by_role("button", name="Sign", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
+    expect(_banner(page, "is recorded")).to_be_visible()
     return overflow
 
 
@@ -301,19 +315,19 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
         )
         row = person.page.locator(".signoff-steps li").filter(has_text=label).first
         expect(row).to_contain_text(user.full_name)
-        expect(row.locator(".badge")).to_have_text("Signed")
+        expect(row.locator(".nhsuk-tag")).to_have_text("Signed")
 
     # The last signature made it active and produced the PDF.
     version.refresh_from_db()
     assert version.status == VersionStatus.ACTIVE
     page = browsers[expected_labels[-1]].page
-    expect(page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+    expect(page.locator(".nhsuk-tag").filter(has_text="Active").first).to_be_visible()
 
     lead_page = lead.page
     lead.goto(f"/agreements/{agreement.pk}/")
-    expect(lead_page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+    expect(lead_page.locator(".nhsuk-tag").filter(has_text="Active").first).to_be_visible()
     download_link = _wait_for_pdf_link(lead_page)
-    code = lead_page.locator(".document-status .font-monospace").inner_text().strip()
+    code = lead_page.locator(".document-status .verification-code").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}", code), code
     expect(lead_page.get_by_role("link", name="End early")).to_be_visible()
     lead_page.screenshot(path=artifacts_dir / "agreement-active.png", full_page=True)
@@ -349,7 +363,7 @@ def test_an_agreement_is_drafted_signed_by_every_party_and_verified(
     # The active agreement on a phone, in the trainee's browser.
     phone = browsers["Trainee"]
     phone.goto(f"/agreements/{agreement.pk}/")
-    expect(phone.page.locator(".badge").filter(has_text="Active").first).to_be_visible()
+    expect(phone.page.locator(".nhsuk-tag").filter(has_text="Active").first).to_be_visible()
     _wait_for_pdf_link(phone.page)
     phone.page.screenshot(path=artifacts_dir / "agreement-active-phone.png", full_page=True)
     detail_overflow = sideways_overflow(phone.page)
@@ -396,9 +410,9 @@ def test_a_clinical_director_declines_and_the_training_lead_sees_why(
     page.get_by_label("Authenticator code").fill(SIGNING_CODE)
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/agreements/{agreement.pk}/(versions/\d+/)?$"))
-    expect(page.get_by_role("status").first).to_be_visible()
+    expect(_banner(page, "You declined")).to_be_visible()
     declined = page.locator(".signoff-steps li").filter(has_text="Clinical director, Clinical")
-    expect(declined.locator(".badge")).to_have_text("Declined")
+    expect(declined.locator(".nhsuk-tag")).to_have_text("Declined")
     expect(declined).to_contain_text(DECLINE_REASON)
     page.screenshot(path=artifacts_dir / "agreement-declined-by-director.png", full_page=True)
 

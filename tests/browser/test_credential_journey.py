@@ -139,7 +139,7 @@ def test_certificate_and_credential_are_downloaded_and_checked_by_anyone(
 
     # Nothing chosen: the message stands beside the file field.
     stranger.page.get_by_role("button", name="Check the credential").click()
-    expect(stranger.page.locator("#file-errors")).to_contain_text(
+    expect(stranger.page.locator("#id_file-error")).to_contain_text(
         "Choose the credential file, or paste the credential below."
     )
 
