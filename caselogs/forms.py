@@ -1,6 +1,4 @@
 from django import forms
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from accounts.widgets import DateInput
 from privacy.identifiers import reject_patient_identifiers
@@ -9,7 +7,7 @@ from . import choices as c
 from .importer import MAX_BYTES, MAX_ROWS
 from .models import Case, CaseVerification
 from .services import ACCESSION_FIELD, CASE_INPUT_FIELDS
-from .validation import case_errors
+from .validation import MT_REQUIRED_MESSAGES, case_errors
 
 QUICK_FIELDS = (
     "performed_on",
@@ -26,6 +24,17 @@ QUICK_FIELDS = (
     ACCESSION_FIELD,
 )
 MT_REQUIRED = ("final_etici", "passes")
+# NHS.UK text inputs are as wide as what they take (nhsuk-input--width-N, in characters).
+INPUT_WIDTHS = {
+    "reference": 10,
+    "passes": 2,
+    "age": 3,
+    "pre_stroke_mrs": 2,
+    "nihss_baseline": 2,
+    "aspects": 2,
+    "nihss_24h": 2,
+    "mrs_90_days": 2,
+}
 DETAIL_SECTIONS = (
     (
         "Patient and stroke (no identifiers)",
@@ -178,22 +187,24 @@ class CaseForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name.endswith("_minutes"):
                 field.widget.attrs.update({"inputmode": "numeric", "min": 0})
+            width = 4 if name.endswith("_minutes") else INPUT_WIDTHS.get(name)
+            if width:
+                field.widget.attrs["class"] = f"nhsuk-input--width-{width}"
 
     def _mark_required_for_thrombectomy(self):
         """Final eTICI and passes are refused empty for a thrombectomy (caselogs.validation), so
-        they are marked required, to the eye and to assistive technology, whenever the procedure
-        is one; case_form.js keeps the marks in step as the procedure changes."""
+        they are required whenever the procedure is one: the form refuses them with the same
+        words, the control says so to assistive technology, and the label carries no
+        "(optional)" (the NHS.UK template pack marks the optional fields). case_form.js keeps
+        the label and aria-required in step as the trainee chooses another procedure."""
         is_mt = self["procedure"].value() == c.Procedure.MT
         for name in MT_REQUIRED:
             field = self.fields[name]
+            field.required = is_mt
+            field.error_messages = {**field.error_messages, "required": MT_REQUIRED_MESSAGES[name]}
             field.widget.attrs["data-required-for"] = c.Procedure.MT
             if is_mt:
-                field.widget.attrs.update({"required": True, "aria-required": "true"})
-            field.label = format_html(
-                '{}<span class="asteriskField required-mark" aria-hidden="true"{}>*</span>',
-                field.label,
-                "" if is_mt else mark_safe(" hidden"),
-            )
+                field.widget.attrs["aria-required"] = "true"
 
     def _post_clean(self):
         # Report the rules across fields together with the field errors, not one round later.

@@ -6,6 +6,13 @@ from django.utils import timezone
 from . import choices as c
 from .models import INTERVAL_LIMITS, Case
 
+# What a thrombectomy left without these is told, by this module and by the case form, which
+# refuses them empty itself when the procedure chosen is a thrombectomy (caselogs.forms).
+MT_REQUIRED_MESSAGES = {
+    "final_etici": "Record the final eTICI grade for a thrombectomy.",
+    "passes": "Record the number of passes (0 if no pass was made).",
+}
+
 
 def case_errors(case: Case) -> dict[str, str]:
     """Every cross-field problem with a case, keyed by the field to show it beside."""
@@ -46,9 +53,9 @@ def case_errors(case: Case) -> dict[str, str]:
 
     if case.procedure == c.Procedure.MT:
         if not case.final_etici:
-            errors["final_etici"] = "Record the final eTICI grade for a thrombectomy."
+            errors["final_etici"] = MT_REQUIRED_MESSAGES["final_etici"]
         if case.passes is None:
-            errors["passes"] = "Record the number of passes (0 if no pass was made)."
+            errors["passes"] = MT_REQUIRED_MESSAGES["passes"]
     if case.first_pass_etici and not case.passes:
         errors["first_pass_etici"] = "A first-pass grade needs at least one pass."
     if case.passes == 0 and case.final_etici in c.EXCELLENT_REPERFUSION:

@@ -2,6 +2,7 @@
 active agreement with a logbook that looks lived in, and what the journey reads off its pages."""
 
 import importlib
+import re
 from datetime import timedelta
 
 from django.apps import apps as django_apps
@@ -40,12 +41,13 @@ def ensure_default_criteria_template():
 
 
 def open_logbook(person):
-    """Through the main navigation, collapsed behind its toggle at phone width."""
+    """Through the header's main navigation; at phone width its links may sit behind "More"."""
     page = person.page
-    toggle = page.get_by_role("button", name="Show navigation")
-    if toggle.is_visible():
-        toggle.click()
-    page.locator("#main-nav").get_by_role("link", name="Logbook").click()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    link = nav.get_by_role("link", name="Logbook", exact=True)
+    if not link.is_visible():
+        nav.get_by_role("button", name=re.compile(r"More")).click()
+    link.click()
     expect(page).to_have_url(path_is("/logbook/"))
     expect(page.get_by_role("heading", name="Logbook", level=1)).to_be_visible()
 
@@ -62,22 +64,26 @@ def active(page) -> str:
     )
 
 
-def date_field_is_day_first(page) -> bool:
-    """The order of the parts of Chromium's date field follows the browser's own language, not
-    the page's or the context's: Debian's headless Chromium shows mm/dd/yyyy even with locale
-    en-GB. Type 01 02 2026 into a probe field, as a person reads the mask, and see what it held."""
-    page.evaluate(
-        """() => { const probe = document.createElement('input');
-                   probe.type = 'date'; probe.id = 'date-order-probe';
-                   document.body.append(probe); }"""
-    )
-    page.focus("#date-order-probe")
-    page.keyboard.type("01022026")
-    value = page.eval_on_selector(
-        "#date-order-probe", "el => { const v = el.value; el.remove(); return v; }"
-    )
-    assert value in ("2026-02-01", "2026-01-02"), value
-    return value == "2026-02-01"
+def date_boxes(page, legend) -> tuple[str, str, str]:
+    """What the day, month and year boxes of the date field under ``legend`` hold."""
+    group = page.get_by_role("group", name=re.compile(r"^" + re.escape(legend)))
+    return tuple(group.get_by_label(part).input_value() for part in ("Day", "Month", "Year"))
+
+
+def as_boxes(day) -> tuple[str, str, str]:
+    """A date as the three boxes show it: no leading zeros."""
+    return (str(day.day), str(day.month), str(day.year))
+
+
+def breadcrumb_link(page, name):
+    """The way back up: the breadcrumb's link on a desktop, its back link on a phone."""
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    return crumbs.locator("a:visible").filter(has_text=name).first
+
+
+def banner(page, text):
+    """The notification banner that says ``text`` (a success banner is an alert)."""
+    return page.locator(".nhsuk-notification-banner").filter(has_text=text)
 
 
 def text_outside_verify_form(page) -> str:
@@ -120,8 +126,8 @@ def duplicated_ids(page) -> list[str]:
 
 
 def states_out_of_view(page) -> list[str]:
-    """The logbook's State badges a person cannot see without scrolling sideways."""
-    return out_of_view(page, "#case-table tbody tr > td:last-child .badge")
+    """The logbook's State tags a person cannot see without scrolling sideways."""
+    return out_of_view(page, "#case-table tbody tr > td:last-child .nhsuk-tag")
 
 
 def what_the_supervisor_sees_before_deciding(person, case, problems):

@@ -25,12 +25,13 @@ from playwright.sync_api import expect
 from caselogs import choices as c
 from caselogs.models import Case, CaseVerification
 
-from .conftest import browser_sign_in, path_is, sideways_overflow
+from .conftest import browser_sign_in, fill_date, path_is, sideways_overflow
 from .logbook_world import (
     MODE_LABELS,
     ROLE_LABELS,
     active,
-    date_field_is_day_first,
+    banner,
+    breadcrumb_link,
     duplicated_ids,
     lived_in_world,
     open_logbook,
@@ -62,8 +63,7 @@ def _show_errors_beside_fields(person, world, artifacts_dir, problems):
     """A future date and an NHS-number-like reflection are refused, each beside its field."""
     page = person.page
     person.goto("/logbook/new/")
-    future = (timezone.localdate() + timedelta(days=3)).isoformat()
-    page.locator("#id_performed_on").fill(future)
+    fill_date(page, "Date", timezone.localdate() + timedelta(days=3))
     page.locator("#id_reference").fill("MT-2026-099")
     page.locator("#id_site").select_option(label=world.site.name)
     page.get_by_label("Mechanical thrombectomy").check()
@@ -78,8 +78,11 @@ def _show_errors_beside_fields(person, world, artifacts_dir, problems):
     )
     page.get_by_role("button", name="Log case").click()
 
-    expect(page.locator("#form-errors")).to_be_visible()
-    reflection_error = page.locator("#div_id_reflection .invalid-feedback")
+    # The error summary is focused on load and links to each field in error.
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    reflection_error = page.locator("#div_id_reflection .nhsuk-error-message")
     expect(reflection_error).to_contain_text("looks like an NHS number")
     expect(reflection_error).not_to_contain_text(NHS_LIKE)  # the message never repeats it
     # The section holding the error is opened for the trainee.
@@ -88,7 +91,11 @@ def _show_errors_beside_fields(person, world, artifacts_dir, problems):
     )
     expect(reflection_section).to_have_attribute("open", "")
     page.screenshot(path=artifacts_dir / "case-form-errors-phone.png", full_page=True)
-    date_error = page.locator("#div_id_performed_on .invalid-feedback")
+    # Following the summary's link lands in the field, in view.
+    summary.get_by_role("link", name=re.compile("NHS number")).click()
+    expect(page.locator("#id_reflection")).to_be_focused()
+    expect(page.locator("#id_reflection")).to_be_in_viewport()
+    date_error = page.locator("#div_id_performed_on .nhsuk-error-message")
     if date_error.count() == 0:
         problems.append(
             "case form: a future date is not reported together with the reflection's error; it "
@@ -99,7 +106,12 @@ def _show_errors_beside_fields(person, world, artifacts_dir, problems):
     page.locator("#id_reflection").fill("Tandem occlusion. Learnt to re-shape the microwire early.")
     page.get_by_role("button", name="Log case").click()
     expect(date_error).to_contain_text("cannot be in the future")
-    expect(page.locator("#id_performed_on")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#div_id_performed_on")).to_have_class(
+        re.compile(r"\bnhsuk-form-group--error\b")
+    )
+    date = page.get_by_role("group", name=re.compile("^Date"))
+    expect(date.get_by_label("Day")).to_have_class(re.compile(r"\bnhsuk-input--error\b"))
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("cannot be in the future")
     page.screenshot(path=artifacts_dir / "case-form-errors-date-phone.png", full_page=True)
     assert not Case.objects.filter(reference="MT-2026-099").exists()
 
@@ -118,17 +130,15 @@ def _log_case_with_the_keyboard(person, world):
     def step(expected):
         trail.append((expected, active(page)))
 
-    day_first = date_field_is_day_first(page)
-    page.focus("#id_performed_on")
-    step("id_performed_on")
-    # Each part of Chromium's date field moves on to the next when full; the year stays.
-    keys.type(yesterday.strftime("%d%m%Y" if day_first else "%m%d%Y"))
-    step("id_performed_on")
-    # Chromium's calendar button inside the field is a tab stop of its own: Tab past it.
-    for _ in range(3):
+    # The date is three boxes, day, month and year: the day box is the first field.
+    date = page.get_by_role("group", name=re.compile("^Date"))
+    day, month, year = (date.get_by_label(part) for part in ("Day", "Month", "Year"))
+    day.focus()
+    for box, value in ((day, yesterday.day), (month, yesterday.month), (year, yesterday.year)):
+        step(box.get_attribute("id"))
+        keys.press("Control+a")  # the day the form starts with is selected and typed over
+        keys.type(str(value))
         keys.press("Tab")
-        if active(page) != "id_performed_on":
-            break
     step("id_reference")
     keys.type(KEYBOARD_REFERENCE)
     keys.press("Tab")
@@ -167,15 +177,18 @@ def _log_case_with_the_keyboard(person, world):
         """() => {
             const f = document.querySelector('form.case-form');
             const data = new FormData(f);
-            return Object.fromEntries(['performed_on', 'reference', 'site', 'out_of_hours',
-                'procedure', 'trainee_role', 'supervisor', 'supervision_mode', 'final_etici',
-                'passes', 'any_complication'].map(n => [n, data.get(n)]));
+            return Object.fromEntries(['performed_on_day', 'performed_on_month',
+                'performed_on_year', 'reference', 'site', 'out_of_hours', 'procedure',
+                'trainee_role', 'supervisor', 'supervision_mode', 'final_etici', 'passes',
+                'any_complication'].map(n => [n, data.get(n)]));
         }"""
     )
     wrong_focus = [(want, got) for want, got in trail if want != got]
     assert not wrong_focus, f"keyboard order differs (expected, focused): {wrong_focus}"
     assert values == {
-        "performed_on": yesterday.isoformat(),
+        "performed_on_day": str(yesterday.day),
+        "performed_on_month": str(yesterday.month),
+        "performed_on_year": str(yesterday.year),
         "reference": KEYBOARD_REFERENCE,
         "site": str(world.site.pk),
         "out_of_hours": "true",
@@ -192,9 +205,8 @@ def _log_case_with_the_keyboard(person, world):
     expect(page).to_have_url(re.compile(r"/logbook/\d+/$"))
     case = Case.objects.get(trainee=world.trainee, reference=KEYBOARD_REFERENCE)
     expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
-    logged = page.get_by_role("status").filter(has_text=f"Case {KEYBOARD_REFERENCE} logged")
-    expect(logged).to_be_visible()
-    expect(page.locator(".badge").filter(has_text="Waiting for verification")).to_be_visible()
+    expect(banner(page, f"Case {KEYBOARD_REFERENCE} logged")).to_be_visible()
+    expect(page.locator(".case-status .nhsuk-tag")).to_have_text("Waiting for verification")
     assert case.performed_on == yesterday
     assert case.out_of_hours is True
     assert (case.procedure, case.trainee_role, case.supervision_mode) == (
@@ -211,8 +223,8 @@ def _log_case_with_the_keyboard(person, world):
     assert case.any_complication is False
     assert case.status == c.VerificationStatus.SUBMITTED
 
-    # And in the logbook list, back through the breadcrumb.
-    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Logbook").click()
+    # And in the logbook list, back through the breadcrumb (its back link on a phone).
+    breadcrumb_link(page, "Logbook").click()
     row = page.locator("#case-table tbody tr").filter(has_text=KEYBOARD_REFERENCE)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Waiting for verification")
@@ -254,9 +266,8 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     form.get_by_role("button", name="Record decision").click()
     # The decision lands on the case, with the trainee's entry now beside the supervisor's view.
     expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
-    verified = page.get_by_role("status").filter(has_text=f"Case {case.reference}: verified.")
-    expect(verified).to_be_visible()
-    expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    expect(banner(page, f"Case {case.reference}: verified.")).to_be_visible()
+    expect(page.locator(".case-status .nhsuk-tag")).to_have_text("Verified")
     compared = page.locator("#views-compared tbody tr")
     expect(compared).to_have_text(
         [
@@ -270,7 +281,7 @@ def _verify_from_the_inbox(person, case, artifacts_dir):
     expect(page.locator("#decision-recorded")).to_contain_text("agree")
     verification = page.locator("#verifications li").first
     expect(verification).to_contain_text("Revision 1: Verified")
-    expect(verification.locator(".badge")).to_have_count(0)  # the views agreed
+    expect(verification.locator(".nhsuk-tag")).to_have_count(0)  # the views agreed
     page.screenshot(path=artifacts_dir / "case-detail-verified.png", full_page=True)
     case.refresh_from_db()
     assert case.status == c.VerificationStatus.VERIFIED
@@ -300,12 +311,12 @@ def _verify_from_the_queue_with_a_different_view(person, case, artifacts_dir):
         card.locator("input[name='decision'][value='verified']").check()
     card.get_by_role("button", name="Record decision").click()
     expect(page).to_have_url(path_is(f"/logbook/{case.pk}/"))
-    expect(page.get_by_role("status").filter(has_text="differs from the trainee's")).to_be_visible()
-    expect(page.locator("h1 + div .badge")).to_have_text("Verified")
+    expect(banner(page, "differs from the trainee's")).to_be_visible()
+    expect(page.locator(".case-status .nhsuk-tag")).to_have_text("Verified")
     role_row = page.locator("#views-compared tbody tr").first
     expect(role_row).to_have_text(re.compile(r"Role\s*Assistant\s*Primary operator\s*differs$"))
     verification = page.locator("#verifications li").first
-    expect(verification.locator(".badge")).to_have_text("differs from the trainee's entry")
+    expect(verification.locator(".nhsuk-tag")).to_have_text("differs from the trainee's entry")
     expect(verification).to_contain_text("assistant")
     page.screenshot(path=artifacts_dir / "case-detail-discordant.png", full_page=True)
 
@@ -336,8 +347,11 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     expect(phone.page.locator("#case-table tbody tr")).to_have_count(15)
     phone.page.screenshot(path=artifacts_dir / "logbook-list-phone.png", full_page=True)
     overflow["logbook-list-phone"] = sideways_overflow(phone.page)
-    # What is waiting, verified or queried stays in view on a phone (issue 13 item 8).
-    expect(phone.page.locator("#case-table thead th").filter(has_text="State")).to_be_visible()
+    # What is waiting, verified or queried stays in view on a phone (issue 13 item 8): each case
+    # is a block of its own there, its state labelled "State".
+    first_state = phone.page.locator("#case-table tbody tr").first.locator(".case-state")
+    expect(first_state.locator(".nhsuk-table__heading")).to_have_text("State")
+    expect(first_state.locator(".nhsuk-tag")).to_be_visible()
     hidden_states = states_out_of_view(phone.page)
     if hidden_states:
         problems.append(f"logbook at 375 px: {len(hidden_states)} states out of view")
@@ -400,7 +414,9 @@ def test_an_mt_case_is_logged_by_keyboard_on_a_phone_and_verified_by_its_supervi
     supervisor_phone.page.screenshot(path=artifacts_dir / "queue-phone.png", full_page=True)
     overflow["queue-phone"] = sideways_overflow(supervisor_phone.page)
     # Every section tab whole, the active one too (issue 13 item 17a: it was cut to "V").
-    cut_tabs = out_of_view(supervisor_phone.page, "nav[aria-label='Logbook sections'] .nav-link")
+    cut_tabs = out_of_view(
+        supervisor_phone.page, "nav[aria-label='Logbook sections'] .app-secondary-navigation__link"
+    )
     if cut_tabs:
         problems.append(f"queue at 375 px: section tabs cut or scrolled away: {cut_tabs}")
 

@@ -20,7 +20,7 @@ NEW_REFLECTION = "Stent retriever first next time; the clot was firm."
 def _history(client, case):
     page = client.get(f"/logbook/{case.pk}/").content.decode()
     section = page.split('id="case-history"', 1)[1].split("</section>", 1)[0]
-    items = re.split(r'<li class="list-group-item">', section)[1:]
+    items = re.split(r'<li class="history-entry">', section)[1:]
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split()) for item in items]
 
 

@@ -105,6 +105,7 @@ class _ProblemTable(HTMLParser):
     def __init__(self):
         super().__init__()
         self.rows, self._in_table, self._cell = [], False, None
+        self._in_heading = False  # a responsive table repeats its column's heading in each cell
 
     def handle_starttag(self, tag, attrs):
         if tag == "table" and ("id", "import-problems") in attrs:
@@ -113,6 +114,8 @@ class _ProblemTable(HTMLParser):
             self.rows.append([])
         elif self._in_table and tag == "td":
             self._cell = ""
+        elif self._cell is not None and ("class", "nhsuk-table__heading") in attrs:
+            self._in_heading = True
 
     def handle_endtag(self, tag):
         if tag == "table":
@@ -120,9 +123,11 @@ class _ProblemTable(HTMLParser):
         elif self._in_table and tag == "td":
             self.rows[-1].append(" ".join(self._cell.split()))
             self._cell = None
+        elif self._in_heading and tag == "span":
+            self._in_heading = False
 
     def handle_data(self, data):
-        if self._cell is not None:
+        if self._cell is not None and not self._in_heading:
             self._cell += data
 
 

@@ -22,12 +22,12 @@ def summary_cards(page: str) -> dict[str, dict[str, int]]:
     """{card title: {label: count}} read from the rendered summary."""
     section = page.split('aria-label="Summary"')[1].split("</section>")[0]
     cards = {}
-    for card in section.split('<div class="small text-body-secondary">')[1:]:
-        title, body = card.split("</div>", 1)
-        cards[title] = {
+    for card in re.split(r"<caption[^>]*>", section)[1:]:
+        title, body = card.split("</caption>", 1)
+        cards[title.strip()] = {
             label: int(n)
             for label, n in re.findall(
-                r'<span>([^<]+)</span><span class="fw-semibold">(\d+)</span>', body
+                r'<th [^>]*scope="row">([^<]+)</th><td [^>]*>(\d+)</td>', body
             )
         }
     return cards
