@@ -114,6 +114,15 @@ PROCEDURE_WEIGHTS = [
 ]
 
 
+# Most trainees give the angio suite's accession number with the case (issue 16); the demo's are
+# made up from the reference. A separate draw, so every other figure of the demo stays the same.
+ACCESSION_GIVEN_SHARE = 0.9
+
+
+def demo_accession_number(reference: str) -> str:
+    return f"EV-{reference}"
+
+
 def seed_cases(
     *,
     trainee: User,
@@ -130,6 +139,7 @@ def seed_cases(
     and assisting first, then operating. A strong trainee's outcomes are better than average."""
     today = timezone.localdate()
     cases = []
+    gives_accession = random.Random(f"{prefix}-accession")
     for n in range(count):
         progress = n / count
         procedure = _weighted(rng, procedure_weights)
@@ -150,6 +160,8 @@ def seed_cases(
             else rng.choice(["in_room", "on_site"]),
             "reflection": rng.choice(REFLECTIONS),
         }
+        if gives_accession.random() < ACCESSION_GIVEN_SHARE:
+            data["accession_number"] = demo_accession_number(data["reference"])
         if procedure == "mt":
             data |= _mt_details(rng, early=progress < 0.4)
             if strong and rng.random() < 0.85:

@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "documents-sweep": {"task": "documents.sweep", "schedule": DOCUMENTS_SWEEP_INTERVAL_SECONDS},
     "case-verification-reminders": {"task": "caselogs.verification_reminders", "schedule": 60 * 60},
+    # Last quarter's audit sample, for each organisation without one (issue 16).
+    "reconciliation-quarterly-samples": {
+        "task": "reconciliation.quarterly_samples",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Organisation, Site, User
 from audit.services import audit_event_record
 from caselogs.choices import TraineeRole
+from caselogs.selectors import verified_cases
 
 from .importer import ListProblem, ListReading, file_format, procedure_list_read
 from .matching import MatchCounts, reconcile
 from .models import AuditSample, ListEntry, ListOperator, ProcedureList, SampledCase
-from .sample import new_seed, quarter_bounds, sample_case_ids, sample_population
+from .sample import new_seed, quarter_bounds, quarter_of, sample_case_ids, sample_population
 from .selectors import list_organisation_ids_for_user, sample_record_organisation_ids_for_user
 
 
@@ -209,3 +210,28 @@ def sampled_case_record(
             data={"confirmed": confirmed, "role": role, "outcome": outcome},
         )
     return sampled
+
+
+def quarterly_samples_draw(*, today: date | None = None) -> list[AuditSample]:
+    """Draw last quarter's sample for every organisation whose sites had verified cases in it and
+    that has none yet (beat, daily: a missed day draws it the next). Idempotent."""
+    today = today or timezone.localdate()
+    year, quarter = quarter_of(today)
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    start, end = quarter_bounds(year, quarter)
+    drawn = set(
+        AuditSample.objects.filter(year=year, quarter=quarter).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    organisation_ids = set(
+        verified_cases()
+        .filter(performed_on__range=(start, end))
+        .order_by()
+        .values_list("site__organisation_id", flat=True)
+        .distinct()
+    )
+    return [
+        audit_sample_draw(organisation=organisation, year=year, quarter=quarter, user=None)
+        for organisation in Organisation.objects.filter(pk__in=organisation_ids - drawn)
+    ]

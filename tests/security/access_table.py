@@ -209,6 +209,37 @@ TABLE = {
     # Everyone exports, each only their own scope (tests/governance/test_governance_access.py).
     "governance:exports": rule(others=200),
     "governance:export_download": rule(others=200),
+    # Reconciliation (issue 16) ----------------------------------------------------------------
+    # Lists and samples are the centre's (where the procedures happened): its training lead
+    # imports, draws and records; the employer's governance lead imports its own sites' lists.
+    "reconciliation:home": rule(
+        trainee=403,
+        supervisor=403,
+        clinical_director=403,
+        medical_director=403,
+        others=200,
+    ),
+    "reconciliation:list_upload": rule(
+        trainee=403,
+        supervisor=403,
+        clinical_director=403,
+        medical_director=403,
+        others=200,
+    ),
+    "reconciliation:list_detail": rule(
+        "procedure_list", training_lead=ORG, administrator=ALL, others=404
+    ),
+    # Each trainee sees only the entries naming their own GMC number.
+    "reconciliation:not_logged": rule(others=200),
+    "reconciliation:not_logged_log": rule("not_logged", trainee=(MOVED, 404, 404), others=404),
+    "reconciliation:not_logged_not_involved": rule(
+        "not_logged", method="post", trainee=(MOVED, 404, 404), others=404
+    ),
+    "reconciliation:sample_draw": rule(training_lead=200, administrator=200, others=403),
+    "reconciliation:sample_detail": rule(
+        "sample", training_lead=ORG, administrator=ALL, others=404
+    ),
+    "reconciliation:sampled_case": rule("sample", training_lead=ORG, administrator=ALL, others=404),
     # Documents -----------------------------------------------------------------------------
     # Public by design: kind, person, issue date, status and hash, for anyone holding the code.
     "documents:verify": rule("document", anonymous=200, others=200),

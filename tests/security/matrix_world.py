@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
@@ -27,6 +28,9 @@ from agreements.services import SupervisorChoice, agreement_create
 from documents.models import GeneratedDocument
 from documents.tasks import document_render_task
 from governance.reports import audit_report_request
+from reconciliation.sample import quarter_bounds, quarter_of
+from reconciliation.selectors import not_logged_for_trainee
+from reconciliation.services import audit_sample_draw, procedure_list_import
 from signoffs.models import SignoffStep
 
 from ..agreements.conftest import World, build_world, submit_and_sign_all, terms_for
@@ -72,6 +76,12 @@ class Records:
     step: object
     document: object
     organisation: object
+    # Reconciliation (issue 16): a procedure list at the centre naming the trainee on a day with
+    # no case (so a not-logged entry), and an audit sample of the centre with one sampled case.
+    procedure_list: object = None
+    not_logged: object = None
+    sample: object = None
+    sampled_case: object = None
 
 
 @dataclass
@@ -132,7 +142,41 @@ def _elsewhere() -> World:
     return world
 
 
-def _records(world: World, organisation) -> Records:
+def _reconciliation(world: World, site, *, sample_quarter_back: int) -> dict:
+    """A list of the centre's site naming the trainee on a day they logged nothing, and the
+    centre's audit sample of a quarter with a verified case (each relation its own quarter:
+    one sample per centre and quarter)."""
+    today = date.today()
+    year, quarter = quarter_of(today)
+    for _ in range(sample_quarter_back):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    start, end = quarter_bounds(year, quarter)
+    add_case(world, days_ago=(today - min(end, today - timedelta(days=1))).days)
+    day = today - timedelta(days=3)
+    text = (
+        "procedure_date,accession_number,procedure_code,operator_gmc,operator_role\n"
+        f"{day.isoformat()},MATRIX-{site.pk},MT01,{world.trainee.gmc_number},primary operator\n"
+    )
+    outcome = procedure_list_import(
+        user=world.training_lead,
+        site=site,
+        period_start=today - timedelta(days=30),
+        period_end=today,
+        upload=SimpleUploadedFile("list.csv", text.encode()),
+    )
+    assert not outcome.problems, outcome.problems
+    sample = audit_sample_draw(
+        organisation=world.centre, year=year, quarter=quarter, user=world.training_lead
+    )
+    return {
+        "procedure_list": outcome.procedure_list,
+        "not_logged": not_logged_for_trainee(user=world.trainee).get(),
+        "sample": sample,
+        "sampled_case": sample.cases.filter(case__trainee=world.trainee).first(),
+    }
+
+
+def _records(world: World, organisation, *, sample_quarter_back: int = 0) -> Records:
     """An active agreement (started 120 days ago), its PDF, a waiting case and activity."""
     agreement = agreement_create(
         actor=world.training_lead,
@@ -161,6 +205,7 @@ def _records(world: World, organisation) -> Records:
         step=request.steps.order_by("position").first(),
         document=document,
         organisation=organisation,
+        **_reconciliation(world, world.site, sample_quarter_back=sample_quarter_back),  # type: ignore[attr-defined]  # set above
     )
 
 
@@ -178,7 +223,9 @@ def build_matrix_world() -> MatrixWorld:
     backup_codes_set(actor=None, user=colleague, codes=TEST_BACKUP_CODES)
     other_inr = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Other INR")
     same_org = _records(
-        replace(world, trainee=colleague, lead_supervisor=other_inr), world.employer
+        replace(world, trainee=colleague, lead_supervisor=other_inr),
+        world.employer,
+        sample_quarter_back=1,
     )
 
     elsewhere = _elsewhere()

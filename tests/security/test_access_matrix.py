@@ -187,7 +187,12 @@ def _kwargs(world, url: Url, subject, role, relation) -> dict:
                 "report": world.report_for(role, relation).pk
                 if role
                 else world.reports["governance_lead"].pk,
+                "procedure_list": records.procedure_list.pk,
+                "not_logged": records.not_logged.pk,
+                "sample": records.sample.pk,
             }[subject]
+        elif key == "case_pk":
+            values[key] = records.sampled_case.pk
         elif key == "number":
             values[key] = 1
         elif key == "name":

@@ -12,6 +12,7 @@ from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, reset_demo_backup_co
 from agreements.demo import seed_agreements
 from caselogs.demo import seed_logbook
 from phases.demo import seed_phases
+from reconciliation.demo import seed_reconciliation
 
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 FILE_EMAIL = "django.core.mail.backends.filebased.EmailBackend"
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             agreements = seed_agreements()
             cases = seed_logbook()
             seed_phases()
+            reconciled = seed_reconciliation()
             reset_demo_backup_codes()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /account/login/ as:"))
         width = max(len(p.email) for p in people)
@@ -71,6 +73,14 @@ class Command(BaseCommand):
             "independence (request it as the lead supervisor, then sign the chain); Dr Dana "
             "Whitaker has completed training and holds a completion certificate."
         )
+        if reconciled:
+            self.stdout.write(
+                "Reconciliation: Riverside's procedure list for the last six months matched "
+                f"{reconciled['matched']} cases on the accession number, "
+                f"{reconciled['probable']} probable, {reconciled['not_on_list']} not on the "
+                f"list; {reconciled['not_logged']} entries naming a trainee are not logged. "
+                f"Last quarter's audit sample: {reconciled.get('sampled', 0)} cases."
+            )
         self.stdout.write("Who signs each step of the demo chains: README.md, 'Demo sign-ins'.")
         if mail_folder is not None:
             sent = sum(path.read_text().count("\nSubject: ") for path in mail_folder.glob("*.log"))
