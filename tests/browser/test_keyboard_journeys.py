@@ -383,3 +383,36 @@ def test_request_an_audit_report_by_keyboard(live_server: Any, open_browser: Any
     keys.arrived()
     assert AuditReport.objects.filter(requested_by=world.governance_lead).exists()
     _assert_clean(keys, person)
+
+
+def test_the_focus_checks_see_what_they_look_for(browser: Any) -> None:
+    """The checks are not vacuous: a field under a sticky bar, a control without a focus style
+    and a small button are each reported, and a page wider than 320 px is seen to scroll."""
+    page = browser.new_page(viewport={"width": 320, "height": 400})
+    page.set_content(
+        """<style>
+             .bar { position: fixed; bottom: 0; left: 0; right: 0; height: 120px;
+                    background: #fff; }
+             #bare:focus { outline: none; box-shadow: none; }
+             #small { width: 16px; height: 16px; padding: 0; }
+             #wide { width: 600px; }
+           </style>
+           <div style="height: 270px"></div>
+           <input id="hidden-under-bar" aria-label="hidden">
+           <div style="height: 400px"></div>
+           <input id="bare" aria-label="bare" style="outline: none">
+           <button id="small" aria-label="small" style="outline: 3px solid">x</button>
+           <div id="wide">wide</div>
+           <div class="bar">sticky</div>"""
+    )
+    keys = Keys(page)
+    keys.tab_to(page.locator("#hidden-under-bar"))
+    keys.tab_to(page.locator("#bare"))
+    keys.tab_to(page.locator("#small"))
+    found = "\n".join(keys.problems)
+    assert "#hidden-under-bar" in found and "covered by div.bar" in found, found
+    assert '#bare "bare": no visible focus indicator' in found, found
+    assert "target 16x16 px, under 24x24" in found, found
+    assert sideways_overflow(page) > 0
+    assert any("#small" in target for target in page.evaluate(SMALL_TARGETS))
+    page.close()
