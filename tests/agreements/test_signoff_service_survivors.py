@@ -5,6 +5,7 @@ of `make mutants MUTANTS='signoffs.services.*'`, docs/testing.md)."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,11 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agreements.models import VersionStatus
 from agreements.services import SIGNOFF_KIND, agreement_version_submit
 from audit.models import AuditEvent
+from phases.services import progression_request_make
 from signoffs.models import Signature, SignoffRequest, SignoffStep, content_digest
 from signoffs.registry import handler_for
+from signoffs.selectors import signoff_requests_for_subject
 from signoffs.services import DECLINE_MEANING, SignoffRefused, signoff_request_open, signoff_sign
 
 from ..factories import unused_backup_code
+from ..phases.conftest import meet_phase_one, meet_phase_two, small_world_build
 from .conftest import World, draft, sign_step
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +309,33 @@ def test_a_void_request_says_why_and_returns_the_version_to_draft(world):
     )
     (void,) = _events("signoff.void", request)
     assert void.summary == f"Sign-off void, content changed: {request.title}"
+
+
+# In turn: each signature of an ordered request tells the next signer.
+
+
+def test_each_signature_of_a_request_in_turn_tells_the_next_signer(
+    db, django_capture_on_commit_callbacks
+):
+    world = small_world_build()
+    meet_phase_one(world)
+    advance = progression_request_make(agreement=world.agreement, actor=world.trainee)
+    sign_step(world, signoff_requests_for_subject(advance).get().steps.get())
+    meet_phase_two(world)
+    independence = progression_request_make(agreement=world.agreement, actor=world.lead_supervisor)
+    request = signoff_requests_for_subject(independence).get()
+    assert request.ordered
+    steps = list(request.steps.order_by("position"))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_step(world, steps[0])
+    assert [message.to[0] for message in mail.outbox] == [world.second_supervisor.email]
+
+
+def test_a_signature_of_a_request_in_any_order_tells_nobody_until_it_closes(
+    world, django_capture_on_commit_callbacks
+):
+    request = _open(world)
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign_step(world, request.steps.get(label="Trainee"))
+    assert callbacks == []
