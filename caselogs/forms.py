@@ -24,9 +24,21 @@ QUICK_FIELDS = (
     ACCESSION_FIELD,
 )
 MT_REQUIRED = ("final_etici", "passes")
+# What each required field left empty says (NHS.UK: say what to do, not "This field is required").
+REQUIRED_MESSAGES = {
+    "performed_on": "Enter the date of the case.",
+    "reference": "Enter your case reference.",
+    "site": "Select the site.",
+    "out_of_hours": "Select in hours or out of hours.",
+    "procedure": "Select the procedure.",
+    "trainee_role": "Select your role.",
+    "supervisor": "Select your supervisor.",
+    "supervision_mode": "Select the supervision mode.",
+}
 # NHS.UK text inputs are as wide as what they take (nhsuk-input--width-N, in characters).
 INPUT_WIDTHS = {
     "reference": 10,
+    "accession_number": 10,
     "passes": 2,
     "age": 3,
     "pre_stroke_mrs": 2,
@@ -172,6 +184,9 @@ class CaseForm(forms.ModelForm):
         ].help_text = "Required for a thrombectomy. Successful reperfusion is 2b50 or better."
         self.fields["passes"].help_text = "Required for a thrombectomy: 0 if no pass was made."
         self._mark_required_for_thrombectomy()
+        for name, message in REQUIRED_MESSAGES.items():
+            field = self.fields[name]
+            field.error_messages = {**field.error_messages, "required": message}
         for name in (
             "balloon_guide",
             "rescue_therapy",
@@ -230,11 +245,13 @@ class VerificationForm(forms.Form):
         label="The trainee's role, as you saw it",
         choices=c.TraineeRole.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select the trainee's role, as you saw it."},
     )
     mode_view = forms.ChoiceField(
         label="Your supervision, as it was",
         choices=c.SupervisionMode.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select your supervision, as it was."},
     )
     decision = forms.ChoiceField(
         choices=[
@@ -242,6 +259,7 @@ class VerificationForm(forms.Form):
             (CaseVerification.Decision.QUERIED, "Query: send it back with a comment"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Select verify or query."},
     )
     comment = forms.CharField(
         required=False,
@@ -256,4 +274,5 @@ class CaseImportForm(forms.Form):
         label="CSV file",
         help_text=f"UTF-8 CSV, at most {MAX_BYTES // 1024 // 1024} MB and {MAX_ROWS} cases.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Choose the CSV file to upload."},
     )
