@@ -17,6 +17,7 @@ from agreements.selectors import agreement_list_for_user
 from caselogs import choices as c
 from caselogs.models import Activity, Case, ConfirmationStatus
 from phases.models import PhaseRecord, ProgressionRequest
+from reconciliation.selectors import reconciliation_rates_for_dashboard
 from signoffs.models import SignoffRequest, SignoffStep
 
 from .continued_practice import AgreementIds, continued_practice_for
@@ -195,6 +196,7 @@ def dashboard_for(user: User) -> dict:
         "overdue": overdue_agreements(versions, today),
         "waiting_signatures": waiting_signatures(agreement_ids),
         "cases_waiting": cases_waiting(agreement_ids),
+        "reconciliation": reconciliation_rates_for_dashboard(agreement_ids),
         # Shortfalls and alerts first, so the rows past the limit are the ones that are fine.
         "training_time": sorted(training_time(versions, today), key=lambda row: not row.short),
         "continued_practice": sorted(

@@ -16,6 +16,7 @@ from caselogs.models import Case
 from caselogs.selectors import with_verified_view
 from phases.criteria import FAILURE_KINDS
 from phases.selectors import learning_curve_for
+from reconciliation.selectors import reconciliation_for_report
 
 from .indicators import indicators_for, percent_of
 from .models import QualityStandard
@@ -188,6 +189,8 @@ def report_snapshot(cases: QuerySet[Case]) -> dict:
         "operators_left_out": operators_left_out,
         "learning_curves": curves,
         "learning_curves_left_out": curves_left_out,
+        # Issue 16: the hospital's lists and the quarterly samples against these cases.
+        "reconciliation": reconciliation_for_report(cases),
         "not_met": sum(1 for row in judged + times if row["judgement"] == Judgement.NOT_MET),
         "standards_version": next(iter(standards.values())).standard_set.version
         if standards

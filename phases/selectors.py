@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from agreements.models import IN_FORCE_STATUSES, AgreementVersion, CriterionKind, TrainingAgreement
 from agreements.selectors import agreement_list_for_user
+from caselogs.selectors import verified_cases
+from reconciliation.selectors import ReconciliationRate, reconciliation_rate
 
 from .criteria import CriterionProgress, EvidenceScope, evaluate_criteria, mt_failures
 from .cusum import CusumCurve, CusumParameters, cusum_curve
@@ -20,6 +22,9 @@ class Progress:
     version: AgreementVersion | None
     phase: PhaseRecord | None
     items: list[CriterionProgress]
+    # Verified evidence against the hospital's procedure lists (issue 16): "verified and
+    # reconciled", beside the criteria.
+    reconciliation: ReconciliationRate | None = None
 
     @property
     def all_met(self) -> bool:
@@ -71,11 +76,14 @@ def progress_for(agreement: TrainingAgreement) -> Progress:
     """Each criterion of the current phase, computed now from verified evidence."""
     phase = current_phase(agreement)
     version = version_in_force(agreement)
+    reconciled = reconciliation_rate(
+        verified_cases().filter(agreement=agreement, trainee_id=agreement.trainee_id)
+    )
     if phase is None or version is None or phase.phase == 3:
-        return Progress(agreement, version, phase, [])
+        return Progress(agreement, version, phase, [], reconciled)
     criteria = [c for c in version.criteria.all() if c.phase == phase.phase]
     scope = EvidenceScope(agreement.pk, agreement.trainee_id, phase.started_on)
-    return Progress(agreement, version, phase, evaluate_criteria(criteria, scope))
+    return Progress(agreement, version, phase, evaluate_criteria(criteria, scope), reconciled)
 
 
 def phase_history(agreement: TrainingAgreement) -> QuerySet[PhaseRecord]:

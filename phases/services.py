@@ -170,6 +170,10 @@ def progression_request_make(*, agreement: TrainingAgreement, actor: User) -> Pr
                 "phase_started_on": phase.started_on.isoformat(),
                 "version": version.number,
                 "criteria": [item.as_snapshot() for item in progress.items],
+                # Verified cases the hospital's lists confirm, as they stood (issue 16).
+                "reconciliation": progress.reconciliation.as_dict()
+                if progress.reconciliation
+                else None,
             },
         )
         _open_signoff(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation, Role, User
@@ -189,8 +189,6 @@ class SampleFindings:
 def sample_findings(samples: QuerySet[SampledCase]) -> SampleFindings:
     """What the sampled cases' hospital records showed, in one aggregate. The role agrees when
     the record gives the role the logbook does."""
-    from django.db.models import F
-
     figures = samples.order_by().aggregate(
         sampled=Count("pk"),
         recorded=Count("pk", filter=~Q(confirmed="")),
@@ -199,3 +197,83 @@ def sample_findings(samples: QuerySet[SampledCase]) -> SampleFindings:
         outcome_agrees=Count("pk", filter=Q(outcome=SampledCase.Outcome.AGREES)),
     )
     return SampleFindings(**figures)
+
+
+RATES_LIMIT = 50
+
+
+def _rate_rows(rows: Iterable[dict], name: str) -> list[dict[str, Any]]:
+    """Rows of a grouped aggregate as the pages and the report print them, lowest rate first."""
+    out = []
+    for row in rows:
+        rate = ReconciliationRate(
+            verified=row.get("verified", row["covered"]),
+            covered=row["covered"],
+            matched=row["matched"],
+            probable=row["probable"],
+            not_on_list=row["not_on_list"],
+        )
+        out.append({"name": row[name], **rate.as_dict()})
+    return sorted(out, key=lambda r: (r["percent"] if r["percent"] is not None else 101, r["name"]))
+
+
+_COVERED_AGGREGATES = {
+    "covered": Count("pk"),
+    "matched": Count("pk", filter=Q(state=MatchState.MATCHED)),
+    "probable": Count("pk", filter=Q(state=MatchState.PROBABLE)),
+    "not_on_list": Count("pk", filter=Q(state=MatchState.NOT_ON_LIST)),
+}
+
+
+def reconciliation_rates_for_dashboard(agreement_ids: Any) -> dict[str, Any]:
+    """The dashboard's rates per trainee and per centre (where the cases were done), over the
+    verified cases of these agreements that a list covers. Read from the reconciliation rows, so
+    the cost follows the lists uploaded, not the size of the logbook: two grouped queries."""
+    covered = CaseReconciliation.objects.filter(
+        case__agreement_id__in=agreement_ids, case__status="verified"
+    ).order_by()
+    trainees = covered.values(name=F("case__trainee__full_name")).annotate(**_COVERED_AGGREGATES)
+    centres = covered.values(name=F("case__site__organisation__name")).annotate(
+        **_COVERED_AGGREGATES
+    )
+    trainee_rows = _rate_rows(trainees, "name")
+    return {
+        "trainees": trainee_rows[:RATES_LIMIT],
+        "trainees_total": len(trainee_rows),
+        "centres": _rate_rows(centres, "name")[:RATES_LIMIT],
+    }
+
+
+def reconciliation_for_report(verified: QuerySet[Case]) -> dict[str, Any]:
+    """What the audit report freezes (issue 16): the rate over its verified cases, per trainee and
+    per centre, and the audit samples' findings for the cases it covers, per quarter."""
+    overall = reconciliation_rate(verified)
+    per_trainee = (
+        verified.order_by().values(name=F("trainee__full_name")).annotate(**_RATE_AGGREGATES)
+    )
+    per_centre = (
+        verified.order_by().values(name=F("site__organisation__name")).annotate(**_RATE_AGGREGATES)
+    )
+    sampled = SampledCase.objects.filter(case__in=verified.values("pk"))
+    quarters = []
+    for year, quarter, organisation in (
+        sampled.order_by()
+        .values_list("sample__year", "sample__quarter", "sample__organisation__name")
+        .distinct()
+        .order_by("sample__year", "sample__quarter", "sample__organisation__name")
+    ):
+        findings = sample_findings(
+            sampled.filter(
+                sample__year=year, sample__quarter=quarter, sample__organisation__name=organisation
+            )
+        )
+        quarters.append(
+            {"year": year, "quarter": quarter, "organisation": organisation, **findings.as_dict()}
+        )
+    return {
+        "overall": overall.as_dict(),
+        "trainees": _rate_rows(per_trainee, "name")[:RATES_LIMIT],
+        "centres": _rate_rows(per_centre, "name")[:RATES_LIMIT],
+        "samples": quarters,
+        "sample_totals": sample_findings(sampled).as_dict(),
+    }

@@ -1,0 +1,94 @@
+"""Where reconciliation shows (issue 16): progress and the frozen independence snapshot, the
+dashboard (rate per trainee and centre) and the audit report (rates and the samples' findings)."""
+
+from datetime import timedelta
+
+import pytest
+
+from caselogs.selectors import verified_cases
+from caselogs.services import case_verify
+from governance.dashboard import dashboard_for
+from governance.report_figures import report_snapshot
+from phases.selectors import progress_for
+from reconciliation.models import SampledCase
+from reconciliation.sample import quarter_of
+from reconciliation.services import audit_sample_draw, sampled_case_record
+
+from .conftest import TODAY, import_list, log_case, row
+
+pytestmark = pytest.mark.django_db
+DAY = TODAY - timedelta(days=1)
+
+
+def _verified(world, reference, **overrides):
+    case = log_case(world, reference=reference, performed_on=DAY, **overrides)
+    case_verify(
+        case=case,
+        supervisor=world.lead_supervisor,
+        role_view=case.trainee_role,
+        mode_view=case.supervision_mode,
+        decision="verified",
+    )
+    return case
+
+
+@pytest.fixture
+def reconciled(world):
+    _verified(world, "MT-001", accession_number="ACC-1")
+    _verified(world, "MT-002", accession_number="ACC-2")
+    _verified(world, "MT-003")  # probable
+    _verified(world, "MT-004", accession_number="ACC-9")  # not on the list
+    import_list(
+        world,
+        [
+            row(DAY, "ACC-1", world.trainee.gmc_number),
+            row(DAY, "ACC-2", world.trainee.gmc_number),
+            row(DAY, "ACC-3", world.trainee.gmc_number),
+        ],
+    )
+    return world
+
+
+def test_progress_counts_verified_and_reconciled(reconciled):
+    rate = progress_for(reconciled.version.agreement).reconciliation
+    assert (rate.verified, rate.covered, rate.matched, rate.probable, rate.not_on_list) == (
+        4,
+        4,
+        2,
+        1,
+        1,
+    )
+    assert rate.percent == 50.0
+
+
+def test_the_dashboard_gives_the_rate_per_trainee_and_centre(reconciled):
+    figures = dashboard_for(reconciled.training_lead)["reconciliation"]
+    (trainee,) = figures["trainees"]
+    assert (trainee["name"], trainee["covered"], trainee["matched"], trainee["percent"]) == (
+        "Dr Trainee IR",
+        4,
+        2,
+        50.0,
+    )
+    (centre,) = figures["centres"]
+    assert centre["name"] == reconciled.centre.name
+
+
+def test_the_report_freezes_rates_and_sample_findings(reconciled):
+    year, quarter = quarter_of(DAY)
+    sample = audit_sample_draw(
+        organisation=reconciled.centre, year=year, quarter=quarter, user=reconciled.training_lead
+    )
+    first = sample.cases.first()
+    sampled_case_record(
+        user=reconciled.training_lead,
+        sampled=first,
+        confirmed=SampledCase.Confirmed.CONFIRMED,
+        role="primary_operator",
+        outcome=SampledCase.Outcome.AGREES,
+    )
+    snapshot = report_snapshot(verified_cases())["reconciliation"]
+    assert snapshot["overall"]["matched"] == 2 and snapshot["overall"]["percent"] == 50.0
+    assert snapshot["trainees"][0]["name"] == "Dr Trainee IR"
+    (quarter_row,) = snapshot["samples"]
+    assert (quarter_row["sampled"], quarter_row["recorded"], quarter_row["confirmed"]) == (4, 1, 1)
