@@ -52,6 +52,13 @@ def test_the_administration_reads_as_the_app_does(live_server, open_browser, art
     expect(page.locator("#changelist-filter")).to_contain_text("Signed training agreement")
     page.screenshot(path=artifacts_dir / "admin-documents.png", full_page=True)
 
+    # Django's own look, nothing of Bootstrap; a link inside a line of text is underlined, so it
+    # is told apart by more than its colour (issue 14: axe's link-in-text-block).
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href || '')")
+    assert not [href for href in sheets if "bootstrap" in href.lower()], sheets
+    crumb = page.locator("div.breadcrumbs a").first
+    assert "underline" in crumb.evaluate("e => getComputedStyle(e).textDecorationLine")
+
     person.goto(f"/admin/documents/generateddocument/{document.pk}/change/")
     form = page.locator("#content-main")
     expect(form).to_contain_text("Signed training agreement")

@@ -24,11 +24,12 @@ from audit.models import AuditEvent
 from caselogs.models import Activity, Case
 from governance.models import QualityStandard, QualityStandardSet
 from governance.standards import default_standards_ensure
+from phases.selectors import learning_curve_for
 
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..factories import SiteFactory
 from ..phases.conftest import add_activity, add_assessment, add_case
-from .conftest import browser_sign_in, path_is, sideways_overflow
+from .conftest import browser_sign_in, fill_date, path_is, sideways_overflow
 from .test_agreement_journey import _page_count, _pdf_page_png, _pdftotext
 
 PDF_TIMEOUT_MS = 60_000
@@ -101,7 +102,7 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     page.get_by_label("Dataset").select_option("cases")
     page.get_by_label("CSV").check()
     page.get_by_label("Trainee").select_option(label=world.trainee.full_name)
-    page.get_by_label("From").fill(since.isoformat())
+    fill_date(page, "From", since)
     page.screenshot(path=artifacts_dir / "governance-exports.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
@@ -146,8 +147,8 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     # The audit report for the trainee over the same period.
     person.goto("/governance/reports/")
     page.get_by_label("Trainee").select_option(label=world.trainee.full_name)
-    page.get_by_label("Period start").fill(since.isoformat())
-    page.get_by_label("Period end").fill(date.today().isoformat())
+    fill_date(page, "Period start", since)
+    fill_date(page, "Period end", date.today())
     page.get_by_role("button", name="Produce report").click()
     expect(
         page.get_by_role("heading", name=f"Audit report: {world.trainee.full_name}")
@@ -168,12 +169,22 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     expect(images).to_have_count(3)
     for index in range(3):
         assert _drawn_width(page, images.nth(index)) > 300
+        assert images.nth(index).get_attribute("alt")
+    # Each learning curve's values stand in a table beside its chart (issue 14, part 4).
+    curve_table = page.locator("details.curve-table")
+    expect(curve_table).to_have_count(1)
+    curve_table.get_by_text(f"The curve of {world.trainee.full_name} as a table").click()
+    expect(curve_table.locator("tbody tr")).to_have_count(
+        len(learning_curve_for(world.agreement).values)
+    )
     link = page.get_by_role("link", name="Download the PDF")
     expect(link).to_be_visible(timeout=PDF_TIMEOUT_MS)
     # The page says the PDF's real state: it is ready, so nothing says it is being produced.
     expect(page.get_by_text("being produced")).to_have_count(0)
     expect(page.get_by_text("Producing the PDF")).to_have_count(0)
-    expect(page.get_by_role("status").filter(has_text="Report made")).to_be_visible()
+    expect(
+        page.locator(".nhsuk-notification-banner").filter(has_text="Report made")
+    ).to_be_visible()
     page.screenshot(path=artifacts_dir / "governance-report.png", full_page=True)
     report_path = page.url.removeprefix(live_server.url)
 
@@ -184,10 +195,10 @@ def test_the_governance_lead_exports_and_produces_the_audit_report(
     phone.page.screenshot(path=artifacts_dir / "governance-report-phone.png", full_page=True)
     for table in phone.page.locator("table.criteria").all():
         box = table.evaluate(
-            "t => [t.closest('.table-responsive').scrollWidth,"
-            " t.closest('.table-responsive').clientWidth, t.innerText.slice(0, 60)]"
+            "t => [Math.ceil(t.getBoundingClientRect().right), t.scrollWidth <= t.clientWidth,"
+            " t.innerText.slice(0, 60)]"
         )
-        assert box[0] <= box[1], f"a report table scrolls sideways at 375 px: {box}"
+        assert box[0] <= 375 and box[1], f"a report table is cut off at 375 px: {box}"
     # Each judgement stacks under its figure, in view.
     stacked = phone.page.locator(".judgement-stacked").filter(has_text="Not met")
     expect(stacked.first).to_be_visible()
@@ -272,6 +283,13 @@ def test_the_learning_curve_page_shows_each_crossing_and_restart(
         assert _drawn_width(page, chart) > 250
         narrow = "size=narrow" in chart.evaluate("img => img.currentSrc")
         assert narrow == (viewport == "phone")
+        # The chart's values as a table beside it, each crossing named (issue 14, part 4).
+        assert "The table after the chart gives each value" in chart.get_attribute("alt")
+        page.get_by_text(f"The curve of {world.trainee.full_name} as a table").click()
+        rows = page.locator("details.curve-table tbody tr")
+        expect(rows).to_have_count(16)
+        expect(rows.nth(3)).to_contain_text("Upper (unacceptable)")
+        expect(rows.nth(15)).to_contain_text("Lower (acceptable)")
         page.screenshot(
             path=artifacts_dir / f"learning-curve-restart-{viewport}.png", full_page=True
         )

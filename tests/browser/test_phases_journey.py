@@ -70,20 +70,22 @@ def _sign_from_inbox(person, user, text, label, *, screenshot=None):
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)
     page.get_by_role("button", name="Sign", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
+    expect(
+        page.locator(".nhsuk-notification-banner").filter(has_text="is recorded")
+    ).to_be_visible()
     return overflow
 
 
 def _criteria_rows(page):
-    return page.locator("#progress-table tbody tr")
+    return page.locator("#progress-table > li")
 
 
 def _expect_every_criterion_met(page, count):
     rows = _criteria_rows(page)
     expect(rows).to_have_count(count)
     for i in range(count):
-        expect(rows.nth(i).locator(".badge")).to_have_text(re.compile(r"Met"))
-    expect(page.locator(".badge").filter(has_text="Every criterion met")).to_be_visible()
+        expect(rows.nth(i).locator(".nhsuk-tag")).to_have_text(re.compile(r"Met"))
+    expect(page.locator(".nhsuk-tag").filter(has_text="Every criterion met")).to_be_visible()
 
 
 def test_phase_one_to_a_verified_completion_certificate(live_server, open_browser, artifacts_dir):
@@ -120,12 +122,14 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     phone.page.screenshot(path=artifacts_dir / "progress-phase1-phone.png", full_page=True)
     phase_one_overflow = sideways_overflow(phone.page)
     request_button.click()
-    expect(phone.page.get_by_role("status").filter(has_text="Requested.")).to_be_visible()
+    expect(
+        phone.page.locator(".nhsuk-notification-banner").filter(has_text="Requested.")
+    ).to_be_visible()
     advance = ProgressionRequest.objects.get(agreement=agreement)
     assert advance.kind == ProgressionRequest.Kind.ADVANCE and advance.requested_by == trainee
     card = phone.page.locator(".progression-request").first
     expect(card).to_contain_text("Move to the next phase")
-    expect(card.locator(".badge").first).to_have_text("Awaiting signatures")
+    expect(card.locator(".request-status")).to_have_text("Awaiting signatures")
     expect(card.locator(".signoff-steps li")).to_contain_text("Lead supervisor (INR)")
     # While it waits, the page says so and offers no second request (issue 13, item 7).
     expect(phone.page.get_by_role("button", name="Request the move to phase 2")).to_have_count(0)
@@ -150,7 +154,9 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     lead_browser.goto(progress_path)
     _expect_every_criterion_met(lead_browser.page, len(phase_two))
     lead_browser.page.get_by_role("button", name="Request independence").click()
-    expect(lead_browser.page.get_by_role("status").filter(has_text="Requested.")).to_be_visible()
+    expect(
+        lead_browser.page.locator(".nhsuk-notification-banner").filter(has_text="Requested.")
+    ).to_be_visible()
     expect(lead_browser.page.get_by_role("button", name="Request independence")).to_have_count(0)
     expect(lead_browser.page.locator("#request-next")).to_contain_text(
         "A request is waiting for signatures: independence (phase 2 to 3)"
@@ -201,7 +207,7 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
         card = browser.page.locator(".progression-request").first
         row = card.locator(".signoff-steps li").nth(position)
         expect(row).to_contain_text(user.full_name)
-        expect(row.locator(".badge")).to_have_text("Signed")
+        expect(row.locator(".nhsuk-tag")).to_have_text("Signed")
         # The next party now sees it; the one after does not yet.
         if position + 2 < len(chain):
             expect(_inbox_items(browsers[chain[position + 2][0]], "Independence")).to_have_count(0)
@@ -218,14 +224,14 @@ def test_phase_one_to_a_verified_completion_certificate(live_server, open_browse
     expect(page.get_by_text("Now in")).to_contain_text("Phase 3 (independent practice)")
     expect(page.get_by_role("status").filter(has_text="Independent practice")).to_be_visible()
     card = page.locator(".progression-request").filter(has_text="Independence (phase 2 to 3)")
-    expect(card.locator(".badge").first).to_have_text("Approved")
-    signed = card.locator(".signoff-steps .badge").filter(has_text="Signed")
+    expect(card.locator(".request-status")).to_have_text("Approved")
+    signed = card.locator(".signoff-steps .nhsuk-tag").filter(has_text="Signed")
     expect(signed).to_have_count(len(chain))
     history = page.locator("#phase-history li")
     expect(history).to_have_count(3)
     link = card.get_by_role("link", name="Download the PDF")
     expect(link).to_be_visible(timeout=PDF_TIMEOUT_MS)
-    code = card.locator(".document-status .font-monospace").inner_text().strip()
+    code = card.locator(".document-status .verification-code").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}", code), code
     page.screenshot(path=artifacts_dir / "progress-phase3.png", full_page=True)
     with page.expect_download() as download_info:
@@ -320,8 +326,8 @@ def test_the_learning_curve_criterion_after_early_trouble_on_a_phone(
     row = _criteria_rows(phone.page).first
     expect(row).to_contain_text("crossed the lower limit at case 16 of 16 cases")
     expect(row).to_contain_text("crosses the lower limit (-2.48)")
-    expect(row.locator(".badge")).to_have_text(re.compile("Met"))
-    badge = row.locator(".badge").bounding_box()
+    expect(row.locator(".nhsuk-tag")).to_have_text(re.compile("Met"))
+    badge = row.locator(".nhsuk-tag").bounding_box()
     assert badge["x"] + badge["width"] <= 375, "the Status column is cut off at 375 px"
     assert sideways_overflow(phone.page) == 0
     phone.page.screenshot(path=artifacts_dir / "progress-learning-curve-phone.png", full_page=True)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from accounts.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, DEMO_PEOPLE, seed_people
 from accounts.models import Role
 from governance.reports import audit_report_request
+from reconciliation.selectors import LIST_READ_ROLES
 
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from .conftest import browser_sign_in, path_is, sideways_overflow
@@ -26,30 +27,37 @@ def _sign_in(person, demo, backup_code):
     page.get_by_label("Code").fill(backup_code)
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(path_is("/"))
-    expect(page.get_by_role("status").filter(has_text="You used a backup code")).to_be_visible()
+    expect(
+        page.locator(".nhsuk-notification-banner").filter(has_text="You used a backup code")
+    ).to_be_visible()
 
 
 def _check_home(person, demo):
     page = person.page
     label = Role(demo.role).label
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {demo.full_name}")
-    expect(page.locator("h1 ~ div .role-badge")).to_have_text([label])
+    expect(page.locator("h1 + .role-labels .role-badge")).to_have_text([label])
     memberships = page.locator("#my-memberships")
     expect(memberships).to_contain_text(label)
     expect(memberships).to_contain_text(demo.organisation)
     if demo.directorate:
         expect(memberships).to_contain_text(demo.directorate)
 
-    # Read from the DOM, so it holds whether or not the menu is collapsed (phone width).
+    # Read from the DOM, so it holds whether or not some links sit behind "More" (phone width).
+    navigation = page.locator('nav[aria-label="Main navigation"]')
     links = {
         text.strip()
-        for text in page.locator("#main-nav .navbar-nav.me-auto .nav-link").all_text_contents()
+        for text in navigation.locator(
+            ".nhsuk-header__navigation-item a.nhsuk-header__navigation-link"
+        ).all_text_contents()
     }
     expected = {"Home", "Training agreements", "Logbook", "Organisations"}
     if demo.role not in (Role.TRAINEE, Role.SUPERVISOR):
         expected.add("Governance")
     else:
         expected.add("Exports")
+    if demo.role in LIST_READ_ROLES | {Role.ADMINISTRATOR}:
+        expected.add("Reconciliation")  # hospital procedure lists (issue 16)
     if demo.role == Role.ADMINISTRATOR:
         expected |= ADMIN_ONLY_LINKS
     assert links == expected, f"{demo.role}: navigation shows {sorted(links)}"
@@ -71,17 +79,22 @@ def test_each_role_reaches_its_own_home(demo, live_server, open_browser, artifac
         assert sideways_overflow(person.page) == 0, (
             f"{role}: home page scrolls sideways at {width} px"
         )
+        # The account links stand in the header at every width: no menu to open first.
+        account = person.page.locator('nav[aria-label="Account"]')
+        expect(account.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(account.get_by_role("link", name="Sign-in and two-factor")).to_be_visible()
+        expect(account).to_contain_text(demo.full_name)
         if viewport == "phone":
-            # The collapsed menu opens and shows the same links, within the screen.
-            person.page.get_by_role("button", name="Show navigation").click()
-            expect(person.page.locator("#main-nav")).to_be_visible()
-            # "show" comes once the opening animation has ended; a click on the name menu during
-            # the animation can be lost on a busy machine.
-            expect(person.page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
-            expect(person.page.get_by_role("link", name="Organisations")).to_be_visible()
-            person.page.locator("#main-nav .dropdown-toggle").click()
-            expect(person.page.get_by_role("button", name="Sign out")).to_be_visible()
-            person.page.wait_for_timeout(400)  # let the collapse animation finish
+            # The links that do not fit sit behind "More", which opens them within the screen.
+            navigation = person.page.locator('nav[aria-label="Main navigation"]')
+            more = navigation.get_by_role("button", name=re.compile(r"More"))
+            expect(more).to_be_visible()
+            more.click()
+            expect(more).to_have_attribute("aria-expanded", "true")
+            organisations = navigation.get_by_role("link", name="Organisations")
+            expect(organisations).to_be_visible()
+            box = organisations.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
             person.page.screenshot(
                 path=artifacts_dir / f"home-{role}-phone-menu.png", full_page=True
             )

@@ -83,7 +83,7 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     # Last, so the page enrolment returns to afterwards (its ?next=) is home.
     person.goto("/")
     expect(page).to_have_url(path_is(SETUP))
-    expect(page.locator("#main-nav .navbar-nav.me-auto .nav-link")).to_have_count(0)
+    expect(page.locator('nav[aria-label="Main navigation"]')).to_have_count(0)
 
     secret = page.locator("#totp-secret").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{1,4})*", secret), secret
@@ -112,7 +112,9 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     assert len(codes) == 10, codes
     assert len(set(codes)) == 10, codes
     assert all(re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", c.strip()) for c in codes), codes
-    confirmation = page.get_by_role("status").filter(has_text="Two-factor authentication is on")
+    confirmation = page.locator(".nhsuk-notification-banner").filter(
+        has_text="Two-factor authentication is on"
+    )
     expect(confirmation).to_be_visible()
     page.screenshot(path=artifacts_dir / "two-factor-backup-codes.png", full_page=True)
 
@@ -124,9 +126,8 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
 
     device = TOTPDevice.objects.get(user=supervisor, confirmed=True)
 
-    # Sign out through the user menu in the navbar.
-    page.locator("#main-nav .dropdown-toggle").click()
-    page.get_by_role("button", name="Sign out").click()
+    # Sign out from the account links in the header.
+    page.locator('nav[aria-label="Account"]').get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(path_is(LOGIN))
     person.goto("/")
     expect(page).to_have_url(path_is(LOGIN))

@@ -140,7 +140,7 @@ def test_the_learning_curve_in_the_report_follows_the_formula(
     assert document.status == "ready"
     page = client.get(f"/governance/reports/{report.pk}/").content.decode()
     assert "Learning curves" in page and "Dr Trainee IR" in page
-    assert "<td>Mechanical thrombectomy</td>" in page  # volumes by name, not code
+    assert '<td class="nhsuk-table__cell">Mechanical thrombectomy</td>' in page  # by name, not code
 
 
 def test_the_page_shows_the_same_charts_as_the_pdf(
