@@ -21,6 +21,7 @@ from . import choices as c
 from .filters import CaseFilter
 from .forms import CaseForm, VerificationForm
 from .history import case_history
+from .registry import case_tags_attach
 from .selectors import (
     SUMMARY_GROUPS,
     case_counts,
@@ -139,6 +140,8 @@ def case_new(request):
     )
     initial = {"supervisor": previous.supervisor_id, "site": previous.site_id} if previous else {}
     initial["performed_on"] = _day_to_start_with(request.GET.get("performed_on"))
+    if request.GET.get("site", "").isdigit():  # a hospital-list entry being logged (issue 16)
+        initial["site"] = int(request.GET["site"])
     form = CaseForm(request.POST or None, initial=initial, **_form_choices(version))
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,6 +177,7 @@ def _decision_context(case, verifications, user, blind) -> dict:
 @login_required
 def case_detail(request, pk):
     case = case_get_for_user(user=request.user, pk=pk)
+    case_tags_attach([case])
     verifications = list(case.verifications.select_related("supervisor"))
     is_supervisor = case.supervisor_id == request.user.pk and case.trainee_id != request.user.pk
     # The supervisor records their own view first: the trainee's entry stays hidden.
@@ -222,6 +226,8 @@ def case_edit(request, pk):
 def verification_queue(request):
     queue = verification_queue_for_user(user=request.user)
     page = Paginator(queue, 10).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    case_tags_attach(page.object_list)
     # One form per case, each with its own element ids, so every label works its own controls.
     reviews = [(case, VerificationForm(auto_id=f"case{case.pk}_%s")) for case in page]
     return render(request, "caselogs/queue.html", {"page": page, "reviews": reviews})

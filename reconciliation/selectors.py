@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Organisation, Role, User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 from caselogs.models import Case
+from caselogs.registry import CaseTag
 
 from .models import (
     AuditSample,
@@ -276,4 +277,34 @@ def reconciliation_for_report(verified: QuerySet[Case]) -> dict[str, Any]:
         "centres": _rate_rows(per_centre, "name")[:RATES_LIMIT],
         "samples": quarters,
         "sample_totals": sample_findings(sampled).as_dict(),
+    }
+
+
+STATE_COLOURS: dict[str, str] = {
+    MatchState.MATCHED: "green",
+    MatchState.PROBABLE: "blue",
+    MatchState.NOT_ON_LIST: "orange",
+    MatchState.NO_LIST: "grey",
+}
+STATE_HELP: dict[str, str] = {
+    MatchState.MATCHED: "The hospital's procedure list names this case's accession number, within "
+    "a day of its date, with the trainee as an operator.",
+    MatchState.PROBABLE: "No accession number was given; the hospital's list has a procedure on "
+    "this date at this site naming the trainee.",
+    MatchState.NOT_ON_LIST: "A hospital list covers this site and date but has no procedure that "
+    "matches this case.",
+    MatchState.NO_LIST: "No procedure list covering this site and date has been uploaded yet.",
+}
+
+
+def case_tags(case_ids: list[int]) -> dict[int, CaseTag]:
+    """The hospital-list state of each case, for the logbook's pages (one query)."""
+    return {
+        pk: CaseTag(
+            subject="Hospital list",
+            label=MatchState(state).label,
+            colour=STATE_COLOURS[state],
+            help_text=STATE_HELP[state],
+        )
+        for pk, state in case_states(case_ids).items()
     }

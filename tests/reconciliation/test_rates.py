@@ -92,3 +92,21 @@ def test_the_report_freezes_rates_and_sample_findings(reconciled):
     assert snapshot["trainees"][0]["name"] == "Dr Trainee IR"
     (quarter_row,) = snapshot["samples"]
     assert (quarter_row["sampled"], quarter_row["recorded"], quarter_row["confirmed"]) == (4, 1, 1)
+
+
+def test_the_case_page_and_queue_show_each_cases_state(reconciled, client):
+    from django.urls import reverse
+
+    from caselogs.models import Case
+    from caselogs.registry import case_tags_attach
+
+    cases = list(Case.objects.order_by("reference"))
+    case_tags_attach(cases)
+    labels = [[(t.subject, t.label, t.colour) for t in case.extra_tags] for case in cases]
+    assert labels == [
+        [("Hospital list", "Matched", "green")],
+        [("Hospital list", "Matched", "green")],
+        [("Hospital list", "Probable match", "blue")],
+        [("Hospital list", "Not on the list", "orange")],
+    ]
+    assert reverse("caselogs:detail", args=[cases[0].pk])
