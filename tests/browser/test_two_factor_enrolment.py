@@ -144,13 +144,20 @@ def test_supervisor_enrols_then_gives_a_code_at_every_sign_in(
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(path_is(VERIFY))
     field = page.get_by_label("Code")
-    expect(field).to_have_class(re.compile(r"\bis-invalid\b"))
-    error = page.locator("#id_code_error")
+    expect(field).to_have_class(re.compile(r"\bnhsuk-input--error\b"))
+    expect(field).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#id_code-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("That code is not right")
+    # NHS.UK puts the message right above the box it is about, and says it at the top too.
     field_box, error_box = field.bounding_box(), error.bounding_box()
-    gap = error_box["y"] - (field_box["y"] + field_box["height"])
+    gap = field_box["y"] - (error_box["y"] + error_box["height"])
     assert 0 <= gap < 24, f"the error is {gap} px from the field"
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name=re.compile("That code is not right"))
+    ).to_have_attribute("href", "#id_code")
     page.screenshot(path=artifacts_dir / "two-factor-verify-wrong-code.png", full_page=True)
 
     # The wrong code throttles the devices for a second (OTP_*_THROTTLE_FACTOR = 1).
