@@ -72,7 +72,9 @@ class Case(models.Model):
     any_complication = models.BooleanField("any complication", default=False)
     # The angio suite's accession number, if the trainee gave it: only its HMAC under the site's
     # organisation's key (privacy.accession), never the number. Reconciliation matches on it.
-    accession_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    accession_key = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     # Full details: patient (no identifiers)
     age = _score("age (years)", 16, 110)
