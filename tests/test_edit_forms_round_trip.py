@@ -261,7 +261,12 @@ def test_a_case_waiting_for_verification_round_trips_unchanged(world, client):
     sign_in(client, world.trainee)
     before = _case_values(world.case)
     data, response = round_trip(client, f"/logbook/{world.case.pk}/edit/")
-    assert data["performed_on"] == [before["performed_on"].isoformat()]
+    day = before["performed_on"]  # three boxes, as typed: no leading zeros
+    assert [data[f"performed_on_{part}"] for part in ("day", "month", "year")] == [
+        [str(day.day)],
+        [str(day.month)],
+        [str(day.year)],
+    ]
     assert data["out_of_hours"] == ["false"]
     assert _case_values(world.case) == before
     world.case.refresh_from_db()
