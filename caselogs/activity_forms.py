@@ -54,3 +54,8 @@ class AssessmentForm(OnceOnlyFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
         self.fields["case"].required = False
+        # Radios need no empty choice: nothing is chosen until the assessor picks a level.
+        entrustment = self.fields["entrustment"]
+        entrustment.choices = [
+            (value, label) for value, label in entrustment.choices if value != ""
+        ]
