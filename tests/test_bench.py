@@ -4,6 +4,7 @@ is too noisy); bench/results.json in the repository holds the 1,000,000-case rec
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
         **os.environ,
         "BENCH_CASES": "200",
         "BENCH_WRK_SECONDS": "2",
+        "BENCH_LCP_RUNS": "2",
         # Its own database, apart from the test database and from a developer's kept bench.
         "BENCH_DB_SUFFIX": "_bench_ci",
         "BENCH_OUTPUT": str(output),
@@ -84,3 +86,17 @@ def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
     assert all("met" in row for row in results["targets"].values())
     # The sealed certificate is judged against its own target (issue 15: at most 1.5 x WeasyPrint).
     assert results["targets"]["certificate_with_seal_ratio"]["target"] == 1.5
+    # The front end (issue 14): a signed-in page's CSS, JS and fonts as production serves them
+    # (compressed, from the manifest), and the case form's largest paint on the throttled phone.
+    weight, paint = results["front_end"]["page_weight"], results["front_end"]["case_form_lcp"]
+    assert weight["path"] == paint["path"] == "/logbook/new/"
+    assert _number(weight["kb"]) and weight["kb"] > 0
+    kinds = {entry["kind"] for entry in weight["files"]}
+    assert {"css", "js"} <= kinds, weight["files"]
+    assert all(entry["encoding"] in ("br", "gzip") for entry in weight["files"]), weight["files"]
+    # Named from the manifest (a content hash in each name), as production's storage names them.
+    assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", entry["url"]) for entry in weight["files"])
+    assert _number(paint["s"]) and paint["s"] > 0 and len(paint["runs_s"]) == 2
+    assert (paint["latency_ms"], paint["cpu_slowdown"], paint["width"]) == (150, 4, 375)
+    assert results["targets"]["page_weight_kb"]["target"] == 150
+    assert results["targets"]["case_form_lcp_s"]["target"] == 1.5

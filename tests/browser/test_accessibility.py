@@ -67,6 +67,10 @@ NOT_PAGES = {
     "documents:jwks": "JSON: the public keys",
     "documents:status": "an htmx fragment swapped into the agreement page, checked there",
     "governance:export_download": "a CSV download",
+    "reconciliation:not_logged_log": "a redirect to the case form, filled in from the procedure "
+    "list's entry (the case form is checked)",
+    "reconciliation:not_logged_not_involved": "POST only: answers 'not involved', then redirects "
+    "to the list of entries not logged (checked)",
     "governance:learning_curve_svg": "an SVG chart, shown as an image with alternative text on "
     "the learning-curve page (checked there)",
     "governance:report_chart": "an SVG chart, shown as an image with alternative text on the "
