@@ -306,6 +306,7 @@ OUR_APPS = {
     "irtraining",
     "phases",
     "privacy",
+    "reconciliation",
     "signoffs",
 }
 
