@@ -7,7 +7,7 @@ first field is focused, and from there only typing, Tab, arrow keys, Space and E
 waits for verification. The supervisor named on it signs in on a desktop, reaches it from the home
 inbox, records their own view of the trainee's role and the supervision without being shown the
 trainee's entry, and verifies it. A second case, verified from the queue with a different view of
-the role, carries the "differs from the trainee's entry" badge.
+the role, carries the "differs from the trainee's entry" tag.
 
 Screenshots of the logbook, the case form (and its errors), the queue and a verified case, at
 phone and desktop widths, go to test-artifacts/. Problems that do not stop the journey (an error

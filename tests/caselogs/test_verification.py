@@ -150,7 +150,7 @@ def test_queue_is_oldest_first_and_shows_each_case(logbook, client):
 
 def _inbox_badge_and_link(page):
     section = page.split("Waiting for your verification", 1)[1].split("</section>", 1)[0]
-    badge = re.search(r'inbox-count">(?:<span[^>]*>\(</span>)?(\d+)', section).group(1)
+    badge = re.search(r'inbox-count"[^>]*>(?:<span[^>]*>[^<]*</span>)?\s*(\d+)', section).group(1)
     link = re.search(r"All (\d+) in the queue", section)
     return int(badge), int(link.group(1)) if link else None
 
