@@ -58,6 +58,9 @@ def test_the_administration_reads_as_the_app_does(live_server, open_browser, art
     assert not [href for href in sheets if "bootstrap" in href.lower()], sheets
     crumb = page.locator("div.breadcrumbs a").first
     assert "underline" in crumb.evaluate("e => getComputedStyle(e).textDecorationLine")
+    # Like every page, the administration links the accessibility statement from its footer.
+    statement = page.locator("#footer").get_by_role("link", name="Accessibility statement")
+    expect(statement).to_have_attribute("href", "/accessibility/")
 
     person.goto(f"/admin/documents/generateddocument/{document.pk}/change/")
     form = page.locator("#content-main")
