@@ -425,9 +425,11 @@ def judge(r: dict) -> dict:
         "certificate_with_seal_ratio": at_most(r["certificate_with_seal"]["ratio"], 1.5),
         "page_weight_kb": at_most(r["front_end"]["page_weight"]["kb"], 150),
         "case_form_lcp_s": at_most(r["front_end"]["case_form_lcp"]["s"], 1.5),
-        # Issue 16: import and match a 10,000-entry list under 5 s, in as many queries as a
+        # Issue 16: reconcile a 10,000-entry list under 5 s (the matching run; and the whole
+        # import, reading and keying the file first, judged the same), in as many queries as a
         # list a tenth of its size.
-        "reconcile_s": at_most(r["reconcile"]["import_s"], 5.0, strict=True),
+        "reconcile_s": at_most(r["reconcile"]["match_s"], 5.0, strict=True),
+        "reconcile_with_import_s": at_most(r["reconcile"]["import_s"], 5.0, strict=True),
         "reconcile_queries_flat": {
             "value": r["reconcile"]["import_queries"],
             "target": r["reconcile"]["tenth_import_queries"],

@@ -96,12 +96,23 @@ def accession_digest(organisation_id: int, raw: str) -> str:
     return _digest(organisation_key(organisation_id), accession_normalised(raw))
 
 
-def accession_digests(organisation_id: int, raw: str) -> tuple[str, str]:
+def organisation_keys(organisation_id: int) -> tuple[bytes, bytes | None]:
+    """(the current key, the previous key during a rotation, else None), read once for a list."""
+    return (
+        organisation_key(organisation_id),
+        _configured("RECONCILIATION_PREVIOUS_KEYS", organisation_id),
+    )
+
+
+def accession_digests(
+    organisation_id: int, raw: str, keys: tuple[bytes, bytes | None] | None = None
+) -> tuple[str, str]:
     """(digest under the current key, digest under the previous key or "") for a list entry:
-    during a rotation a list is keyed both ways, so cases keyed before it still match."""
+    during a rotation a list is keyed both ways, so cases keyed before it still match. ``keys``
+    (from ``organisation_keys``) saves reading them again for every row of a list."""
     normalised = accession_normalised(raw)
-    current = _digest(organisation_key(organisation_id), normalised)
-    previous_key = _configured("RECONCILIATION_PREVIOUS_KEYS", organisation_id)
+    current_key, previous_key = keys or organisation_keys(organisation_id)
+    current = _digest(current_key, normalised)
     previous = _digest(previous_key, normalised) if previous_key is not None else ""
     return current, previous
 

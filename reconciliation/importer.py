@@ -26,7 +26,7 @@ from privacy.accession import (
     AccessionKeyMissing,
     NotAnAccessionNumber,
     accession_digests,
-    organisation_key,
+    organisation_keys,
 )
 from privacy.identifiers import find_patient_identifiers
 
@@ -197,6 +197,35 @@ def _date(raw: str) -> date:
     raise ValueError("Give the date as YYYY-MM-DD or DD/MM/YYYY.")
 
 
+def _checked_date(raw: str, period: tuple[date, date]) -> date | str:
+    """The date, or the problem with it in words."""
+    try:
+        day = _date(raw)
+    except ValueError as error:
+        return str(error)
+    if not period[0] <= day <= period[1]:
+        return (
+            f"This date is outside the list's period ({period[0]:%d %b %Y} to "
+            f"{period[1]:%d %b %Y})."
+        )
+    return day
+
+
+def _code_problem(code: str) -> str:
+    findings = find_patient_identifiers(code)
+    if findings:
+        return findings[0].message
+    return "At most 40 characters." if len(code) > 40 else ""
+
+
+def _gmc_valid(gmc: str) -> bool:
+    try:
+        gmc_number_validator(gmc)
+    except ValidationError:
+        return False
+    return True
+
+
 def _rows(records: list[list[str]], positions: dict[str, int]) -> Iterator[tuple[int, dict]]:
     for number, record in enumerate(records[1:], start=2):
         if not any(cell for cell in record):
@@ -217,7 +246,7 @@ def procedure_list_read(
     problem. Nothing here touches the database."""
     reading = ListReading()
     try:
-        organisation_key(organisation_id)
+        keys = organisation_keys(organisation_id)
         records = _records(upload)
         if not records or not any(records[0]):
             raise Refused("The file is empty.")
@@ -228,6 +257,10 @@ def procedure_list_read(
     if reading.problems:
         return reading
     by_key: dict[str, ReadEntry] = {}
+    # A list repeats its dates, codes and people on every row: each distinct value is checked once.
+    dates: dict[str, date | str] = {}
+    code_findings: dict[str, str] = {}
+    gmc_ok: dict[str, bool] = {}
     for number, cells in _rows(records, positions):
         reading.rows_checked += 1
         if reading.rows_checked > MAX_ROWS:
@@ -236,31 +269,28 @@ def procedure_list_read(
             )
             break
         problems, performed_on, digests = [], None, ("", "")
+        raw_date = cells["procedure_date"]
+        if raw_date not in dates:
+            dates[raw_date] = _checked_date(raw_date, period)
+        checked = dates[raw_date]
+        if isinstance(checked, str):
+            problems.append(_problem(number, "procedure_date", raw_date, checked))
+        else:
+            performed_on = checked
         try:
-            performed_on = _date(cells["procedure_date"])
-            if not period[0] <= performed_on <= period[1]:
-                raise ValueError(
-                    f"This date is outside the list's period ({period[0]:%d %b %Y} to "
-                    f"{period[1]:%d %b %Y})."
-                )
-        except ValueError as error:
-            problems.append(_problem(number, "procedure_date", cells["procedure_date"], str(error)))
-        try:
-            digests = accession_digests(organisation_id, cells[ACCESSION])
+            digests = accession_digests(organisation_id, cells[ACCESSION], keys)
         except NotAnAccessionNumber as error:
             message = "Missing." if not cells[ACCESSION] else str(error)
             problems.append(_problem(number, ACCESSION, "", message))
         code = cells["procedure_code"]
-        if find_patient_identifiers(code):
-            problems.append(
-                _problem(number, "procedure_code", code, find_patient_identifiers(code)[0].message)
-            )
-        elif len(code) > 40:
-            problems.append(_problem(number, "procedure_code", code, "At most 40 characters."))
+        if code not in code_findings:
+            code_findings[code] = _code_problem(code)
+        if code_findings[code]:
+            problems.append(_problem(number, "procedure_code", code, code_findings[code]))
         gmc = cells["operator_gmc"]
-        try:
-            gmc_number_validator(gmc)
-        except ValidationError:
+        if gmc not in gmc_ok:
+            gmc_ok[gmc] = _gmc_valid(gmc)
+        if not gmc_ok[gmc]:
             problems.append(_problem(number, "operator_gmc", gmc, "A GMC number is 7 digits."))
         role = ROLE_WORDS.get(" ".join(cells["operator_role"].casefold().split()))
         if role is None:
