@@ -68,7 +68,8 @@ class ListEntry(models.Model):
 
     class Meta:
         ordering = ["performed_on", "pk"]
-        indexes = [models.Index(fields=["accession_key"])]
+        # No index of its own on the digest: matching compares digests in memory, and the
+        # constraint's index serves a lookup within a list.
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure_list", "accession_key"], name="list_entry_accession_once"
