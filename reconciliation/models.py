@@ -55,8 +55,9 @@ class ProcedureList(models.Model):
 class ListEntry(models.Model):
     """One procedure on the list. The accession number is kept only as digests."""
 
+    # Indexed by the constraint below (its first column): no index of its own.
     procedure_list = models.ForeignKey(
-        ProcedureList, on_delete=models.CASCADE, related_name="entries"
+        ProcedureList, on_delete=models.CASCADE, related_name="entries", db_index=False
     )
     row = models.PositiveIntegerField(help_text="The row of the file it came from.")
     performed_on = models.DateField()
@@ -88,7 +89,9 @@ class ListOperator(models.Model):
         NONE = "", "No answer yet"
         NOT_INVOLVED = "not_involved", "Not involved"
 
-    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="operators")
+    entry = models.ForeignKey(
+        ListEntry, on_delete=models.CASCADE, related_name="operators", db_index=False
+    )  # indexed by the constraint below (its first column)
     # Matched on at every run, so a trainee whose GMC number is recorded later still matches.
     gmc_number = models.CharField(max_length=7)
     role = models.CharField(max_length=20, choices=ListRole.choices)
@@ -125,9 +128,6 @@ class CaseReconciliation(models.Model):
         ListOperator, null=True, blank=True, on_delete=models.SET_NULL, related_name="match"
     )
     reconciled_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["state"])]
 
     def __str__(self) -> str:
         return f"Case {self.case_id}: {self.get_state_display()}"
