@@ -76,6 +76,7 @@ def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
         "certificate": ("app_s", "bare_s", "ratio"),
         "certificate_with_seal": ("app_s", "bare_s", "ratio", "seal_s"),
         "throughput": ("page_rps", "minimal_rps", "ratio", "errors"),
+        "reconcile": ("import_s", "match_s", "import_queries", "match_queries", "entries"),
     }
     for figure, keys in shape.items():
         for key in keys:
@@ -84,6 +85,11 @@ def test_the_benchmark_runs_at_200_cases_and_writes_every_figure(tmp_path):
     assert results["export"]["rows"] >= results["cases"]
     assert results["throughput"]["errors"] == 0
     assert all("met" in row for row in results["targets"].values())
+    # Issue 16: the list is reconciled in as many queries whatever its size.
+    reconcile = results["reconcile"]
+    assert reconcile["entries"] > 0 and reconcile["matched"] > 0
+    assert results["targets"]["reconcile_s"]["target"] == 5.0
+    assert results["targets"]["reconcile_queries_flat"]["met"], reconcile
     # The sealed certificate is judged against its own target (issue 15: at most 1.5 x WeasyPrint).
     assert results["targets"]["certificate_with_seal_ratio"]["target"] == 1.5
     # The front end (issue 14): a signed-in page's CSS, JS and fonts as production serves them
