@@ -38,6 +38,8 @@ class SecondFactorCodeForm(forms.Form):
                 "autofocus": True,
                 "spellcheck": "false",
                 "autocapitalize": "off",
+                # A code is short: a box its size (a backup code, abcde-fghjk, fits too).
+                "class": "nhsuk-input--width-10",
             }
         ),
         help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
