@@ -232,15 +232,16 @@ def test_the_check_page_says_a_changed_copy_is_not_valid(credential, client):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({}, "file-errors", "Choose the credential file, or paste the credential below."),
-        ({"token": "hello"}, "token-errors", "This is not a credential: a credential is a JWT"),
-        ({"token": "a.b.c"}, "token-errors", "its parts are not readable JWT"),
+        ({}, "id_file-error", "Choose the credential file, or paste the credential below."),
+        ({"token": "hello"}, "id_token-error", "This is not a credential: a credential is a JWT"),
+        ({"token": "a.b.c"}, "id_token-error", "its parts are not readable JWT"),
     ],
 )
 def test_bad_input_gets_a_clear_message_beside_the_field(client, db, data, field, message):
     page = client.post("/credentials/check/", data).content.decode()
     assert message in page
-    beside = page.split(f'id="{field}"', 1)[1].split("</div></div>", 1)[0]
+    # The NHS.UK error message sits with its field (above the box), named by the field's id.
+    beside = page.split(f'id="{field}"', 1)[1].split("</span>\n", 1)[0]
     assert message in beside
     assert "This credential is" not in page
 
@@ -250,7 +251,7 @@ def test_a_garbage_upload_gets_a_clear_message_beside_the_file_field(client, db)
 
     garbage = SimpleUploadedFile("photo.jwt", bytes(range(256)) * 4, "application/octet-stream")
     page = client.post("/credentials/check/", {"file": garbage}).content.decode()
-    beside = page.split('id="file-errors"', 1)[1].split("</div></div>", 1)[0]
+    beside = page.split('id="id_file-error"', 1)[1].split("</span>\n", 1)[0]
     assert "This file is not a credential (it is not text)" in beside
 
 
