@@ -263,3 +263,27 @@ def test_evidence_of_an_earlier_agreement_that_ended_early_counts_for_none_of_th
     assert (competencies.current, competencies.evidence) == ("0 of 1", {"signed": []})
     rate = result("reperfusion_rate", 50, last_n=2)
     assert (rate.current, rate.evidence) == ("100.0% (1 of 1)", {"ids": [case.pk]})
+
+
+def test_an_assistants_thrombectomy_is_in_neither_the_rate_nor_the_curve(trainee_world):
+    first = add_case(trainee_world, days_ago=10)
+    second = add_case(trainee_world, days_ago=5)
+    add_case(trainee_world, days_ago=1, trainee_role="assistant", final_etici="1", passes=3)
+    rate = _evaluate(trainee_world, _criterion(trainee_world, "reperfusion_rate", 90, last_n=2))
+    assert (rate.current, rate.met, rate.evidence) == (
+        "100.0% (2 of 2)",
+        True,
+        {"ids": [second.pk, first.pk]},
+    )
+    curve = _evaluate(
+        trainee_world,
+        _criterion(trainee_world, "learning_curve", 0, p0=0.1, p1=0.25, alpha=0.05, beta=0.2),
+    )
+    assert curve.evidence == {"cases": 2, "crossings": []}
+
+
+def test_of_two_thrombectomies_on_one_day_the_later_logged_is_the_more_recent(trainee_world):
+    add_case(trainee_world, days_ago=3)
+    later = add_case(trainee_world, days_ago=3, final_etici="1", passes=3)
+    rate = _evaluate(trainee_world, _criterion(trainee_world, "reperfusion_rate", 50, last_n=1))
+    assert (rate.current, rate.evidence) == ("0.0% (0 of 1)", {"ids": [later.pk]})
