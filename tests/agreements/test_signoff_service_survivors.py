@@ -3,17 +3,21 @@ records, how a second-factor code is read, each refusal's words and the field it
 and how a request closes, approved, declined or void (issue 19: tests written for the survivors
 of `make mutants MUTANTS='signoffs.services.*'`, docs/testing.md)."""
 
+import logging
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from agreements.models import VersionStatus
 from agreements.services import SIGNOFF_KIND, agreement_version_submit
 from audit.models import AuditEvent
 from phases.services import progression_request_make
+from signoffs import services
 from signoffs.models import Signature, SignoffRequest, SignoffStep, content_digest
 from signoffs.registry import handler_for
 from signoffs.selectors import signoff_requests_for_subject
@@ -339,3 +343,46 @@ def test_a_signature_of_a_request_in_any_order_tells_nobody_until_it_closes(
     with django_capture_on_commit_callbacks() as callbacks:
         sign_step(world, request.steps.get(label="Trainee"))
     assert callbacks == []
+
+
+# Queuing the e-mail: no result to store, and a broker that cannot be reached is logged, not fatal.
+
+
+def test_the_email_is_queued_for_the_request_with_no_result_to_store(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A result store would make queuing hang while Redis is down (signoffs.services)."""
+    queued: list[tuple[tuple, dict]] = []
+    monkeypatch.setattr(
+        services.signoff_notify_task,
+        "apply_async",
+        lambda *args, **kwargs: queued.append((args, kwargs)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _open(world)
+    assert queued == [(((request.pk,),), {"ignore_result": True})]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [KombuOperationalError("[Errno 111] Connection refused"), ConnectionRefusedError("refused")],
+)
+def test_a_broker_that_cannot_be_reached_is_logged_naming_the_request(
+    world, django_capture_on_commit_callbacks, monkeypatch, caplog, error
+):
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(services.signoff_notify_task, "apply_async", broker_down)
+    with (
+        caplog.at_level(logging.ERROR, logger="signoffs.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        request = _open(world)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "ERROR",
+            f"Could not queue the e-mail for sign-off {request.pk} (the sweep will send it): "
+            f"{error}",
+        )
+    ]
