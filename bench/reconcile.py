@@ -33,8 +33,8 @@ class _RolledBack(Exception):
     pass
 
 
-def _world(entries: int) -> tuple[Site, list[tuple[int, str, date, str]]]:
-    """The busiest site and its latest ``entries`` cases (pk, trainee's GMC, day, role)."""
+def _world(entries: int) -> tuple[Site, list[tuple[int, int, date, str]]]:
+    """The busiest site and its latest ``entries`` cases (pk, trainee id, day, role)."""
     busiest = (
         Case.objects.values("site").annotate(n=Count("pk")).order_by("-n").values("site").first()
     )
