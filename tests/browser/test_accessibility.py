@@ -1,5 +1,7 @@
 """axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) over every page, for every role that may see
 it, at 1280 and 375 CSS px, with each form's error state: 0 violations of any impact (issue 14).
+Each page also reflows at 320 CSS px (no sideways scrolling) and links the accessibility
+statement from its footer.
 
 The page list is built from the URL conf and the access table (tests/security/access_table.py):
 every named URL that a role may GET (200 for its own object) is a page state for that role, and
@@ -42,6 +44,7 @@ from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_member
 from ..security import test_access_matrix as matrix_tests
 from ..security.access_table import TABLE
 from ..security.matrix_world import ROLES, MatrixWorld, build_matrix_world
+from .conftest import sideways_overflow
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1280, 375)
@@ -79,6 +82,32 @@ NOT_PAGES = {
 
 # The NHS.UK error summary, or Django admin's note above a form with mistakes.
 ERROR_SUMMARY = ".nhsuk-error-summary, .errornote"
+
+# The elements that reach past the right edge of the viewport, each outside any scroll box, the
+# innermost first: what makes a page scroll sideways.
+STICKING_OUT = """() => {
+    const width = document.documentElement.clientWidth;
+    const clipped = el => {
+        for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+            if (getComputedStyle(box).overflowX !== 'visible') return true;
+        }
+        return false;
+    };
+    const past = el => el.getBoundingClientRect().right > width + 0.5 ||
+        parseFloat(getComputedStyle(el).marginRight) < 0;
+    const out = [...document.body.querySelectorAll('*')].filter(el =>
+        el.getBoundingClientRect().right > width + 0.5 && !clipped(el) &&
+        ![...el.children].some(child => child.getBoundingClientRect().right > width + 0.5));
+    if (!out.length) {  // nothing reaches past the edge itself: a negative margin, perhaps
+        out.push(...[...document.body.querySelectorAll('*')].filter(el => past(el) &&
+            !clipped(el)).slice(-4));
+    }
+    return out.slice(0, 4).map(el => el.tagName.toLowerCase() +
+        (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ?
+            '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+        ' "' + (el.innerText || '').trim().slice(0, 30) + '"');
+}"""
 
 # Violations allowed, each with its reason: {(state label, rule id): reason}. Keep it empty.
 EXCEPTIONS: dict[tuple[str, str], str] = {}
@@ -406,6 +435,20 @@ def _run_axe(page: Page) -> list[dict]:
     return page.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
 
 
+def _settled_overflow(page: Page) -> int:
+    """How far the page scrolls sideways once its layout has settled after a resize (content
+    that htmx loads, charts that redraw): measured until two readings 300 ms apart agree."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    overflow = sideways_overflow(page)
+    for _ in range(5):
+        page.wait_for_timeout(300)
+        again = sideways_overflow(page)
+        if again == overflow:
+            return overflow
+        overflow = again
+    return overflow
+
+
 def _people(matrix: MatrixWorld, extras: Extras) -> dict:
     people = dict(matrix.actors)
     people["pending_signer"] = extras.pending_signer
@@ -502,6 +545,16 @@ def test_axe_finds_no_violations(live_server: Any, browser: Any, transactional_d
                         f"{state.label}: no link to the accessibility statement in its footer"
                     )
                 violations = _run_axe(page)
+                if width == WIDTHS[-1] and not state.label.startswith("admin:"):
+                    # Reflow (1.4.10): at 320 CSS px nothing scrolls sideways but a data table's
+                    # own scroll box. The admin is Django's, and not made for phones.
+                    page.set_viewport_size({"width": 320, "height": HEIGHT[375]})
+                    overflow = _settled_overflow(page)
+                    if overflow > 0:
+                        problems.append(
+                            f"{state.label} at 320: scrolls {overflow} px sideways "
+                            f"({', '.join(page.evaluate(STICKING_OUT))})"
+                        )
             except Exception as error:  # noqa: BLE001  (one broken state must not hide the rest)
                 problems.append(f"{state.label} at {width}: {type(error).__name__}: {error}")
                 continue
