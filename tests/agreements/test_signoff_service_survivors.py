@@ -330,6 +330,8 @@ def test_each_signature_of_a_request_in_turn_tells_the_next_signer(
     request = signoff_requests_for_subject(independence).get()
     assert request.ordered
     steps = list(request.steps.order_by("position"))
+    # The governance lead's last step is an acknowledgement, not a signature of approval.
+    assert [step.is_acknowledgement for step in steps] == [False] * 5 + [True]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sign_step(world, steps[0])
