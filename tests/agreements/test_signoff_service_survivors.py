@@ -43,7 +43,7 @@ def _events(verb: str, request: SignoffRequest) -> list[AuditEvent]:
 
 def _refusal(step: SignoffStep, signer: object, **kwargs: str) -> SignoffRefused:
     with pytest.raises(SignoffRefused) as refused:
-        signoff_sign(step=step, signer=signer, **kwargs)  # type: ignore[arg-type]
+        signoff_sign(step=step, signer=signer, **kwargs)  # type: ignore[arg-type]  # a refusal test passes non-users too
     return refused.value
 
 

@@ -29,7 +29,7 @@ ANGIOGRAM = {"procedure": "diagnostic_angiogram", "final_etici": "", "passes": N
 def _criterion(world: World, kind: str, target: int, **parameters: object) -> AgreementCriterion:
     return AgreementCriterion(
         pk=73,
-        version=world.version,  # type: ignore[attr-defined]
+        version=world.version,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
         phase=2,
         kind=kind,
         target=Decimal(target),
@@ -40,7 +40,7 @@ def _criterion(world: World, kind: str, target: int, **parameters: object) -> Ag
 
 
 def _evaluate(world: World, criterion: AgreementCriterion) -> CriterionProgress:
-    agreement = world.agreement  # type: ignore[attr-defined]
+    agreement = world.agreement  # type: ignore[attr-defined]  # the test world gains attributes in its builder
     scope = EvidenceScope(agreement.pk, world.trainee.pk, phase_of(world).started_on)
     return evaluate_criteria([criterion], scope)[0]
 
@@ -60,8 +60,8 @@ def _row(
 
 def _sign(world: World, supervisor: object, competency: str) -> None:
     competency_sign(
-        agreement=world.agreement,  # type: ignore[attr-defined]
-        supervisor=supervisor,  # type: ignore[arg-type]
+        agreement=world.agreement,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
+        supervisor=supervisor,  # type: ignore[arg-type]  # a supervisor from the world, typed loosely there
         competency=competency,
     )
 
@@ -194,7 +194,7 @@ def _ended_and_new(world: World) -> World:
     same supervisors; the world returned is the new agreement's."""
     agreement_end_early(
         actor=world.training_lead,
-        agreement=world.agreement,  # type: ignore[attr-defined]
+        agreement=world.agreement,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
         reason="The trainee moved to another rota.",
     )
     agreement = agreement_create(
@@ -205,11 +205,11 @@ def _ended_and_new(world: World) -> World:
             supervisors=[world.lead_supervisor, world.second_supervisor],
             lead=world.lead_supervisor,
         ),
-        criteria_template=world.version.criteria_template,  # type: ignore[attr-defined]
+        criteria_template=world.version.criteria_template,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
     )
     new = copy.copy(world)
-    new.version, _ = submit_and_sign_all(new, agreement)  # type: ignore[attr-defined]
-    new.agreement = agreement  # type: ignore[attr-defined]
+    new.version, _ = submit_and_sign_all(new, agreement)  # type: ignore[attr-defined]  # the test world gains attributes in its builder
+    new.agreement = agreement  # type: ignore[attr-defined]  # the test world gains attributes in its builder
     return new
 
 

@@ -41,7 +41,7 @@ def import_list(world, rows, *, site=None, period=PERIOD, user=None, upload=None
 
 
 @pytest.fixture
-def world(logbook):  # noqa: F811
+def world(logbook):  # noqa: F811 (the imported logbook fixture, named world here)
     return logbook
 
 
