@@ -137,8 +137,8 @@ def test_upload_states_and_a_not_logged_entry_resolved(open_browser, artifacts_d
     supervisor.goto(f"/logbook/{logged.pk}/verify/")
     spage.get_by_label("Primary operator").check()
     spage.get_by_label("Supervisor scrubbed").check()
-    spage.get_by_label("Verify").check()
-    spage.get_by_role("button", name=re.compile("Record")).click()
+    spage.get_by_label("Verify: this case is accurate").check()
+    spage.get_by_role("button", name="Record decision").click()
     expect(spage.get_by_text("Hospital list: Matched")).to_be_visible()
 
     lead.goto("/governance/")
