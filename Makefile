@@ -77,6 +77,7 @@ check: setup
 	  EMAIL_URL=$${EMAIL_URL:-consolemail://} \
 	  DOCUMENT_SEAL_PKCS12=$${DOCUMENT_SEAL_PKCS12:-/check-only/seal.p12} \
 	  CREDENTIAL_SIGNING_KEY=$${CREDENTIAL_SIGNING_KEY:-/check-only/credential-key.pem} \
+	  RECONCILIATION_KEYS=$${RECONCILIATION_KEYS:-1=$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 # Lint, format and type checks (issue 17; docs/architecture.md, "Static checks"): ruff's rules and
