@@ -178,6 +178,8 @@ def test_deploy_check_passes_under_production_settings():
         # Paths only: the check refuses production without them (documents/checks.py).
         DOCUMENT_SEAL_PKCS12="/etc/irtraining/seal-keys/seal.p12",
         CREDENTIAL_SIGNING_KEY="/etc/irtraining/credential-keys/credential-key.pem",
+        # An organisation's accession-number key (without one, reconciliation.W001 warns).
+        RECONCILIATION_KEYS="1=" + "ab" * 32,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -189,6 +191,32 @@ def test_deploy_check_passes_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_warns_when_no_organisation_has_an_accession_key():
+    env = {
+        k: v for k, v in os.environ.items() if k not in _VARIABLES and k != "RECONCILIATION_KEYS"
+    }
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-check-" + "k" * 30,
+        TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
+        SITE_URL="https://training.example.nhs.uk",
+        DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
+        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
+        DOCUMENT_SEAL_PKCS12="/etc/irtraining/seal-keys/seal.p12",
+        CREDENTIAL_SIGNING_KEY="/etc/irtraining/credential-keys/credential-key.pem",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "reconciliation.W001" in result.stderr + result.stdout
 
 
 def test_the_sweeper_may_not_take_a_render_that_is_still_running():
