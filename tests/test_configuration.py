@@ -166,22 +166,31 @@ def test_production_turns_on_the_safety_settings():
 
 
 @pytest.mark.timeout(120)
-def test_deploy_check_passes_under_production_settings():
+# A complete production configuration for `check --deploy` (paths only for the keys: the check
+# refuses production without them, documents/checks.py).
+_PRODUCTION_CHECK = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "a-production-grade-secret-key-for-the-check-" + "k" * 30,
+    "TEXT_COMMITMENT_KEY": "a-production-text-commitment-key",
+    "SITE_URL": "https://training.example.nhs.uk",
+    "DJANGO_ALLOWED_HOSTS": "training.example.nhs.uk",
+    "EMAIL_URL": "smtp+tls://relay.example.nhs.uk:587",
+    "DOCUMENT_SEAL_PKCS12": "/etc/irtraining/seal-keys/seal.p12",
+    "CREDENTIAL_SIGNING_KEY": "/etc/irtraining/credential-keys/credential-key.pem",
+    # An organisation's accession-number key (without one, reconciliation.W001 warns).
+    "RECONCILIATION_KEYS": "1=" + "ab" * 32,
+}
+
+
+def _deploy_check(**overrides: str | None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in _VARIABLES}
-    env.update(
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-check-" + "k" * 30,
-        TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
-        SITE_URL="https://training.example.nhs.uk",
-        DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
-        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
-        # Paths only: the check refuses production without them (documents/checks.py).
-        DOCUMENT_SEAL_PKCS12="/etc/irtraining/seal-keys/seal.p12",
-        CREDENTIAL_SIGNING_KEY="/etc/irtraining/credential-keys/credential-key.pem",
-        # An organisation's accession-number key (without one, reconciliation.W001 warns).
-        RECONCILIATION_KEYS="1=" + "ab" * 32,
-    )
-    result = subprocess.run(
+    env.update(_PRODUCTION_CHECK)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -189,32 +198,16 @@ def test_deploy_check_passes_under_production_settings():
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_check_passes_under_production_settings():
+    result = _deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_the_deploy_check_warns_when_no_organisation_has_an_accession_key():
-    env = {
-        k: v for k, v in os.environ.items() if k not in _VARIABLES and k != "RECONCILIATION_KEYS"
-    }
-    env.update(
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="a-production-grade-secret-key-for-the-check-" + "k" * 30,
-        TEXT_COMMITMENT_KEY="a-production-text-commitment-key",
-        SITE_URL="https://training.example.nhs.uk",
-        DJANGO_ALLOWED_HOSTS="training.example.nhs.uk",
-        EMAIL_URL="smtp+tls://relay.example.nhs.uk:587",
-        DOCUMENT_SEAL_PKCS12="/etc/irtraining/seal-keys/seal.p12",
-        CREDENTIAL_SIGNING_KEY="/etc/irtraining/credential-keys/credential-key.pem",
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _deploy_check(RECONCILIATION_KEYS=None)
     assert result.returncode != 0
     assert "reconciliation.W001" in result.stderr + result.stdout
 
