@@ -165,7 +165,6 @@ def test_production_turns_on_the_safety_settings():
     assert s["hsts"] >= 31536000
 
 
-@pytest.mark.timeout(120)
 # A complete production configuration for `check --deploy` (paths only for the keys: the check
 # refuses production without them, documents/checks.py).
 _PRODUCTION_CHECK = {
@@ -200,12 +199,14 @@ def _deploy_check(**overrides: str | None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.timeout(120)
 def test_deploy_check_passes_under_production_settings():
     result = _deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.timeout(120)
 def test_the_deploy_check_warns_when_no_organisation_has_an_accession_key():
     result = _deploy_check(RECONCILIATION_KEYS=None)
     assert result.returncode != 0
