@@ -46,6 +46,9 @@ from ..security.access_table import TABLE
 from ..security.matrix_world import ROLES, MatrixWorld, build_matrix_world
 from .conftest import sideways_overflow
 
+# CI runs this file in its SQLite pass, beside the full pass (.ci/run, pyproject's markers).
+pytestmark = pytest.mark.axe
+
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1280, 375)
 HEIGHT = {1280: 900, 375: 812}
