@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, Role, Site, User
 from accounts.selectors import membership_list_active_for_user, user_is_administrator
 from caselogs.models import Case
 from caselogs.registry import CaseTag
@@ -45,6 +45,18 @@ def _organisation_ids(user: User, roles: Iterable[str]) -> set[int]:
 def list_organisation_ids_for_user(user: User) -> set[int]:
     """Organisations whose procedure lists this person may import."""
     return _organisation_ids(user, IMPORT_ROLES)
+
+
+def list_site_list_for_user(user: User) -> QuerySet[Site]:
+    """The sites whose procedure lists this person may import."""
+    organisation_ids = list_organisation_ids_for_user(user)
+    return Site.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
+
+
+def sample_organisation_list(organisation_ids: Iterable[int]) -> QuerySet[Organisation]:
+    """The organisations a sample may be drawn for, by name (ids from
+    ``sample_record_organisation_ids_for_user``)."""
+    return Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
 
 
 def sample_record_organisation_ids_for_user(user: User) -> set[int]:

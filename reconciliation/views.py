@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import add_validation_error
-from accounts.models import Organisation, Site
 
 from .forms import ProcedureListForm, SampledCaseForm, SampleDrawForm
 from .importer import COLUMNS, MAX_BYTES
@@ -20,6 +19,7 @@ from .sample import quarter_of
 from .selectors import (
     list_entry_counts,
     list_organisation_ids_for_user,
+    list_site_list_for_user,
     not_logged_for_trainee,
     not_logged_get_for_trainee,
     procedure_list_get_for_user,
@@ -27,6 +27,7 @@ from .selectors import (
     sample_findings,
     sample_get_for_user,
     sample_list_for_user,
+    sample_organisation_list,
     sample_record_organisation_ids_for_user,
     sampled_cases,
 )
@@ -95,7 +96,7 @@ def procedure_list_upload(request):
 def _procedure_list_upload(request):
     organisation_ids = list_organisation_ids_for_user(request.user)
     _require(bool(organisation_ids))
-    sites = Site.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
+    sites = list_site_list_for_user(request.user)
     form = ProcedureListForm(request.POST or None, request.FILES or None, sites=sites)
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -190,7 +191,7 @@ def sample_draw(request):
     previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     form = SampleDrawForm(
         request.POST or None,
-        organisations=Organisation.objects.filter(pk__in=organisation_ids).order_by("name"),
+        organisations=sample_organisation_list(organisation_ids),
         initial={"year": previous[0], "quarter": previous[1]},
     )
     if request.method == "POST" and form.is_valid():
