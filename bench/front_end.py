@@ -209,11 +209,12 @@ def main() -> dict:
         from accounts.demo import DEMO_PEOPLE
         from accounts.models import Role, User
         from bench.measure import session_cookie
+        from ops.smoke_support import free_port
 
         demo = next(person for person in DEMO_PEOPLE if person.role == Role.TRAINEE)
         cookie = session_cookie(User.objects.get(email=demo.email))
         connection.close()
-        port = run.free_port()
+        port = free_port()
         with run.gunicorn(env, port):
             run.log("front end: page weight and the case form's largest paint on a slow phone")
             results = measure(f"http://127.0.0.1:{port}", cookie)

@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -100,12 +99,6 @@ def drop_database(admin_url: str, name: str) -> None:
 
 
 # The server and the pages ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -298,6 +291,7 @@ def measure(cases, requests, wrk_seconds, url, env) -> dict:
 
     from bench import measure as m
     from bench.sql import EXPORT_COPY, REPORT
+    from ops.smoke_support import free_port
 
     who = m.people()
     cookies = {

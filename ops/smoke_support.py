@@ -1,6 +1,7 @@
 """What ops/deploy_smoke.py needs beside the documented commands: the services it serves on
 127.0.0.1 (a timestamp authority, a mail relay), the processes it starts, and a browser behind the
-TLS proxy. Never imported by the app."""
+TLS proxy. Never imported by the app. `free_port` and `wait_for` serve the fault tests
+(tests/faults) and the benchmark (bench/) too: ops never imports tests, so they live here."""
 
 import contextlib
 import hashlib
@@ -55,15 +56,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(predicate: Callable[[], T], *, timeout: float, what: str) -> T:
+def wait_for(
+    predicate: Callable[[], T | None],
+    *,
+    timeout: float,
+    interval: float = 0.25,
+    what: str = "condition",
+) -> T:
+    """Poll until predicate() is truthy; return its value, or fail naming what never happened."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise SmokeFailure(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.5)
+            raise SmokeFailure(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
 
 
 def step(title: str) -> None:

@@ -3,13 +3,14 @@
 import pytest
 from django.db import connection
 
+from ops.smoke_support import free_port
+
 from .services import (
     REDIS_SERVER,
     PrivateRedis,
     Processes,
     app_environment,
     database_url_of,
-    free_port,
     log_tail,
 )
 

@@ -11,12 +11,13 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from documents.models import GeneratedDocument
 from documents.tasks import RENDER_MAX_RETRIES
+from ops.smoke_support import wait_for
 from tests.factories import TEST_PASSWORD, OrganisationFactory, make_member, unused_backup_code
 
 from .conftest import needs_redis_server, needs_shared_postgres
 from .kinds import BROKEN, NOTE
 from .people import allow_web_sign_in
-from .services import Browser, django_script, log_tail, wait_for
+from .services import Browser, django_script, log_tail
 
 pytestmark = [
     pytest.mark.redis,

@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from ops.smoke_support import free_port
 from tests.factories import TEST_PASSWORD
 
 from .people import LOAD_CODES
@@ -27,7 +28,6 @@ from .services import (
     Processes,
     app_environment,
     django_script,
-    free_port,
     manage,
     postgres_binaries_available,
 )

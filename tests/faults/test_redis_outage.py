@@ -20,6 +20,7 @@ from agreements.criteria_defaults import default_template_ensure
 from agreements.models import CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
 from documents.models import GeneratedDocument
+from ops.smoke_support import wait_for
 from signoffs.models import SignoffRequest
 from tests.agreements.conftest import build_world, sign_step, signer_for, terms_for
 from tests.factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_member, unused_backup_code
@@ -27,7 +28,7 @@ from tests.factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_member, unuse
 from .celeryapp import FAST_SWEEP_SECONDS
 from .conftest import needs_redis_server, needs_shared_postgres
 from .people import allow_web_sign_in
-from .services import Browser, log_tail, page_summary, wait_for
+from .services import Browser, log_tail, page_summary
 
 pytestmark = [
     pytest.mark.redis,

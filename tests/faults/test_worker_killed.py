@@ -24,13 +24,14 @@ import pytest
 
 from agreements.services import agreement_version_submit
 from documents.models import GeneratedDocument
+from ops.smoke_support import wait_for
 from tests.agreements.conftest import build_world, draft, sign_step, signer_for
 from tests.factories import TEST_PASSWORD, unused_backup_code
 
 from .conftest import needs_redis_server, needs_shared_postgres
 from .kinds import NOTE
 from .people import allow_web_sign_in
-from .services import Browser, django_script, log_tail, page_summary, wait_for
+from .services import Browser, django_script, log_tail, page_summary
 
 pytestmark = [
     pytest.mark.redis,
