@@ -13,6 +13,8 @@ import shutil
 import statistics
 from typing import Any
 
+from ops.chromium import CHROMIUM_ARGS
+
 # Resource types (Chromium's Network domain) that count towards the page weight.
 WEIGHED = {"Stylesheet": "css", "Script": "js", "Font": "fonts"}
 SLOW_PHONE = {
@@ -23,15 +25,6 @@ SLOW_PHONE = {
 }
 CPU_SLOWDOWN = 4
 PHONE = {"width": 375, "height": 812}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LCP_SCRIPT = """() => new Promise(resolve => {
     new PerformanceObserver(list => {
         const entries = list.getEntries();

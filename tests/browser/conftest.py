@@ -13,6 +13,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
+from ops.chromium import CHROMIUM_ARGS
+
 from ..conftest import CHROMIUM
 from ..factories import TEST_PASSWORD, unused_backup_code
 
@@ -30,17 +32,6 @@ PHONE = {
     "has_touch": True,
 }
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-
-# The machine's network is closed: keep Chromium from reaching out (QUIC, component updates, sync).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 CSP_WORDS = ("Content Security Policy", "Refused to")
 
