@@ -178,3 +178,14 @@ def test_with_no_verified_case_every_rate_is_unknown_not_zero(trainee_world):
     assert got.complications == {} and got.sich_by_definition == {}
     assert set(got.completeness.values()) == {None}
     assert all(summary.n == 0 and summary.median is None for summary in got.intervals)
+
+
+def test_a_complication_listed_twice_on_one_case_counts_once(trainee_world):
+    # A list typed into an import ("dissection; dissection") keeps the repeat.
+    add_case(trainee_world, any_complication=True, complications=["dissection", "dissection"])
+    add_case(trainee_world, any_complication=True, complications=["dissection", "sah"])
+
+    got = indicators_for(verified_cases())
+
+    assert got.complications == {"Arterial dissection": 2, "Subarachnoid haemorrhage": 1}
+    assert got.any_complication_percent == 100.0
