@@ -145,6 +145,9 @@ def test_after_a_return_to_an_earlier_phase_its_status_reads_revoked(
     assert any(s.startswith("REVOKED") for s in check.sentences())
     revoked = AuditEvent.objects.get(verb="credential.revoked")
     assert revoked.object_id == str(IssuedCredential.objects.get().pk)
+    # Whoever withdrew the certificate withdrew its credential: the same person on both records.
+    certificate.refresh_from_db()
+    assert certificate.revoked_by is not None and revoked.actor == certificate.revoked_by
     # The published list itself has the bit set, signed.
     issuer = small_world.version.employer
     listed = client.get(f"/credentials/status/{issuer.pk}/")

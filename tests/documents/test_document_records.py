@@ -1,0 +1,195 @@
+"""What each change to a document leaves behind: its row, its audit event, its log line.
+
+A document that fails, is queued again, is swept or is revoked is a fact a governance lead may
+have to account for later, so each is checked in full through the service that makes it: the
+state, the words, who did it, and what the audit log commits to.
+"""
+
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from documents.models import GeneratedDocument
+from documents.services import (
+    RENDER_ATTEMPTS_LIMIT,
+    DocumentStateError,
+    document_mark_failed,
+    document_render,
+    document_request,
+    document_requeue,
+    document_revoke,
+    document_sweep_stale,
+)
+from privacy.commitments import text_commitment
+from tests.factories import make_user
+
+from .conftest import FAILING_KIND, KIND
+
+pytestmark = pytest.mark.django_db
+Status = GeneratedDocument.Status
+# Longer than both limits: 4,000 characters kept on the row, 500 in the audit event.
+LONG_ERROR = "A" * 450 + "B" * 100 + "C" * 3500 + "D" * 50
+
+
+def _event(verb: str, document: GeneratedDocument) -> AuditEvent:
+    """The one event of this verb about this document (the request's event names its type)."""
+    requested = AuditEvent.objects.get(verb="document.requested", object_id=str(document.pk))
+    return AuditEvent.objects.get(
+        verb=verb, object_type=requested.object_type, object_id=str(document.pk)
+    )
+
+
+def _failed_renders(document: GeneratedDocument, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(RuntimeError):
+            document_render(document_id=document.pk)
+
+
+def test_a_document_that_could_not_be_produced_is_failed_with_its_error_on_record(
+    organisation, queued
+):
+    document = document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64)
+    _failed_renders(document, 2)
+
+    failed = document_mark_failed(document_id=document.pk, error=LONG_ERROR)
+
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED
+    assert failed.last_error == LONG_ERROR[:4000] and len(failed.last_error) == 4000
+    event = _event("document.failed", document)
+    assert event.actor is None
+    assert event.summary == (
+        f"Document {document.verification_code} could not be produced after 2 attempt(s)"
+    )
+    assert event.data == {"error": LONG_ERROR[:500], "attempts": 2}
+
+
+def test_a_ready_document_is_never_marked_failed(organisation, issued):
+    again = document_mark_failed(document_id=issued.pk, error="too late")
+
+    again.refresh_from_db()
+    assert again.status == Status.READY and again.last_error == ""
+    assert not AuditEvent.objects.filter(verb="document.failed").exists()
+
+
+def test_only_a_failed_document_is_queued_again(organisation, requested):
+    with pytest.raises(DocumentStateError) as refused:
+        document_requeue(document_id=requested.pk)
+
+    assert str(refused.value) == "Only a document that failed can be queued again."
+    assert not AuditEvent.objects.filter(verb="document.requeued").exists()
+
+
+def test_queuing_a_failed_document_again_starts_it_afresh_and_records_who_and_why(
+    organisation, queued, django_capture_on_commit_callbacks
+):
+    document = document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64)
+    _failed_renders(document, 3)
+    document_mark_failed(document_id=document.pk, error=LONG_ERROR)
+    administrator = make_user()
+    queued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = document_requeue(document_id=document.pk, actor=administrator)
+
+    again.refresh_from_db()
+    assert again.status == Status.PENDING and again.attempts == 0
+    assert timezone.now() - again.queued_at < timedelta(minutes=1)
+    assert queued == [document.pk]
+    event = _event("document.requeued", document)
+    assert event.actor == administrator
+    assert event.summary == f"Document {document.verification_code} queued again after it failed"
+    assert event.data == {"previous_error": LONG_ERROR[:500]}
+
+
+def test_asking_again_for_a_failed_document_records_who_asked(organisation, queued):
+    document = document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64)
+    document_mark_failed(document_id=document.pk, error="the print template is broken")
+    asker = make_user()
+
+    document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64, actor=asker)
+
+    assert _event("document.requeued", document).actor == asker
+
+
+def test_the_sweeper_gives_up_on_one_document_and_still_queues_the_others_after_it(
+    organisation, queued, django_capture_on_commit_callbacks, caplog
+):
+    with time_machine.travel(timezone.now() - timedelta(minutes=40)):
+        poisonous = document_request(
+            kind=FAILING_KIND, subject=organisation, content_digest="a" * 64
+        )
+    _failed_renders(poisonous, RENDER_ATTEMPTS_LIMIT)
+    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
+        lost = [
+            document_request(kind=KIND, subject=organisation, content_digest=digest * 64)
+            for digest in "bc"
+        ]
+    queued.clear()
+
+    with (
+        caplog.at_level(logging.INFO, logger="documents.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert document_sweep_stale(older_than=timedelta(minutes=5)) == 2
+
+    assert queued == [document.pk for document in lost]
+    for document in lost:
+        document.refresh_from_db()
+        assert document.status == Status.PENDING
+        assert timezone.now() - document.queued_at < timedelta(minutes=1)
+    poisonous.refresh_from_db()
+    assert poisonous.status == Status.FAILED
+    assert poisonous.last_error == (
+        f"Gave up after {RENDER_ATTEMPTS_LIMIT} attempts that did not finish "
+        "(the worker may have been stopped while rendering)."
+    )
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
+        "Queued 2 stale pending document(s) again"
+    ]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_a_revocation_needs_a_reason(issued, reason):
+    with pytest.raises(DocumentStateError) as refused:
+        document_revoke(document=issued, reason=reason, actor=make_user())
+
+    assert str(refused.value) == "Give the reason the document is revoked."
+    issued.refresh_from_db()
+    assert issued.revoked_at is None
+
+
+def test_a_revocation_records_who_revoked_it_and_the_log_commits_to_the_reason(issued):
+    governance_lead = make_user()
+
+    revoked = document_revoke(
+        document=issued, reason="  Issued to the wrong trainee  ", actor=governance_lead
+    )
+
+    revoked.refresh_from_db()
+    assert revoked.revoked_reason == "Issued to the wrong trainee"
+    assert revoked.revoked_by == governance_lead and revoked.revoked_at is not None
+    event = _event("document.revoked", issued)
+    assert event.actor == governance_lead
+    assert event.summary == f"Document {issued.verification_code} revoked"
+    # The reason itself stays on the document's row: the log holds only its commitment.
+    assert event.data == {
+        "changed": {"revoked_reason": text_commitment("Issued to the wrong trainee")}
+    }
+    with pytest.raises(DocumentStateError) as refused:
+        document_revoke(document=issued, reason="Again", actor=governance_lead)
+    assert str(refused.value) == "This document is already revoked."
+
+
+@pytest.mark.parametrize("actor", [None, AnonymousUser()], ids=["the system", "anonymous"])
+def test_a_revocation_nobody_signed_in_made_names_nobody(issued, actor):
+    revoked = document_revoke(document=issued, reason="Withdrawn", actor=actor)
+
+    revoked.refresh_from_db()
+    assert revoked.revoked_at is not None and revoked.revoked_by is None
+    assert _event("document.revoked", issued).actor is None
