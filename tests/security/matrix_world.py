@@ -10,7 +10,8 @@ Southbank, its training centre), and three trainees whose records give the objec
              acting person holds any role.
 
 Each relation has an active agreement (signed through the real sign-off chain), its PDF rendered,
-a case waiting for verification, an activity waiting for confirmation, and an audit report.
+a case waiting for verification, an activity waiting for confirmation, and an audit report; and
+at its centre a hospital procedure list with an entry in each match state, and an audit sample.
 """
 
 from dataclasses import dataclass, field, replace
@@ -25,12 +26,19 @@ from accounts.services import backup_codes_set
 from agreements.criteria_defaults import default_template_ensure
 from agreements.models import CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create
+from caselogs.choices import TraineeRole
 from documents.models import GeneratedDocument
 from documents.tasks import document_render_task
 from governance.reports import audit_report_request
+from reconciliation.models import SampledCase
 from reconciliation.sample import quarter_bounds, quarter_of
-from reconciliation.selectors import not_logged_for_trainee
-from reconciliation.services import audit_sample_draw, procedure_list_import
+from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
+from reconciliation.services import (
+    audit_sample_draw,
+    operator_not_involved,
+    procedure_list_import,
+    sampled_case_record,
+)
 from signoffs.models import SignoffStep
 
 from ..agreements.conftest import World, build_world, submit_and_sign_all, terms_for
@@ -76,8 +84,9 @@ class Records:
     step: object
     document: object
     organisation: object
-    # Reconciliation (issue 16): a procedure list at the centre naming the trainee on a day with
-    # no case (so a not-logged entry), and an audit sample of the centre with one sampled case.
+    # Reconciliation (issue 16): a procedure list at the centre naming the trainee, with an entry
+    # in each state (the not-logged one is kept here), and an audit sample of the centre with one
+    # sampled case.
     procedure_list: object = None
     not_logged: object = None
     sample: object = None
@@ -143,19 +152,45 @@ def _elsewhere() -> World:
 
 
 def _reconciliation(world: World, site, *, sample_quarter_back: int) -> dict:
-    """A list of the centre's site naming the trainee on a day they logged nothing, and the
-    centre's audit sample of a quarter with a verified case (each relation its own quarter:
-    one sample per centre and quarter)."""
+    """A list of the centre's site with an entry in each state, and the centre's audit sample of
+    a quarter with a verified case (each relation its own quarter: one sample per centre and
+    quarter).
+
+    The list names the trainee on five procedures, so every page that shows reconciliation has
+    something in each state to draw (the accessibility sweep's tags, rates and tables):
+    - 20 days ago: probable (the verified case _records logged that day gives no accession number);
+    - 12 days ago: matched (a verified case logged here with the entry's accession number);
+    - 5 days ago: probable (the case waiting for verification: the case page's and queue's tag);
+    - 4 days ago: answered "not involved" by the trainee;
+    - 3 days ago: not logged (the one entry the trainee is still asked about).
+    The sample's case, dated yesterday or at its quarter's end, is not on the list (or not covered
+    by it); one sampled case has its findings recorded. Accession numbers are made up
+    (``MATRIX-`` and the site), nothing like a hospital's."""
     today = date.today()
     year, quarter = quarter_of(today)
     for _ in range(sample_quarter_back):
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     start, end = quarter_bounds(year, quarter)
-    add_case(world, days_ago=(today - min(end, today - timedelta(days=1))).days)
-    day = today - timedelta(days=3)
-    text = (
-        "procedure_date,accession_number,procedure_code,operator_gmc,operator_role\n"
-        f"{day.isoformat()},MATRIX-{site.pk},MT01,{world.trainee.gmc_number},primary operator\n"
+    accession = f"MATRIX-{site.pk}"
+    # Its accession number is on no list, so it is never a probable match for an entry of its
+    # day (at a quarter's start, the last quarter's end falls among the entries' days).
+    add_case(
+        world,
+        days_ago=(today - min(end, today - timedelta(days=1))).days,
+        accession_number=f"{accession}-S",
+    )
+    add_case(world, days_ago=12, accession_number=f"{accession}-M")
+    gmc = world.trainee.gmc_number
+    entries = (  # days ago, accession number, the trainee's role on the list
+        (20, f"{accession}-P", "primary operator"),
+        (12, f"{accession}-M", "primary operator"),
+        (5, f"{accession}-W", "primary operator"),
+        (4, f"{accession}-X", "assistant"),
+        (3, accession, "primary operator"),
+    )
+    text = "procedure_date,accession_number,procedure_code,operator_gmc,operator_role\n" + "".join(
+        f"{(today - timedelta(days=days)).isoformat()},{number},MT01,{gmc},{role}\n"
+        for days, number, role in entries
     )
     outcome = procedure_list_import(
         user=world.training_lead,
@@ -165,8 +200,26 @@ def _reconciliation(world: World, site, *, sample_quarter_back: int) -> dict:
         upload=SimpleUploadedFile("list.csv", text.encode()),
     )
     assert not outcome.problems, outcome.problems
+    assert outcome.procedure_list is not None
+    not_involved = not_logged_for_trainee(user=world.trainee).get(
+        entry__performed_on=today - timedelta(days=4)
+    )
+    operator_not_involved(trainee=world.trainee, operator=not_involved)
+    counts = list_entry_counts(outcome.procedure_list)
+    assert (counts["matched"], counts["probable"], counts["not_involved"]) == (1, 2, 1), counts
     sample = audit_sample_draw(
         organisation=world.centre, year=year, quarter=quarter, user=world.training_lead
+    )
+    # Findings for one sampled case, so the sample's and report's findings have a rate to show:
+    # the last, so the first (the matrix's sampled case) keeps a blank form when there are two.
+    recorded = sample.cases.order_by("case_id").last()
+    assert recorded is not None
+    sampled_case_record(
+        user=world.training_lead,
+        sampled=recorded,
+        confirmed=SampledCase.Confirmed.CONFIRMED,
+        role=TraineeRole.PRIMARY_OPERATOR,
+        outcome=SampledCase.Outcome.AGREES,
     )
     return {
         "procedure_list": outcome.procedure_list,
