@@ -44,7 +44,7 @@ from ..factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_member
 from ..security import test_access_matrix as matrix_tests
 from ..security.access_table import TABLE
 from ..security.matrix_world import ROLES, MatrixWorld, build_matrix_world
-from .conftest import sideways_overflow
+from .conftest import fill_date, sideways_overflow
 
 # CI runs this file in its SQLite pass, beside the full pass (.ci/run, pyproject's markers).
 pytestmark = pytest.mark.axe
@@ -252,6 +252,27 @@ def _new_backup_codes(page: Page) -> None:
         page.locator("main").get_by_role("button", name="backup codes").first.click()
 
 
+def _upload_list_with_problems(page: Page) -> None:
+    """Upload a procedure list whose every row has a problem: nothing is imported, and the page
+    shows its problems by row and column (a table only a bad file brings). The accession numbers
+    are made up; the importer never shows them back."""
+    today = date.today()
+    fill_date(page, "First day of the list", today - timedelta(days=30))
+    fill_date(page, "Last day of the list", today)
+    rows = [
+        "procedure_date,accession_number,procedure_code,operator_gmc,operator_role",
+        "2026-02-31,AXE-1,MT01,6000000,primary operator",  # no such day
+        f"{today.isoformat()},AXE-2,MT01,12345,primary operator",  # not a GMC number
+        f"{today.isoformat()},AXE-3,MT01,6000000,scrub nurse",  # not a role
+        f"{(today - timedelta(days=400)).isoformat()},AXE-4,MT01,6000000,assistant",  # too early
+    ]
+    page.get_by_label("The list, as CSV or Excel (.xlsx)").set_input_files(
+        {"name": "list.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}
+    )
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Check and import").click()
+
+
 def _extra_states(matrix: MatrixWorld, extras: Extras) -> list[State]:
     own = matrix.records["own"]
     draft_id = extras.draft_agreement.pk
@@ -288,6 +309,14 @@ def _extra_states(matrix: MatrixWorld, extras: Extras) -> list[State]:
             reverse("documents:verify", args=["NOT-A-CODE"]),
         ),
         State("not found page", "home", "trainee", "/no-such-page/"),
+        State(
+            "reconciliation:list_upload, a list with problems",
+            "reconciliation:list_upload",
+            "training_lead",
+            reverse("reconciliation:list_upload"),
+            act=_upload_list_with_problems,
+            expects_error=True,
+        ),
         *[
             State(f"{name} as administrator", "admin", "administrator", path)
             for name, path in (
@@ -358,6 +387,24 @@ def _error_states(matrix: MatrixWorld, extras: Extras) -> list[State]:
             _submit_empty(),
         ),
         ("governance:reports", "governance_lead", reverse("governance:reports"), _submit_empty()),
+        (
+            "reconciliation:list_upload",
+            "training_lead",
+            reverse("reconciliation:list_upload"),
+            _submit_empty(),
+        ),
+        (
+            "reconciliation:sample_draw",
+            "training_lead",
+            reverse("reconciliation:sample_draw"),
+            _submit_empty(),
+        ),
+        (
+            "reconciliation:sampled_case",
+            "training_lead",
+            reverse("reconciliation:sampled_case", args=[own.sample.pk, own.sampled_case.pk]),
+            _submit_empty(),
+        ),
         (
             "signoffs:sign",
             "pending_signer",
