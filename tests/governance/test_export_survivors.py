@@ -1,0 +1,141 @@
+"""The activity and assessment exports row by row: who appears under which pseudonym, and when a
+supervisor decided. `test_exports.py` checks scope, filters and escaping; a row whose trainee or
+supervisor pseudonym was computed from the wrong person, or whose decided date went missing, would
+pass it."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from caselogs.activity_services import activity_log
+from caselogs.models import Activity
+from governance.exports import pseudonym
+
+from ..conftest import sign_in
+from ..phases.conftest import add_activity, add_assessment, add_case
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date.today()
+
+
+def _export(user, dataset: str, fmt: str) -> list[dict]:
+    client = Client()
+    sign_in(client, user)
+    response = client.get(reverse("governance:export_download", args=[dataset, fmt]))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if fmt == "csv":
+        header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).active
+        header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.fixture
+def evidence(trainee_world):
+    """One verified case, one confirmed activity, one activity still waiting for the second
+    supervisor, and one assessment: all the trainee's, two supervisors between them."""
+    w = trainee_world
+    w.case = add_case(w, reference="EXP-1", days_ago=5)
+    w.confirmed = add_activity(w)  # three days ago, confirmed by the lead supervisor now
+    w.waiting = activity_log(
+        trainee=w.trainee,
+        data={
+            "kind": "teaching",
+            "happened_on": TODAY - timedelta(days=1),
+            "hours": Decimal("2.5"),
+            "notes": "Registrar teaching",
+            "supervisor": w.second_supervisor,
+        },
+    )
+    w.assessment = add_assessment(w, level=3, case=w.case)
+    return w
+
+
+def test_the_same_person_has_the_same_pseudonym_in_every_export(evidence):
+    w = evidence
+    trainee = pseudonym("T", w.trainee.pk)
+    lead, second = pseudonym("S", w.lead_supervisor.pk), pseudonym("S", w.second_supervisor.pk)
+    # Three different people, three different pseudonyms, each marked with its role.
+    assert len({trainee, lead, second}) == 3
+    assert trainee.startswith("T-") and lead.startswith("S-") and second.startswith("S-")
+
+    (case,) = _export(w.administrator, "cases", "csv")
+    assert (case["trainee"], case["supervisor"]) == (trainee, lead)
+
+    activities = _export(w.administrator, "activities", "csv")
+    assert [(a["trainee"], a["supervisor"]) for a in activities] == [
+        (trainee, lead),
+        (trainee, second),
+    ]
+    (assessment,) = _export(w.administrator, "assessments", "csv")
+    assert (assessment["trainee"], assessment["assessor"]) == (trainee, lead)
+
+
+def test_an_activity_row_in_full(evidence):
+    w = evidence
+    decided = Activity.objects.get(pk=w.confirmed.pk).decided_at.date()
+    rows = _export(w.trainee, "activities", "csv")
+    assert rows == [
+        {
+            "trainee": pseudonym("T", w.trainee.pk),
+            "phase_on_date": "1",
+            "kind": "mdt",
+            "happened_on": (TODAY - timedelta(days=3)).isoformat(),
+            "hours": "1.0",
+            "notes": "",
+            "supervisor": pseudonym("S", w.lead_supervisor.pk),
+            "confirmation_status": "confirmed",
+            "supervisor_comment": "",
+            "decided_on": decided.isoformat(),
+        },
+        {
+            "trainee": pseudonym("T", w.trainee.pk),
+            "phase_on_date": "1",
+            "kind": "teaching",
+            "happened_on": (TODAY - timedelta(days=1)).isoformat(),
+            "hours": "2.5",
+            "notes": "Registrar teaching",
+            "supervisor": pseudonym("S", w.second_supervisor.pk),
+            "confirmation_status": "submitted",
+            "supervisor_comment": "",
+            # Not decided yet: nothing to show.
+            "decided_on": "",
+        },
+    ]
+    # The workbook carries the same decided date, as a date.
+    sheet_rows = _export(w.trainee, "activities", "xlsx")
+    assert [row["decided_on"].date() if row["decided_on"] else None for row in sheet_rows] == [
+        decided,
+        None,
+    ]
+    assert [row["supervisor"] for row in sheet_rows] == [
+        pseudonym("S", w.lead_supervisor.pk),
+        pseudonym("S", w.second_supervisor.pk),
+    ]
+
+
+def test_an_assessment_row_in_full(evidence):
+    w = evidence
+    for user in (w.trainee, w.lead_supervisor, w.administrator):
+        assert _export(user, "assessments", "csv") == [
+            {
+                "trainee": pseudonym("T", w.trainee.pk),
+                "phase_on_date": "1",
+                "kind": "procedural",
+                "assessed_on": TODAY.isoformat(),
+                "assessor": pseudonym("S", w.lead_supervisor.pk),
+                "entrustment": "3",
+                "case_reference": "EXP-1",
+                "strengths": "Steady catheter work.",
+                "development_points": "Plan the second pass.",
+            }
+        ], user
