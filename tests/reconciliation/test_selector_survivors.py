@@ -1,0 +1,104 @@
+"""A procedure list's counts, each exactly (issue 19: every count in ``list_entry_counts`` was
+unchecked), on one list whose operators stand in every state, beside another list whose operators
+must not be counted.
+
+Each count has its own number here (7 operators, 3 logged, 2 matched, 1 probable, 1 not
+involved), so a count that lost its filter, counted the wrong state or another list's operators
+shows a different number."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
+from reconciliation.services import operator_not_involved
+
+from ..conftest import sign_in
+from ..factories import SiteFactory
+from .conftest import TODAY, import_list, log_case, row
+
+pytestmark = pytest.mark.django_db
+DAY = TODAY - timedelta(days=20)
+
+
+@pytest.fixture
+def counted(world):
+    """A list of five procedures naming seven operators:
+
+    - ACC-1001 (DAY): the trainee, matched on the accession number by a logged case;
+    - ACC-1002 (DAY + 1): the trainee, matched on the accession number by a logged case, and the
+      supervising consultant (no logbook here: neither logged nor answered);
+    - ACC-1003 (DAY + 2): the trainee, a probable match (a case with no accession number, same
+      date, site and operator), and the supervising consultant again;
+    - ACC-1004 (DAY + 3): the trainee, not logged, answered "not involved";
+    - ACC-1005 (DAY + 4): the trainee, not logged and not answered.
+
+    Another list, at another site of the same organisation, names the trainee on two entries
+    nobody logged, one answered "not involved": none of them is this list's."""
+    gmc, consultant = world.trainee.gmc_number, world.lead_supervisor.gmc_number
+    log_case(world, reference="MT-001", performed_on=DAY, accession_number="ACC-1001")
+    log_case(
+        world, reference="MT-002", performed_on=DAY + timedelta(days=1), accession_number="ACC-1002"
+    )
+    log_case(world, reference="MT-003", performed_on=DAY + timedelta(days=2))
+    outcome = import_list(
+        world,
+        [
+            row(DAY, "ACC-1001", gmc),
+            row(DAY + timedelta(days=1), "ACC-1002", gmc),
+            row(DAY + timedelta(days=1), "ACC-1002", consultant, "supervisor"),
+            row(DAY + timedelta(days=2), "ACC-1003", gmc),
+            row(DAY + timedelta(days=2), "ACC-1003", consultant, "supervisor"),
+            row(DAY + timedelta(days=3), "ACC-1004", gmc),
+            row(DAY + timedelta(days=4), "ACC-1005", gmc),
+        ],
+    )
+    assert not outcome.problems
+    other_site = SiteFactory(organisation=world.centre, name="Southbank Annexe")
+    other = import_list(
+        world,
+        [
+            row(DAY + timedelta(days=5), "ACC-2001", gmc),
+            row(DAY + timedelta(days=6), "ACC-2002", gmc),
+        ],
+        site=other_site,
+    )
+    assert not other.problems
+    waiting = list(not_logged_for_trainee(user=world.trainee))
+    assert len(waiting) == 4  # ACC-1004, ACC-1005 and the other list's two
+    for operator in waiting:
+        if operator.entry.performed_on in (DAY + timedelta(days=3), DAY + timedelta(days=5)):
+            operator_not_involved(trainee=world.trainee, operator=operator)
+    return outcome.procedure_list, other.procedure_list
+
+
+EXPECTED = {"operators": 7, "logged": 3, "matched": 2, "probable": 1, "not_involved": 1}
+
+
+def test_each_count_of_a_list_in_every_state(counted):
+    procedure_list, other = counted
+    assert list_entry_counts(procedure_list) == EXPECTED
+    # The other list's own counts: two operators, neither logged, one not involved.
+    assert list_entry_counts(other) == {
+        "operators": 2,
+        "logged": 0,
+        "matched": 0,
+        "probable": 0,
+        "not_involved": 1,
+    }
+
+
+def test_the_list_page_shows_each_count(counted, world, client):
+    procedure_list, _ = counted
+    sign_in(client, world.training_lead)
+    response = client.get(reverse("reconciliation:list_detail", args=[procedure_list.pk]))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert 'Operators named</dt><dd class="nhsuk-summary-list__value">7</dd>' in text
+    assert (
+        'In a logbook</dt><dd class="nhsuk-summary-list__value">3 (2 matched on the accession'
+        " number, 1 probable on date, site and operator)</dd>"
+    ) in text
+    assert 'Trainee said not involved</dt><dd class="nhsuk-summary-list__value">1</dd>' in text
