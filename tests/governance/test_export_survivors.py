@@ -139,3 +139,45 @@ def test_an_assessment_row_in_full(evidence):
                 "development_points": "Plan the second pass.",
             }
         ], user
+
+
+@pytest.mark.parametrize(
+    ("dataset", "title", "date_column"),
+    [
+        ("cases", "Cases", "performed_on"),
+        ("activities", "Activities", "happened_on"),
+        ("assessments", "Assessments", "assessed_on"),
+    ],
+)
+def test_a_workbook_names_its_sheet_and_shows_dates_as_dates(evidence, dataset, title, date_column):
+    client = Client()
+    sign_in(client, evidence.trainee)
+    response = client.get(reverse("governance:export_download", args=[dataset, "xlsx"]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [title]
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    dates = [row[header.index(date_column)] for row in sheet.iter_rows(min_row=2)]
+    assert dates and all(cell.is_date and cell.number_format == "yyyy-mm-dd" for cell in dates)
+
+
+def test_a_control_character_is_dropped_from_a_workbook_cell_and_nothing_put_in_its_place(
+    evidence,
+):
+    # A control character (here a bell, pasted from another system) cannot be stored in an XLSX
+    # file: the cell keeps the text around it.
+    activity_log(
+        trainee=evidence.trainee,
+        data={
+            "kind": "mdt",
+            "happened_on": TODAY,
+            "hours": Decimal("1"),
+            "notes": "Neuro\x07radiology MDT",
+            "supervisor": evidence.lead_supervisor,
+        },
+    )
+    rows = _export(evidence.trainee, "activities", "xlsx")
+    assert [row["notes"] for row in rows] == [None, "Registrar teaching", "Neuroradiology MDT"]
+    # The CSV has no such limit: it keeps the text as entered.
+    rows = _export(evidence.trainee, "activities", "csv")
+    assert rows[-1]["notes"] == "Neuro\x07radiology MDT"
