@@ -34,8 +34,9 @@ def case_list_for_user(*, user: User) -> QuerySet[Case]:
 def own_case_list_for_user(*, user: User) -> QuerySet[Case]:
     """The cases this person logged as the trainee: their own logbook. Always within
     ``case_list_for_user``; asked for on its own because, without the union with overseen
-    agreements, PostgreSQL reads a page of it straight from the (trainee, day) index."""
-    return Case.objects.filter(trainee=user).select_related("trainee", "site", "supervisor")
+    agreements, PostgreSQL reads a page of it straight from the (trainee, day) index. Its one
+    caller, the logbook page, chooses its own columns and joins, so none are chosen here."""
+    return Case.objects.filter(trainee=user)
 
 
 def case_get_for_user(*, user: User, pk: int) -> Case:
