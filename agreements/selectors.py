@@ -132,12 +132,6 @@ def active_criteria_templates() -> QuerySet[CriteriaTemplate]:
     return CriteriaTemplate.objects.filter(is_active=True).order_by("name", "-version")
 
 
-def open_version(agreement: TrainingAgreement) -> AgreementVersion | None:
-    return agreement.versions.filter(
-        status__in=[VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES]
-    ).first()
-
-
 def active_version_for_trainee(trainee: User) -> AgreementVersion | None:
     """The trainee's version in force, if any: what their evidence is logged against. A completed
     agreement stays in force for independent practice (phase 3), whose cases are still logged."""
