@@ -12,6 +12,7 @@ one line per mutant as ``mutmut results`` does, so ``tests/mutation_score.py`` c
 
 import fnmatch
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,9 @@ def main(argv: list[str]) -> None:
         raise SystemExit(__doc__)
     split = argv.index("--")
     patterns, tests = argv[:split], argv[split + 1 :]
+    # The tests as they are now, not as the last `make mutants` copied them (the mutated modules
+    # are still that run's).
+    shutil.copytree(ROOT / "tests", MUTANTS / "tests", dirs_exist_ok=True)
     clean = outcome("", tests)
     if clean != "survived":
         raise SystemExit(f"The tests do not pass without a mutant ({clean}): nothing to measure.")
