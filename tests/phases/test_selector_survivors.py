@@ -103,7 +103,11 @@ def test_only_this_agreements_verified_cases_count_towards_its_reconciliation(sm
             decision="verified",
         )
     assert progress_for(w.agreement).reconciliation.verified == 1
-    assert progress_for(version.agreement).reconciliation.verified == 2
+    theirs = progress_for(version.agreement)
+    assert theirs.reconciliation.verified == 2
+    # Their own phase and version, not the first agreement's.
+    assert theirs.phase == PhaseRecord.objects.get(agreement=version.agreement)
+    assert theirs.version == version
 
 
 def test_a_draft_amendment_changes_nothing_until_it_is_in_force(small_world):
