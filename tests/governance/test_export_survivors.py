@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
 from caselogs.activity_services import activity_log
 from caselogs.models import Activity
 from governance.exports import pseudonym
@@ -187,3 +188,13 @@ def test_a_control_character_is_dropped_from_a_workbook_cell_and_nothing_put_in_
     # The CSV has no such limit: it keeps the text as entered.
     rows = _export(evidence.trainee, "activities", "csv")
     assert rows[-1]["notes"] == "Neuro\x07radiology MDT"
+
+
+@pytest.mark.parametrize(("fmt", "label"), [("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+def test_the_audit_event_counts_every_row_sent(evidence, fmt, label):
+    rows = _export(evidence.trainee, "activities", fmt)
+    assert len(rows) == 2
+    event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
+    assert event.actor == evidence.trainee
+    assert event.summary == f"Activities exported as {label}: 2 rows"
+    assert event.data["rows"] == 2 and event.data["complete"] is True
