@@ -1,5 +1,6 @@
-"""Which decline an agreement version's page shows (issue 19: the subject-type, subject-id and
-decision filters of ``signoff_latest_decline_for_subject`` were unchecked).
+"""Two sign-off reads whose filters went unchecked (issue 19): which decline an agreement
+version's page shows (``signoff_latest_decline_for_subject``: subject type, subject id, decision)
+and who is e-mailed to sign a step (``signoff_step_eligible_users``: active accounts only).
 
 The version's own decline is the oldest of the sign-offs here; every later one differs from it in
 one way only: an approval of the same version, a decline of another version (same type, another
@@ -10,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Role, User
 from agreements.models import AgreementVersion, VersionStatus
 from agreements.services import agreement_version_submit
 from signoffs import registry
@@ -20,7 +23,7 @@ from signoffs.selectors import signoff_latest_decline_for_subject
 from signoffs.services import StepSpec, signoff_request_open
 
 from ..conftest import sign_in
-from ..factories import OrganisationFactory
+from ..factories import OrganisationFactory, make_member
 from .conftest import draft, sign_step
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,41 @@ def test_the_version_page_gives_its_own_declines_reason(declined, world, client)
     # The returned-for-changes note names the reason of the decline that returned it (the
     # timeline below it lists every decision about the version, the older decline too).
     assert f"{version.returned_reason} Their reason: Backfill is not funded yet.</p>" in page
+
+
+# Who is e-mailed to sign a step (``signoff_step_eligible_users``): a deactivated account is not,
+# whether the step names the person or asks for a role (issue 19: both ``is_active`` filters were
+# unchecked).
+
+
+def test_a_deactivated_account_is_not_asked_to_sign(world, django_capture_on_commit_callbacks):
+    left_named = make_member(Role.SUPERVISOR, world.centre, full_name="Dr Departed Named")
+    left_director = make_member(Role.MEDICAL_DIRECTOR, world.employer, full_name="Dr Departed MD")
+    # Their accounts switched off (as an administrator does when someone leaves); the director's
+    # membership is still active, so only the account says they may not sign.
+    User.objects.filter(pk__in=[left_named.pk, left_director.pk]).update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff_request_open(
+            kind=TEST_KIND,
+            subject=OrganisationFactory.build(pk=1),
+            title="A decision for the filters' test",
+            steps=[
+                StepSpec(label="Named, left", meaning="I decide.", named_user=left_named),
+                StepSpec(label="Named", meaning="I decide.", named_user=world.lead_supervisor),
+                StepSpec(
+                    label="Medical director, Northgate",
+                    meaning="I decide.",
+                    role=Role.MEDICAL_DIRECTOR,
+                    organisation=world.employer,
+                ),
+            ],
+            created_by=world.training_lead,
+        )
+    assert sorted(
+        (m.to[0], m.body.split("You sign as: ")[1].split(".\n")[0]) for m in mail.outbox
+    ) == sorted(
+        [
+            (world.lead_supervisor.email, "Named"),
+            (world.employer_medical_director.email, "Medical director, Northgate"),
+        ]
+    )
