@@ -6,11 +6,13 @@ state, the words, who did it, and what the audit log commits to.
 """
 
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -26,7 +28,7 @@ from documents.services import (
     document_sweep_stale,
 )
 from privacy.commitments import text_commitment
-from tests.factories import make_user
+from tests.factories import OrganisationFactory, make_user
 
 from .conftest import FAILING_KIND, KIND
 
@@ -193,3 +195,50 @@ def test_a_revocation_nobody_signed_in_made_names_nobody(issued, actor):
     revoked.refresh_from_db()
     assert revoked.revoked_at is not None and revoked.revoked_by is None
     assert _event("document.revoked", issued).actor is None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a row lock held by another connection needs PostgreSQL (DATABASE_URL); CI runs this",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("audit_log_truncatable")
+def test_the_sweeper_passes_over_a_document_another_worker_holds(queued):
+    """A stale document whose row a worker has locked (rendering it, or failing it) is left to
+    that worker: the sweep neither waits for the lock nor queues it twice; the others are queued."""
+    organisation = OrganisationFactory()
+    with time_machine.travel(timezone.now() - timedelta(minutes=40)):
+        held, lost = (
+            document_request(kind=KIND, subject=organisation, content_digest=digest * 64)
+            for digest in "ab"
+        )
+    queued.clear()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                GeneratedDocument.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    try:
+        assert locked.wait(timeout=10)
+        with transaction.atomic():
+            # Waiting for the worker's lock would fail here after 2 s instead of hanging.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            assert document_sweep_stale(older_than=timedelta(minutes=5)) == 1
+    finally:
+        release.set()
+        worker.join(timeout=30)
+
+    assert queued == [lost.pk]
+    held.refresh_from_db()
+    lost.refresh_from_db()
+    assert timezone.now() - lost.queued_at < timedelta(minutes=1)
+    assert timezone.now() - held.queued_at > timedelta(minutes=30)
