@@ -102,7 +102,9 @@ def test_only_this_agreements_verified_cases_count_towards_its_reconciliation(sm
             mode_view=case.supervision_mode,
             decision="verified",
         )
-    assert progress_for(w.agreement).reconciliation.verified == 1
+    mine = progress_for(w.agreement)
+    assert mine.reconciliation.verified == 1
+    assert mine.phase == PhaseRecord.objects.get(agreement=w.agreement)
     theirs = progress_for(version.agreement)
     assert theirs.reconciliation.verified == 2
     # Their own phase and version, not the first agreement's.
@@ -195,3 +197,16 @@ def test_an_agreement_not_yet_in_force_has_an_empty_curve_with_the_defaults():
     assert version_in_force(agreement) is None and not agreement.phase_records.exists()
     curve = learning_curve_for(agreement)
     assert curve.parameters == CusumParameters() and curve.values == []
+
+
+def test_a_new_agreement_counts_only_its_own_cases_not_the_trainees_earlier_ones(small_world):
+    w = small_world
+    add_case(w)
+    add_case(w)
+    agreement_end_early(actor=w.training_lead, agreement=w.agreement, reason="Moved centre")
+    earlier = w.agreement
+    w.version, _ = submit_and_sign_all(w, draft(w, start_date=date.today() - timedelta(days=5)))
+    w.agreement = w.version.agreement
+    add_case(w, days_ago=1)
+    assert progress_for(w.agreement).reconciliation.verified == 1
+    assert progress_for(earlier).reconciliation.verified == 2
