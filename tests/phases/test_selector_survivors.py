@@ -210,3 +210,30 @@ def test_a_new_agreement_counts_only_its_own_cases_not_the_trainees_earlier_ones
     add_case(w, days_ago=1)
     assert progress_for(w.agreement).reconciliation.verified == 1
     assert progress_for(earlier).reconciliation.verified == 2
+
+
+def test_in_independent_practice_progress_shows_the_version_with_nothing_left_to_meet(small_world):
+    w = small_world
+    meet_phase_one(w)
+    first = progression_request_make(agreement=w.agreement, actor=w.trainee)
+    sign_step(w, _signoff(first).steps.get())
+    meet_phase_two(w)
+    second = progression_request_make(agreement=w.agreement, actor=w.lead_supervisor)
+    # The independence chain, each step by its own signer (test_progression.py walks its rules).
+    signers = [
+        None,
+        w.second_supervisor,
+        None,
+        w.employer_clinical_director,
+        w.centre_medical_director,
+        w.governance_lead,
+    ]
+    for step, signer in zip(_signoff(second).steps.all(), signers, strict=True):
+        sign_step(w, step, signer=signer)
+    assert phase_of(w).phase == 3
+    progress = progress_for(w.agreement)
+    assert progress.agreement == w.agreement
+    assert progress.version == w.version
+    assert progress.phase == phase_of(w)
+    assert progress.items == [] and not progress.all_met
+    assert progress.reconciliation.verified == 4  # two cases for each phase
