@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caselogs.services import case_verify
+from governance.dashboard import dashboard_for
 from reconciliation.sample import quarter_of
 from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
 from reconciliation.services import audit_sample_draw, operator_not_involved
@@ -148,3 +149,35 @@ def test_the_sample_page_reads_its_cases_trainees_and_sites_with_them(world, cli
         assert sample.cases.count() == size
         counts.append(_queries(client, reverse("reconciliation:sample_detail", args=[sample.pk])))
     assert counts[0] == counts[1]
+
+
+def test_the_dashboard_rates_count_verified_cases_only(world):
+    """A case the list takes but no supervisor has verified yet is not in the dashboard's rates
+    (issue 19: ``reconciliation_rates_for_dashboard``'s verified filter was unchecked)."""
+    day = TODAY - timedelta(days=1)
+    for reference, accession in (("MT-001", "ACC-1"), ("MT-002", "ACC-9")):
+        case = log_case(world, reference=reference, performed_on=day, accession_number=accession)
+        case_verify(
+            case=case,
+            supervisor=world.lead_supervisor,
+            role_view=case.trainee_role,
+            mode_view=case.supervision_mode,
+            decision="verified",
+        )
+    # Logged, matched on the list, waiting for its supervisor.
+    log_case(world, reference="MT-003", performed_on=day, accession_number="ACC-2")
+    gmc = world.trainee.gmc_number
+    import_list(world, [row(day, "ACC-1", gmc), row(day, "ACC-2", gmc)])
+
+    figures = dashboard_for(world.training_lead)["reconciliation"]
+    expected = {
+        "verified": 2,
+        "covered": 2,
+        "matched": 1,
+        "probable": 0,
+        "not_on_list": 1,
+        "percent": 50.0,
+    }
+    assert figures["trainees"] == [{"name": "Dr Trainee IR", **expected}]
+    assert figures["trainees_total"] == 1
+    assert figures["centres"] == [{"name": world.centre.name, **expected}]
