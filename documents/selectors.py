@@ -12,7 +12,7 @@ from django.http import Http404
 
 from .codes import verification_code_normalise
 from .credential_check import StatusSource
-from .models import GeneratedDocument, IssuedCredential
+from .models import GeneratedDocument
 from .registry import document_kind
 from .sealing import SealCheck, pdf_seal_check
 
@@ -103,7 +103,3 @@ def credential_status_from_site(url: str) -> StatusSource | None:
     return StatusSource(
         token=status_list_token(issuer), description="this site's status list, read just now"
     )
-
-
-def credential_of_document(document: GeneratedDocument) -> IssuedCredential | None:
-    return IssuedCredential.objects.filter(document=document).first()

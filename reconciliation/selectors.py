@@ -154,14 +154,6 @@ def reconciliation_rate(verified: QuerySet[Case]) -> ReconciliationRate:
     return ReconciliationRate(**verified.order_by().aggregate(**_RATE_AGGREGATES))
 
 
-def reconciliation_rates_by(verified: QuerySet[Case], group: str) -> dict[Any, ReconciliationRate]:
-    """The rate per value of ``group`` ("trainee_id", "site__organisation_id"), one query."""
-    rows = verified.order_by().values(group).annotate(**_RATE_AGGREGATES)
-    return {
-        row.pop(group): ReconciliationRate(**{k: row[k] for k in _RATE_AGGREGATES}) for row in rows
-    }
-
-
 def sample_list_for_user(*, user: User) -> QuerySet[AuditSample]:
     return AuditSample.objects.filter(
         organisation_id__in=_organisation_ids(user, LIST_READ_ROLES)
