@@ -25,7 +25,7 @@ from signoffs.services import DECLINE_MEANING, SignoffRefused, signoff_request_o
 
 from ..factories import unused_backup_code
 from ..phases.conftest import meet_phase_one, meet_phase_two, small_world_build
-from .conftest import World, draft, sign_step
+from .conftest import World, draft, sign_step, signer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +209,27 @@ def test_a_decline_needs_a_reason(world, reason):
     )
     step.refresh_from_db()
     assert step.status == SignoffStep.Status.PENDING
+
+
+def test_a_decision_given_with_no_reason_at_all(world):
+    """The reason is optional in the call: an approval without one records none, and a decline
+    without one is refused as an empty one is."""
+    request = _open(world)
+    trainee_step = request.steps.get(label="Trainee")
+    signature = signoff_sign(
+        step=trainee_step,
+        signer=world.trainee,
+        decision="approve",
+        code=unused_backup_code(world.trainee),
+    )
+    assert signature.reason == ""
+    next_step = request.steps.exclude(pk=trainee_step.pk).first()
+    signer = signer_for(world, next_step)
+    with pytest.raises(SignoffRefused) as refused:
+        signoff_sign(
+            step=next_step, signer=signer, decision="decline", code=unused_backup_code(signer)
+        )
+    assert refused.value.field == "reason"
 
 
 def test_the_reason_is_kept_without_its_surrounding_spaces(world):
