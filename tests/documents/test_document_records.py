@@ -14,6 +14,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.models import AuditEvent
 from documents.models import GeneratedDocument
@@ -27,6 +28,7 @@ from documents.services import (
     document_revoke,
     document_sweep_stale,
 )
+from documents.tasks import document_render_task
 from privacy.commitments import text_commitment
 from tests.factories import OrganisationFactory, make_user
 
@@ -242,3 +244,38 @@ def test_the_sweeper_passes_over_a_document_another_worker_holds(queued):
     lost.refresh_from_db()
     assert timezone.now() - lost.queued_at < timedelta(minutes=1)
     assert timezone.now() - held.queued_at > timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [KombuOperationalError("[Errno 111] Connection refused"), ConnectionRefusedError("refused")],
+)
+def test_a_broker_that_cannot_be_reached_leaves_the_document_for_the_next_sweep(
+    organisation, monkeypatch, caplog, django_capture_on_commit_callbacks, error
+):
+    """The person's request still succeeds; the error is logged naming the document, and the
+    document is dated back so the first sweep after the broker returns queues it."""
+
+    def unreachable(document_id: int) -> None:
+        raise error
+
+    monkeypatch.setattr(document_render_task, "delay", unreachable)
+    other = document_request(kind=KIND, subject=organisation, content_digest="b" * 64)
+    other.refresh_from_db()
+    with (
+        caplog.at_level(logging.ERROR, logger="documents.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        document = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+
+    document.refresh_from_db()
+    assert document.status == Status.PENDING
+    assert timezone.now() - document.queued_at > timedelta(hours=23)
+    # Only the document whose message was lost is dated back.
+    assert GeneratedDocument.objects.get(pk=other.pk).queued_at == other.queued_at
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        f"Could not queue document {document.pk} ({error}); the sweeper will"
+    ]
+    # The sweep, with its usual threshold, finds it straight away.
+    monkeypatch.setattr(document_render_task, "delay", lambda document_id: None)
+    assert document_sweep_stale(older_than=timedelta(minutes=5)) == 1
