@@ -103,6 +103,19 @@ def test_a_verification_code_collision_draws_another_code(organisation, queued):
     assert fresh.verification_code == "ABCDE-FGHJK"
 
 
+def test_three_colliding_codes_in_a_row_give_up_and_write_nothing(organisation, queued):
+    """Three draws, each an existing code: a fourth is not tried, and no document is made."""
+    existing = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
+    codes = iter([existing.verification_code] * 3 + ["ABCDE-FGHJK"])
+    with (
+        mock.patch.object(services, "verification_code_new", lambda: next(codes)),
+        pytest.raises(IntegrityError) as refused,
+    ):
+        document_request(kind=KIND, subject=organisation, content_digest="b" * 64)
+    assert str(refused.value) == "Could not draw an unused verification code."
+    assert list(GeneratedDocument.objects.values_list("content_digest", flat=True)) == ["a" * 64]
+
+
 def test_verification_codes_are_short_and_unambiguous(organisation, queued):
     document = document_request(kind=KIND, subject=organisation, content_digest="a" * 64)
     code = document.verification_code
