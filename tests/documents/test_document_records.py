@@ -279,3 +279,21 @@ def test_a_broker_that_cannot_be_reached_leaves_the_document_for_the_next_sweep(
     # The sweep, with its usual threshold, finds it straight away.
     monkeypatch.setattr(document_render_task, "delay", lambda document_id: None)
     assert document_sweep_stale(older_than=timedelta(minutes=5)) == 1
+
+
+def test_asking_for_a_document_records_who_asked_for_what(organisation, queued):
+    asker = make_user()
+
+    document = document_request(
+        kind=KIND, subject=organisation, content_digest="c" * 64, actor=asker
+    )
+
+    event = _event("document.requested", document)
+    assert event.actor == asker
+    assert event.summary == f"Organisation record requested for {organisation.name}"
+    assert event.data == {
+        "kind": KIND,
+        "content_digest": "c" * 64,
+        "template_version": "tests-1",
+    }
+    assert (document.template_version, document.status) == ("tests-1", Status.PENDING)
