@@ -33,7 +33,7 @@ def _export(user, dataset: str, fmt: str) -> list[dict]:
     sign_in(client, user)
     response = client.get(reverse("governance:export_download", args=[dataset, fmt]))
     assert response.status_code == 200
-    content = b"".join(response.streaming_content)
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
     if fmt == "csv":
         header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
     else:
