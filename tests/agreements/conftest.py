@@ -2,7 +2,7 @@
 one person per party, all built through the app's services."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Directorate, Organisation, Role, User
 from accounts.services import backup_codes_set
 from agreements.criteria_defaults import default_template_ensure
-from agreements.models import CriteriaTemplate, CriterionTemplate
+from agreements.models import AgreementVersion, CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
 from signoffs.models import SignoffStep
 from signoffs.services import signoff_sign
@@ -168,6 +168,32 @@ def submit_and_sign_all(world: World, agreement):
         sign_step(world, step)
     version.refresh_from_db()
     return version, request
+
+
+def another_trainee_in_force(
+    world: World, *, full_name: str, supervisors: list[User], lead: User
+) -> tuple[User, AgreementVersion]:
+    """A second trainee, employed by the world's training centre, whose agreement is in force
+    with the given INRs: evidence and reports that must never count for the world's trainee."""
+    other = make_member(
+        Role.TRAINEE, world.centre, directorate=world.centre_directorate, full_name=full_name
+    )
+    backup_codes_set(actor=None, user=other, codes=TEST_BACKUP_CODES)
+    agreement = agreement_create(
+        actor=world.training_lead,
+        trainee=other,
+        terms=terms_for(
+            world,
+            employer=world.centre,
+            employer_directorate=world.centre_directorate,
+            centre_directorate=None,
+            start_date=date.today() - timedelta(days=30),
+        ),
+        supervisors=SupervisorChoice(supervisors=supervisors, lead=lead),
+        criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
+    )
+    version, _ = submit_and_sign_all(world, agreement)
+    return other, version
 
 
 @pytest.fixture

@@ -6,11 +6,6 @@ from datetime import date, timedelta
 import pytest
 from django.http import Http404
 
-from accounts.models import Role
-from accounts.services import backup_codes_set
-from agreements.criteria_defaults import default_template_ensure
-from agreements.models import CriteriaTemplate, CriterionTemplate
-from agreements.services import SupervisorChoice, agreement_create
 from governance.reports import audit_report_request
 from governance.selectors import (
     audit_report_get_for_user,
@@ -18,34 +13,19 @@ from governance.selectors import (
     trainee_list_for_user,
 )
 
-from ..agreements.conftest import submit_and_sign_all, terms_for
-from ..factories import TEST_BACKUP_CODES, make_member
+from ..agreements.conftest import another_trainee_in_force
 
 pytestmark = pytest.mark.django_db
 
 
 def _second_trainee(world, full_name):
     """A trainee employed by the centre, supervised by the second INR only."""
-    other = make_member(
-        Role.TRAINEE, world.centre, directorate=world.centre_directorate, full_name=full_name
+    other, _ = another_trainee_in_force(
+        world,
+        full_name=full_name,
+        supervisors=[world.second_supervisor],
+        lead=world.second_supervisor,
     )
-    backup_codes_set(actor=None, user=other, codes=TEST_BACKUP_CODES)
-    agreement = agreement_create(
-        actor=world.training_lead,
-        trainee=other,
-        terms=terms_for(
-            world,
-            employer=world.centre,
-            employer_directorate=world.centre_directorate,
-            centre_directorate=None,
-            start_date=date.today() - timedelta(days=30),
-        ),
-        supervisors=SupervisorChoice(
-            supervisors=[world.second_supervisor], lead=world.second_supervisor
-        ),
-        criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
-    )
-    submit_and_sign_all(world, agreement)
     return other
 
 

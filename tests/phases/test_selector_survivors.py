@@ -6,14 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from accounts.models import Role
-from accounts.services import backup_codes_set
-from agreements.criteria_defaults import default_template_ensure
-from agreements.models import CriteriaTemplate, CriterionTemplate
 from agreements.services import (
-    SupervisorChoice,
     agreement_amend,
-    agreement_create,
     agreement_end_early,
 )
 from caselogs.services import case_log, case_verify
@@ -29,9 +23,14 @@ from phases.selectors import (
 from phases.services import progression_request_make
 from signoffs.selectors import signoff_requests_for_subject
 
-from ..agreements.conftest import build_world, draft, sign_step, submit_and_sign_all, terms_for
+from ..agreements.conftest import (
+    another_trainee_in_force,
+    build_world,
+    draft,
+    sign_step,
+    submit_and_sign_all,
+)
 from ..caselogs.conftest import mt_case_data
-from ..factories import TEST_BACKUP_CODES, make_member
 from .conftest import (
     TINY_CRITERIA,
     add_case,
@@ -49,28 +48,12 @@ PHASE_ONE = [row["description"] for row in TINY_CRITERIA if row["phase"] == 1]
 def _second_agreement(world):
     """Another trainee, in force with the same supervisors: evidence that must never count for
     the world's own trainee."""
-    other = make_member(
-        Role.TRAINEE, world.centre, directorate=world.centre_directorate, full_name="Dr Second IR"
+    return another_trainee_in_force(
+        world,
+        full_name="Dr Second IR",
+        supervisors=[world.lead_supervisor, world.second_supervisor],
+        lead=world.lead_supervisor,
     )
-    backup_codes_set(actor=None, user=other, codes=TEST_BACKUP_CODES)
-    agreement = agreement_create(
-        actor=world.training_lead,
-        trainee=other,
-        terms=terms_for(
-            world,
-            employer=world.centre,
-            employer_directorate=world.centre_directorate,
-            centre_directorate=None,
-            start_date=date.today() - timedelta(days=30),
-        ),
-        supervisors=SupervisorChoice(
-            supervisors=[world.lead_supervisor, world.second_supervisor],
-            lead=world.lead_supervisor,
-        ),
-        criteria_template=default_template_ensure(CriteriaTemplate, CriterionTemplate),
-    )
-    version, _ = submit_and_sign_all(world, agreement)
-    return other, version
 
 
 def test_progress_stands_on_the_version_in_force_and_the_current_phase(small_world):
