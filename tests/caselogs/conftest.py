@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from caselogs.services import case_log
+from caselogs.services import case_log, case_verify
 
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..factories import SiteFactory
@@ -42,3 +42,17 @@ def mt_case_data(world, **overrides) -> dict:
 
 def log_case(world, **overrides):
     return case_log(trainee=world.trainee, data=mt_case_data(world, **overrides))
+
+
+def log_verified_case(world, **overrides):
+    """A case logged through the service and verified by the lead supervisor, seeing the role and
+    supervision the trainee recorded: the evidence most criteria, rates and samples count."""
+    case = log_case(world, **overrides)
+    case_verify(
+        case=case,
+        supervisor=world.lead_supervisor,
+        role_view=case.trainee_role,
+        mode_view=case.supervision_mode,
+        decision="verified",
+    )
+    return case

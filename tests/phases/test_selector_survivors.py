@@ -125,13 +125,20 @@ def _signoff(request):
     return signoff_requests_for_subject(request).get()
 
 
-def test_progression_requests_newest_first_and_phase_history_oldest_first(small_world):
-    w = small_world
+def _in_phase_two_asking_for_independence(w):
+    """Phase 1 met and signed off, phase 2 met, and the request for independence made: the first
+    request and the second."""
     meet_phase_one(w)
     first = progression_request_make(agreement=w.agreement, actor=w.trainee)
     sign_step(w, _signoff(first).steps.get())
     meet_phase_two(w)
     second = progression_request_make(agreement=w.agreement, actor=w.lead_supervisor)
+    return first, second
+
+
+def test_progression_requests_newest_first_and_phase_history_oldest_first(small_world):
+    w = small_world
+    first, second = _in_phase_two_asking_for_independence(w)
     assert list(progression_requests_for(w.agreement)) == [second, first]
     assert [r.phase for r in phase_history(w.agreement)] == [1, 2]
     # In phase 2 the progress is phase 2's criteria, not phase 1's.
@@ -197,11 +204,7 @@ def test_a_new_agreement_counts_only_its_own_cases_not_the_trainees_earlier_ones
 
 def test_in_independent_practice_progress_shows_the_version_with_nothing_left_to_meet(small_world):
     w = small_world
-    meet_phase_one(w)
-    first = progression_request_make(agreement=w.agreement, actor=w.trainee)
-    sign_step(w, _signoff(first).steps.get())
-    meet_phase_two(w)
-    second = progression_request_make(agreement=w.agreement, actor=w.lead_supervisor)
+    _, second = _in_phase_two_asking_for_independence(w)
     # The independence chain, each step by its own signer (test_progression.py walks its rules).
     signers = [
         None,

@@ -72,19 +72,10 @@ def test_the_trainee_answers_a_not_logged_entry(world, client):
 
 
 def test_the_training_lead_draws_a_sample_and_records_findings(world, client):
-    from caselogs.services import case_verify
-
-    from .conftest import log_case
+    from ..caselogs.conftest import log_verified_case
 
     for n in range(3):
-        case = log_case(world, reference=f"MT-{n}", performed_on=TODAY - timedelta(days=1))
-        case_verify(
-            case=case,
-            supervisor=world.lead_supervisor,
-            role_view=case.trainee_role,
-            mode_view=case.supervision_mode,
-            decision="verified",
-        )
+        log_verified_case(world, reference=f"MT-{n}", performed_on=TODAY - timedelta(days=1))
     year, quarter = quarter_of(TODAY - timedelta(days=1))
     sign_in(client, world.training_lead)
     response = client.post(

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from caselogs.selectors import verified_cases
-from caselogs.services import case_verify
 from governance.dashboard import dashboard_for
 from governance.report_figures import report_snapshot
 from phases.selectors import progress_for
@@ -14,22 +13,15 @@ from reconciliation.models import SampledCase
 from reconciliation.sample import quarter_of
 from reconciliation.services import audit_sample_draw, sampled_case_record
 
-from .conftest import TODAY, import_list, log_case, row
+from ..caselogs.conftest import log_verified_case
+from .conftest import TODAY, import_list, row
 
 pytestmark = pytest.mark.django_db
 DAY = TODAY - timedelta(days=1)
 
 
 def _verified(world, reference, **overrides):
-    case = log_case(world, reference=reference, performed_on=DAY, **overrides)
-    case_verify(
-        case=case,
-        supervisor=world.lead_supervisor,
-        role_view=case.trainee_role,
-        mode_view=case.supervision_mode,
-        decision="verified",
-    )
-    return case
+    return log_verified_case(world, reference=reference, performed_on=DAY, **overrides)
 
 
 @pytest.fixture

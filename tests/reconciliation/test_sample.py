@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
-from caselogs.services import case_verify
 from reconciliation.models import SampledCase
 from reconciliation.sample import quarter_of, sample_case_ids, sample_population
 from reconciliation.selectors import sample_findings
 from reconciliation.services import audit_sample_draw, sampled_case_record
 
+from ..caselogs.conftest import log_verified_case
 from .conftest import TODAY, log_case
 
 pytestmark = pytest.mark.django_db
@@ -20,18 +20,11 @@ YEAR, QUARTER = quarter_of(TODAY - timedelta(days=1))  # the cases' day
 
 
 def _verified_cases(world, count):
-    cases = []
-    for n in range(count):
-        case = log_case(world, reference=f"MT-{n:03d}", performed_on=TODAY - timedelta(days=1))
-        case_verify(
-            case=case,
-            supervisor=world.lead_supervisor,
-            role_view=case.trainee_role,
-            mode_view=case.supervision_mode,
-            decision="verified",
-        )
-        cases.append(case)
-    log_case(world, reference="WAITING", performed_on=TODAY - timedelta(days=1))  # not verified
+    day = TODAY - timedelta(days=1)
+    cases = [
+        log_verified_case(world, reference=f"MT-{n:03d}", performed_on=day) for n in range(count)
+    ]
+    log_case(world, reference="WAITING", performed_on=day)  # not verified
     return cases
 
 

@@ -14,12 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from caselogs.services import case_verify
 from governance.dashboard import dashboard_for
 from reconciliation.sample import quarter_of
 from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
 from reconciliation.services import audit_sample_draw, operator_not_involved
 
+from ..caselogs.conftest import log_verified_case
 from ..conftest import sign_in
 from ..factories import SiteFactory
 from .conftest import TODAY, import_list, log_case, row
@@ -129,14 +129,7 @@ def test_the_sample_page_reads_its_cases_trainees_and_sites_with_them(world, cli
     counts = []
     for size, site in ((1, world.home_site), (6, world.site)):
         for n in range(size):
-            case = log_case(world, reference=f"MT-{size}-{n}", performed_on=day, site=site)
-            case_verify(
-                case=case,
-                supervisor=world.lead_supervisor,
-                role_view=case.trainee_role,
-                mode_view=case.supervision_mode,
-                decision="verified",
-            )
+            log_verified_case(world, reference=f"MT-{size}-{n}", performed_on=day, site=site)
         # Drawn as the quarterly task draws it (no user): every case, at least ``size``.
         sample = audit_sample_draw(
             organisation=site.organisation,
@@ -156,14 +149,7 @@ def test_the_dashboard_rates_count_verified_cases_only(world):
     (issue 19: ``reconciliation_rates_for_dashboard``'s verified filter was unchecked)."""
     day = TODAY - timedelta(days=1)
     for reference, accession in (("MT-001", "ACC-1"), ("MT-002", "ACC-9")):
-        case = log_case(world, reference=reference, performed_on=day, accession_number=accession)
-        case_verify(
-            case=case,
-            supervisor=world.lead_supervisor,
-            role_view=case.trainee_role,
-            mode_view=case.supervision_mode,
-            decision="verified",
-        )
+        log_verified_case(world, reference=reference, performed_on=day, accession_number=accession)
     # Logged, matched on the list, waiting for its supervisor.
     log_case(world, reference="MT-003", performed_on=day, accession_number="ACC-2")
     gmc = world.trainee.gmc_number
