@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.selectors import organisation_list_for_user, person_list_for_organisation
 
 from .conftest import sign_in
-from .factories import OrganisationFactory, make_member
+from .factories import DirectorateFactory, OrganisationFactory, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,9 @@ def _add_organisations_with_people(user_organisation, n):
     for _ in range(n):
         extra = OrganisationFactory()
         make_member(Role.SUPERVISOR, extra)
-        make_member(Role.TRAINING_LEAD, user_organisation)
+        # In a directorate, which the people list names beside each role.
+        directorate = DirectorateFactory(organisation=user_organisation)
+        make_member(Role.TRAINING_LEAD, user_organisation, directorate=directorate)
 
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.MEDICAL_DIRECTOR, Role.ADMINISTRATOR])
@@ -165,7 +167,6 @@ def test_the_agreement_rule_and_its_selector_agree_on_agreements_built_to_differ
     from agreements.services import SupervisorChoice, agreement_create
 
     from .agreements.conftest import World, build_world, draft, terms_for
-    from .factories import DirectorateFactory
 
     world = build_world()
     own = draft(world)

@@ -1,0 +1,82 @@
+"""Who must give a second factor, and when the menu appears (issue 19: mutation testing found
+``accounts.selectors``' two-factor rules for people without a role, staff accounts and half-done
+enrolments unguarded). Every role requires two-factor (test_two_factor.py); these are the edges.
+"""
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role, User
+
+from .factories import make_user
+from .test_two_factor import SETUP, VERIFY, _password_only, _person_without_device
+
+pytestmark = pytest.mark.django_db
+
+MENU = 'aria-label="Main navigation"'
+
+
+def test_a_person_with_no_role_and_no_device_sees_their_home_page_and_the_menu(client):
+    """Someone whose memberships have all ended still signs in with a password alone."""
+    _password_only(client, make_user())
+    response = client.get("/")
+    assert response.status_code == 200
+    assert MENU in response.content.decode()
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_a_staff_or_superuser_account_without_a_role_must_still_enrol(client, flag):
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(**{flag: True})
+    _password_only(client, user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+
+
+def test_a_person_with_no_role_who_turned_two_factor_on_gives_a_code_before_the_menu(client):
+    user = make_user()
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    _password_only(client, user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert MENU not in client.get(VERIFY).content.decode()
+
+
+def test_enrolment_begun_but_never_confirmed_sends_the_person_back_to_setup(client, organisation):
+    """Opening the setup page makes an unconfirmed device; signing in again must not ask for a
+    code from it (nobody has ever shown it works), and shows no menu until enrolment is done."""
+    user = _person_without_device(Role.TRAINEE, organisation)
+    _password_only(client, user)
+    assert client.get(SETUP).status_code == 200
+    assert TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+    client.logout()
+    _password_only(client, user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+    assert MENU not in client.get(SETUP).content.decode()
+
+
+def test_the_devices_are_read_once_a_page_though_the_middleware_and_the_menu_both_ask(client):
+    """For a person who need not give a code, both the two-factor middleware and the menu ask
+    whether they have a device; the answer is kept for the request."""
+    user = make_user()
+    _password_only(client, user)
+    device_tables = {model._meta.db_table for model in _device_models()}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    device_reads = [
+        q["sql"] for q in queries if any(f'"{table}"' in q["sql"] for table in device_tables)
+    ]
+    assert len(device_reads) == len(device_tables)
+
+
+def _device_models():
+    """Every kind of second-factor device installed, whether or not this person has one."""
+    return [model for model in apps.get_models() if issubclass(model, Device)]
