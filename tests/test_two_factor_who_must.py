@@ -4,10 +4,6 @@ enrolments unguarded). Every role requires two-factor (test_two_factor.py); thes
 """
 
 import pytest
-from django.apps import apps
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
@@ -61,22 +57,3 @@ def test_enrolment_begun_but_never_confirmed_sends_the_person_back_to_setup(clie
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP)
     assert MENU not in client.get(SETUP).content.decode()
-
-
-def test_the_devices_are_read_once_a_page_though_the_middleware_and_the_menu_both_ask(client):
-    """For a person who need not give a code, both the two-factor middleware and the menu ask
-    whether they have a device; the answer is kept for the request."""
-    user = make_user()
-    _password_only(client, user)
-    device_tables = {model._meta.db_table for model in _device_models()}
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    device_reads = [
-        q["sql"] for q in queries if any(f'"{table}"' in q["sql"] for table in device_tables)
-    ]
-    assert len(device_reads) == len(device_tables)
-
-
-def _device_models():
-    """Every kind of second-factor device installed, whether or not this person has one."""
-    return [model for model in apps.get_models() if issubclass(model, Device)]
