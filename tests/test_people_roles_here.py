@@ -5,6 +5,8 @@ ended, which would tell the page's reader more than the organisation's own recor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from accounts.selectors import person_list_for_organisation
 from accounts.services import membership_create
 
 from .conftest import sign_in
-from .factories import DirectorateFactory
+from .factories import DirectorateFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +79,44 @@ def test_the_organisation_page_names_each_current_role_and_its_directorate(
     assert "Supervisor (INR), Neuroradiology" in people_table
     assert "Training lead" in people_table
     assert "Governance lead" not in people_table and "Clinical director" not in people_table
+
+
+def _roles_on_home_page(client):
+    page = client.get("/").content.decode()
+    listed = page.split('id="my-memberships"', 1)[1].split("</ul>", 1)[0]
+    return [line.strip() for line in listed.split("<strong>")[1:]]
+
+
+def test_your_roles_are_listed_by_organisation_then_role_and_read_in_fixed_queries(
+    client, member, django_assert_max_num_queries
+):
+    """The home page's "Your roles": by organisation name, then role, whatever order they were
+    given in; and more roles of the same kinds, each in a directorate, cost no more queries."""
+    zeta = OrganisationFactory(name="Zeta Hospitals")
+    alpha = OrganisationFactory(name="Alpha Hospitals")
+    middle = OrganisationFactory(name="Middle Hospitals")
+    person = member(Role.TRAINING_LEAD, zeta, full_name="Dr Many Hats")
+
+    def give(role, organisation, directorate=None):
+        membership_create(
+            actor=None, user=person, role=role, organisation=organisation, directorate=directorate
+        )
+
+    give(Role.SUPERVISOR, alpha)
+    give(Role.GOVERNANCE_LEAD, alpha)
+    sign_in(client, person)
+    with CaptureQueriesContext(connection) as three_roles:
+        client.get("/")
+    give(Role.SUPERVISOR, middle, DirectorateFactory(organisation=middle))
+    give(Role.GOVERNANCE_LEAD, zeta, DirectorateFactory(organisation=zeta))
+    with django_assert_max_num_queries(len(three_roles.captured_queries)):
+        listed = _roles_on_home_page(client)
+    assert [
+        (entry.split("</strong>")[0], entry.split('">')[1].split("<")[0]) for entry in listed
+    ] == [
+        ("Governance lead", "Alpha Hospitals"),
+        ("Supervisor (INR)", "Alpha Hospitals"),
+        ("Supervisor (INR)", "Middle Hospitals"),
+        ("Governance lead", "Zeta Hospitals"),
+        ("Training lead", "Zeta Hospitals"),
+    ]
