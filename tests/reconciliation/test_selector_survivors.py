@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Role
 from governance.dashboard import dashboard_for
 from reconciliation.sample import quarter_of
 from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
@@ -21,7 +22,7 @@ from reconciliation.services import audit_sample_draw, operator_not_involved
 
 from ..caselogs.conftest import log_verified_case
 from ..conftest import sign_in
-from ..factories import SiteFactory
+from ..factories import SiteFactory, make_member
 from .conftest import TODAY, import_list, log_case, row
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,16 @@ def test_the_dashboard_rates_count_verified_cases_only(world):
     assert figures["trainees"] == [{"name": "Dr Trainee IR", **expected}]
     assert figures["trainees_total"] == 1
     assert figures["centres"] == [{"name": world.centre.name, **expected}]
+
+
+def test_the_dashboard_rates_cover_only_the_agreements_its_reader_oversees(world):
+    """A training lead at another organisation sees no rate of this trainee's cases, though they
+    were matched against a hospital list (issue 19: the agreement filter was unchecked)."""
+    day = TODAY - timedelta(days=1)
+    log_verified_case(world, reference="MT-001", performed_on=day, accession_number="ACC-1")
+    import_list(world, [row(day, "ACC-1", world.trainee.gmc_number)])
+    elsewhere_lead = make_member(Role.TRAINING_LEAD, world.outsider_org, full_name="Dr Far Lead")
+    near = dashboard_for(world.training_lead)["reconciliation"]
+    assert [trainee["name"] for trainee in near["trainees"]] == ["Dr Trainee IR"]
+    far = dashboard_for(elsewhere_lead)["reconciliation"]
+    assert far["trainees"] == [] and far["centres"] == [] and far["trainees_total"] == 0
