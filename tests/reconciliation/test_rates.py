@@ -9,11 +9,13 @@ from caselogs.selectors import verified_cases
 from governance.dashboard import dashboard_for
 from governance.report_figures import report_snapshot
 from phases.selectors import progress_for
-from reconciliation.models import SampledCase
+from reconciliation.models import MatchState, SampledCase
 from reconciliation.sample import quarter_of
+from reconciliation.selectors import STATE_HELP
 from reconciliation.services import audit_sample_draw, sampled_case_record
 
 from ..caselogs.conftest import log_verified_case
+from ..conftest import sign_in
 from .conftest import TODAY, import_list, row
 
 pytestmark = pytest.mark.django_db
@@ -101,4 +103,9 @@ def test_the_case_page_and_queue_show_each_cases_state(reconciled, client):
         [("Hospital list", "Probable match", "blue")],
         [("Hospital list", "Not on the list", "orange")],
     ]
-    assert reverse("caselogs:detail", args=[cases[0].pk])
+    # The case page shows the state and explains it in words.
+    sign_in(client, reconciled.trainee)
+    page = client.get(reverse("caselogs:detail", args=[cases[3].pk])).content.decode()
+    assert "Not on the list" in page
+    assert f"Hospital list: {STATE_HELP[MatchState.NOT_ON_LIST]}" in page
+    assert STATE_HELP[MatchState.MATCHED] not in page

@@ -181,3 +181,12 @@ def test_the_dashboard_rates_cover_only_the_agreements_its_reader_oversees(world
     assert [trainee["name"] for trainee in near["trainees"]] == ["Dr Trainee IR"]
     far = dashboard_for(elsewhere_lead)["reconciliation"]
     assert far["trainees"] == [] and far["centres"] == [] and far["trainees_total"] == 0
+
+
+def test_entries_waiting_for_the_trainees_answer_come_oldest_first(world):
+    """ "Were you involved?" asks about the oldest procedure first, whatever order the list gave."""
+    gmc = world.trainee.gmc_number
+    days = [TODAY - timedelta(days=n) for n in (2, 9, 5)]
+    import_list(world, [row(day, f"ACC-{n}", gmc) for n, day in enumerate(days)])
+    waiting = not_logged_for_trainee(user=world.trainee)
+    assert [operator.entry.performed_on for operator in waiting] == sorted(days)
