@@ -48,9 +48,9 @@ def list_organisation_ids_for_user(user: User) -> set[int]:
 
 
 def list_site_list_for_user(user: User) -> QuerySet[Site]:
-    """The sites whose procedure lists this person may import."""
-    organisation_ids = list_organisation_ids_for_user(user)
-    return Site.objects.filter(organisation_id__in=organisation_ids).select_related("organisation")
+    """The sites whose procedure lists this person may import (the form names each by its own
+    name, so no join)."""
+    return Site.objects.filter(organisation_id__in=list_organisation_ids_for_user(user))
 
 
 def sample_organisation_list(organisation_ids: Iterable[int]) -> QuerySet[Organisation]:

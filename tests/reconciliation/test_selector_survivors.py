@@ -13,12 +13,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from accounts.models import Role
 from governance.dashboard import dashboard_for
+from reconciliation.models import SampledCase
 from reconciliation.sample import quarter_of
 from reconciliation.selectors import list_entry_counts, not_logged_for_trainee
-from reconciliation.services import audit_sample_draw, operator_not_involved
+from reconciliation.services import audit_sample_draw, operator_not_involved, sampled_case_record
 
 from ..caselogs.conftest import log_verified_case
 from ..conftest import sign_in
@@ -121,14 +123,16 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-def test_the_sample_page_reads_its_cases_trainees_and_sites_with_them(world, client):
-    """A sample's page lists each sampled case's trainee and site: a sample of one case at the
-    employer's site and one of six at the centre's, the same quarter, read by an administrator."""
+def test_the_sample_page_reads_its_cases_trainees_sites_and_recorders_with_them(world, client):
+    """A sample's page lists each sampled case's trainee and site, and who recorded its findings:
+    a sample of one case at the employer's site and one of six at the centre's, the same quarter,
+    every finding recorded, read by an administrator."""
     sign_in(client, world.administrator)
     day = TODAY - timedelta(days=1)
     year, quarter = quarter_of(day)
+    employer_lead = make_member(Role.TRAINING_LEAD, world.employer, full_name="Dr Home Lead")
     counts = []
-    for size, site in ((1, world.home_site), (6, world.site)):
+    for size, site, recorder in ((1, world.home_site, employer_lead), (6, world.site, None)):
         for n in range(size):
             log_verified_case(world, reference=f"MT-{size}-{n}", performed_on=day, site=site)
         # Drawn as the quarterly task draws it (no user): every case, at least ``size``.
@@ -141,8 +145,19 @@ def test_the_sample_page_reads_its_cases_trainees_and_sites_with_them(world, cli
             minimum=size,
         )
         assert sample.cases.count() == size
-        counts.append(_queries(client, reverse("reconciliation:sample_detail", args=[sample.pk])))
+        for sampled in sample.cases.all():
+            sampled_case_record(
+                user=recorder or world.training_lead,
+                sampled=sampled,
+                confirmed=SampledCase.Confirmed.CONFIRMED,
+                role="primary_operator",
+                outcome=SampledCase.Outcome.AGREES,
+            )
+        url = reverse("reconciliation:sample_detail", args=[sample.pk])
+        counts.append(_queries(client, url))
     assert counts[0] == counts[1]
+    page = client.get(url).content.decode()
+    assert page.count(f"Recorded by Dr Training Lead, {date_format(TODAY, 'j M Y')}") == 6
 
 
 def test_the_dashboard_rates_count_verified_cases_only(world):
@@ -190,3 +205,24 @@ def test_entries_waiting_for_the_trainees_answer_come_oldest_first(world):
     import_list(world, [row(day, f"ACC-{n}", gmc) for n, day in enumerate(days)])
     waiting = not_logged_for_trainee(user=world.trainee)
     assert [operator.entry.performed_on for operator in waiting] == sorted(days)
+
+
+def test_the_reconciliation_home_and_upload_pages_read_in_the_same_queries_as_they_grow(
+    world, client
+):
+    """Each list's site, organisation and uploader, each sample's organisation and who drew it,
+    and each site's organisation in the upload form are read with them: one list, sample and site
+    cost the pages what three at three organisations, by three people, do."""
+    sign_in(client, world.administrator)
+    pages = [reverse("reconciliation:home"), reverse("reconciliation:list_upload")]
+
+    def add_one(n, organisation, lead):
+        site = SiteFactory(organisation=organisation, name=f"Site {n}")
+        import_list(world, [], site=site, user=lead)
+        audit_sample_draw(organisation=organisation, year=2020, quarter=n, user=lead)
+
+    add_one(1, world.centre, world.training_lead)
+    before = [_queries(client, page) for page in pages]
+    for n, organisation in ((2, world.employer), (3, world.outsider_org)):
+        add_one(n, organisation, make_member(Role.TRAINING_LEAD, organisation))
+    assert [_queries(client, page) for page in pages] == before
