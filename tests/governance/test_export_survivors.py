@@ -257,3 +257,27 @@ def test_a_case_export_of_several_hundred_rows_has_every_line_whole(trainee_worl
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
     assert event.summary == f"Cases exported as CSV: {n} rows"
     assert event.data["rows"] == n and event.data["complete"] is True
+
+
+def test_the_audit_event_names_the_filters_by_id_number_and_date(evidence):
+    """What was asked for, without names: the organisation and trainee by id, the phase as a
+    number, the dates as ISO dates (issue 19: each conversion was unchecked)."""
+    client = Client()
+    sign_in(client, evidence.trainee)
+    since = TODAY - timedelta(days=30)
+    query = {
+        "organisation": evidence.centre.pk,
+        "trainee": evidence.trainee.pk,
+        "phase": 1,
+        "date_from": since.isoformat(),
+    }
+    response = client.get(reverse("governance:export_download", args=["activities", "csv"]), query)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
+    event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
+    assert event.data["filters"] == {
+        "organisation": evidence.centre.pk,
+        "trainee": evidence.trainee.pk,
+        "phase": 1,
+        "date_from": since.isoformat(),
+    }
