@@ -31,7 +31,13 @@ from governance.exports import escape_formula, pseudonym
 from phases.services import progression_request_make
 from signoffs.selectors import signoff_requests_for_subject
 
-from ..agreements.conftest import sign_step, submit_and_sign_all, terms_for
+from ..agreements.conftest import (
+    another_trainee_in_force,
+    sign_step,
+    submit_and_sign_all,
+    terms_for,
+)
+from ..caselogs.conftest import mt_case_data
 from ..conftest import sign_in
 from ..factories import TEST_BACKUP_CODES, SiteFactory, make_member, make_user
 from ..phases.conftest import (
@@ -217,6 +223,18 @@ def test_phase_is_the_phase_on_the_date_of_the_record(small_world):
     phase_one = read_export(download(client, "cases", "csv", phase=1), "csv")
     assert len(phase_one) == 2 and {r["phase_on_date"] for r in phase_one} == {"1"}
     assert read_export(download(client, "activities", "csv", phase=2), "csv") == []
+
+    # Another trainee, still in phase 1, logs a case today: their own phase, not the phase the
+    # first trainee entered today.
+    other, _ = another_trainee_in_force(
+        small_world,
+        full_name="Dr Other Trainee",
+        supervisors=[small_world.lead_supervisor],
+        lead=small_world.lead_supervisor,
+    )
+    case_log(trainee=other, data=mt_case_data(small_world, reference="OTHER-1", performed_on=TODAY))
+    phase_one = read_export(download(client, "cases", "csv", phase=1), "csv")
+    assert "OTHER-1" in {r["reference"] for r in phase_one}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
