@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from caselogs.activity_services import activity_log
+from caselogs.import_cells import MULTI_SEPARATOR
 from caselogs.models import Activity
 from caselogs.services import case_build, case_save_many
 from governance import exports
@@ -281,3 +282,49 @@ def test_the_audit_event_names_the_filters_by_id_number_and_date(evidence):
         "phase": 1,
         "date_from": since.isoformat(),
     }
+
+
+def test_a_case_row_in_full_with_yes_no_lists_and_blanks(trainee_world):
+    """A case's workbook row as the analyst reads it (issue 19: the header's derived columns,
+    yes and no, lists and blanks were each unchecked): out of hours "yes", no complication
+    "no", the imaging list joined, a field never filled in empty, the site beside its
+    organisation, and the derived measures last."""
+    w = trainee_world
+    add_case(
+        w,
+        reference="ROW-1",
+        days_ago=4,
+        out_of_hours=True,
+        imaging=["ncct", "cta"],
+        haemorrhage_symptomatic=False,
+        final_etici="3",
+    )
+    (row,) = _export(w.trainee, "cases", "xlsx")
+    header = list(row)
+    assert header[:2] == ["trainee", "phase_on_date"]
+    assert header[header.index("site") + 1] == "site_organisation"
+    assert header[-8:] == [
+        "mtici",
+        "successful_reperfusion",
+        "excellent_reperfusion",
+        "first_pass_effect",
+        "verification_status",
+        "revision",
+        "supervisor_view_of_role",
+        "supervisor_view_of_mode",
+    ]
+    assert (row["site"], row["site_organisation"]) == (w.site.name, w.site.organisation.name)
+    assert (row["out_of_hours"], row["any_complication"]) == ("yes", "no")
+    assert row["haemorrhage_symptomatic"] == "no"
+    assert row["imaging"] == MULTI_SEPARATOR.join(["ncct", "cta"])
+    assert row["complications"] is None and row["reflection"] is None and row["sex"] is None
+    assert [row[name] for name in header[-8:]] == [
+        "3",
+        "yes",
+        "yes",
+        "yes",
+        "verified",
+        1,
+        "primary_operator",
+        "scrubbed",
+    ]
