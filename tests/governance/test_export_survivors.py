@@ -9,7 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -22,6 +24,7 @@ from governance import exports
 from governance.exports import pseudonym
 
 from ..conftest import sign_in
+from ..factories import SiteFactory
 from ..phases.conftest import add_activity, add_assessment, add_case
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +331,20 @@ def test_a_case_row_in_full_with_yes_no_lists_and_blanks(trainee_world):
         "primary_operator",
         "scrubbed",
     ]
+
+
+def test_a_case_workbook_reads_each_cases_site_and_organisation_with_it(trainee_world):
+    """One case or four at two sites: the same queries (issue 19: the join was unchecked)."""
+    w = trainee_world
+    add_case(w, reference="Q-1", days_ago=4)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            _export(w.trainee, "cases", "xlsx")
+        return len(captured)
+
+    one = queries()
+    other_site = SiteFactory(organisation=w.employer, name="Second Site")
+    for n, site in enumerate((w.site, other_site, other_site), start=2):
+        add_case(w, reference=f"Q-{n}", days_ago=4, site=site)
+    assert queries() == one
