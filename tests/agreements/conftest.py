@@ -12,6 +12,7 @@ from accounts.services import backup_codes_set
 from agreements.criteria_defaults import default_template_ensure
 from agreements.models import AgreementVersion, CriteriaTemplate, CriterionTemplate
 from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
+from signoffs import registry as signoff_registry
 from signoffs.models import SignoffStep
 from signoffs.services import signoff_sign
 
@@ -199,3 +200,20 @@ def another_trainee_in_force(
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+# A kind of sign-off for tests only: its content never changes, so a request about any subject
+# (one not even saved) can be signed; the outcome changes nothing.
+SIGNOFF_TEST_KIND = "tests.fixed_content"
+_FIXED_CONTENT_HANDLER = signoff_registry.SignoffHandler(
+    content=lambda subject: {"fixed": True},
+    on_approved=lambda request, signature: None,
+    on_declined=lambda request, signature: None,
+)
+
+
+@pytest.fixture
+def signoff_test_kind(monkeypatch) -> str:
+    """Registers ``SIGNOFF_TEST_KIND`` for one test (removed again after it)."""
+    monkeypatch.setitem(signoff_registry._handlers, SIGNOFF_TEST_KIND, _FIXED_CONTENT_HANDLER)
+    return SIGNOFF_TEST_KIND

@@ -17,38 +17,29 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agreements.models import AgreementVersion, VersionStatus
 from agreements.services import agreement_version_submit
-from signoffs import registry
 from signoffs.models import Signature
 from signoffs.selectors import signoff_latest_decline_for_subject
 from signoffs.services import StepSpec, signoff_request_open
 
 from ..conftest import sign_in
 from ..factories import OrganisationFactory, make_member
-from .conftest import draft, sign_step
+from .conftest import SIGNOFF_TEST_KIND, draft, sign_step
 
 pytestmark = pytest.mark.django_db
 
-# A kind of sign-off for these tests only: its content never changes, so a request about any
-# subject (one not even saved) can be signed; the outcome changes nothing.
-TEST_KIND = "tests.decline_filters"
-HANDLER = registry.SignoffHandler(
-    content=lambda subject: {"fixed": True},
-    on_approved=lambda request, signature: None,
-    on_declined=lambda request, signature: None,
-)
 # Later than the world was made (its memberships start today), an hour apart each.
 START = timezone.now().replace(microsecond=0) + timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def test_kind(monkeypatch):
-    monkeypatch.setitem(registry._handlers, TEST_KIND, HANDLER)
+def test_kind(signoff_test_kind):
+    return signoff_test_kind
 
 
 def _decide(world, subject, signer, decision, reason="") -> Signature:
     """A one-step request of the test kind about ``subject``, signed by ``signer``."""
     request = signoff_request_open(
-        kind=TEST_KIND,
+        kind=SIGNOFF_TEST_KIND,
         subject=subject,
         title="A decision for the filters' test",
         steps=[StepSpec(label="Decider", meaning="I decide.", named_user=signer)],
@@ -124,7 +115,7 @@ def test_a_deactivated_account_is_not_asked_to_sign(world, django_capture_on_com
     User.objects.filter(pk__in=[left_named.pk, left_director.pk]).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         signoff_request_open(
-            kind=TEST_KIND,
+            kind=SIGNOFF_TEST_KIND,
             subject=OrganisationFactory.build(pk=1),
             title="A decision for the filters' test",
             steps=[
