@@ -52,11 +52,13 @@ def signoff_step_eligible_users(step: SignoffStep) -> QuerySet[User]:
 
 
 def signoff_requests_for_subject(subject: Model) -> QuerySet[SignoffRequest]:
+    """Newest first, each with its steps and their signatures (the pages and PDFs show each
+    step's label and signature; none reads a step's named person or organisation)."""
     return (
         SignoffRequest.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
         )
-        .prefetch_related("steps__signature", "steps__named_user", "steps__organisation")
+        .prefetch_related("steps__signature")
         .order_by("-created_at")
     )
 

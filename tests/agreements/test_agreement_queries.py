@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ..conftest import sign_in
-from .conftest import draft, submit_and_sign_all
+from .conftest import draft, sign_step, submit_and_sign_all
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +34,22 @@ def test_list_and_detail_stay_flat_from_5_to_50(
     for path in pages:
         with django_assert_max_num_queries(with_five[path]):
             assert client.get(path).status_code == 200
+
+
+def test_a_second_signing_round_costs_the_agreement_page_no_more_queries(world, client):
+    """Each request's steps, their signatures, named signers and organisations are read with
+    the requests: the page after a declined round and a new one reads as much as after the
+    first (issue 19: the prefetches were unchecked)."""
+    from agreements.services import agreement_version_submit
+
+    version = draft(world).versions.get()
+    first = agreement_version_submit(actor=world.training_lead, version=version)
+    step = first.steps.get(label__startswith="Medical director, Northgate")
+    sign_step(world, step, decision="decline", reason="Backfill is not funded yet.")
+    sign_in(client, world.training_lead)
+    page = f"/agreements/{version.agreement_id}/"
+    one_round = _queries(client, page)
+    second = agreement_version_submit(actor=world.training_lead, version=version)
+    for step in list(second.steps.all())[:2]:
+        sign_step(world, step)
+    assert _queries(client, page) <= one_round
