@@ -409,3 +409,16 @@ def test_a_broker_that_cannot_be_reached_is_logged_naming_the_request(
             f"{error}",
         )
     ]
+
+
+def test_the_agreement_in_force_is_recorded_as_the_last_signers_act(world):
+    """The audit log names who completed the agreement by signing its last step (issue 19: the
+    sign-off service could hand the outcome nobody as its actor unnoticed)."""
+    from audit.models import AuditEvent
+
+    from .conftest import draft, signer_for, submit_and_sign_all
+
+    version, request = submit_and_sign_all(world, draft(world))
+    last_step = request.steps.order_by("-signature__signed_at").first()
+    event = AuditEvent.objects.get(verb="agreement.activated")
+    assert event.actor == signer_for(world, last_step) == last_step.signature.signer
