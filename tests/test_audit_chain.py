@@ -167,3 +167,37 @@ def test_a_changed_actor_is_named(member):
     with pytest.raises(CommandError) as excinfo:
         call_command("audit_verify")
     assert f"event #{events[1].sequence} (row id {events[1].pk})" in str(excinfo.value)
+
+
+def test_an_events_hash_is_the_sha256_of_its_documented_canonical_json():
+    """docs/architecture.md, "Audit log": keys sorted, no spaces, non-ASCII written as UTF-8,
+    the time to the microsecond. Anyone holding an exported event can recompute its hash from
+    that description alone, and events hashed before a release still verify after it (issue 19:
+    each of those choices could change unnoticed, since the chain checks itself with the same
+    code)."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    event = AuditEvent(
+        sequence=7,
+        occurred_at=datetime(2026, 12, 5, 9, 30, 1, 250, tzinfo=UTC),
+        actor_id=3,
+        actor_label="Dr Zoë Example <zoe@example.org>",
+        verb="agreement.activated",
+        object_type="agreements.agreementversion",
+        object_id="12",
+        object_repr="TA-2026-0001 v2",
+        summary="Signed – now in force",
+        data={"version": 2, "changes": ["end date"]},
+        request_id="req-1",
+        previous_hash="ab" * 32,
+    )
+    canonical = (
+        '{"actor_id":3,"actor_label":"Dr Zoë Example <zoe@example.org>",'
+        '"data":{"changes":["end date"],"version":2},"object_id":"12",'
+        '"object_repr":"TA-2026-0001 v2","object_type":"agreements.agreementversion",'
+        '"occurred_at":"2026-12-05T09:30:01.000250+00:00","previous_hash":"' + "ab" * 32 + '",'
+        '"request_id":"req-1","sequence":7,"summary":"Signed – now in force",'
+        '"verb":"agreement.activated"}'
+    )
+    assert event.compute_hash() == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
