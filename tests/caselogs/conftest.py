@@ -44,10 +44,9 @@ def log_case(world, **overrides):
     return case_log(trainee=world.trainee, data=mt_case_data(world, **overrides))
 
 
-def log_verified_case(world, **overrides):
-    """A case logged through the service and verified by the lead supervisor, seeing the role and
-    supervision the trainee recorded: the evidence most criteria, rates and samples count."""
-    case = log_case(world, **overrides)
+def verify_as_lead(world, case):
+    """The lead supervisor verifies the case, seeing the role and supervision the trainee
+    recorded."""
     case_verify(
         case=case,
         supervisor=world.lead_supervisor,
@@ -56,3 +55,9 @@ def log_verified_case(world, **overrides):
         decision="verified",
     )
     return case
+
+
+def log_verified_case(world, **overrides):
+    """A case logged through the service and verified by the lead supervisor: the evidence most
+    criteria, rates and samples count."""
+    return verify_as_lead(world, log_case(world, **overrides))

@@ -1,17 +1,13 @@
 """What the audit report adds for issue 13 (items 12 and 23): the sICH rate beside its count for
 each definition, cases per operator, and medians printed as whole minutes when they are whole."""
 
-from datetime import date, timedelta
-
 import pytest
 from django.template.loader import render_to_string
 
-from governance.models import AuditReport, QualityStandard, QualityStandardSet
 from governance.reports import curve_rows, report_chart_names, report_context
-from governance.standards import default_standards_ensure
 
-from ..conftest import sign_in
 from ..phases.conftest import add_case
+from .conftest import audit_report_page
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +17,7 @@ CELL = '<td class="nhsuk-table__cell">'
 
 
 def _report(client, world, django_capture_on_commit_callbacks):
-    default_standards_ensure(QualityStandardSet, QualityStandard)
-    sign_in(client, world.governance_lead)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/governance/reports/",
-            {
-                "organisation": "",
-                "trainee": "",
-                "period_start": (date.today() - timedelta(days=60)).isoformat(),
-                "period_end": date.today().isoformat(),
-            },
-        )
-    assert response.status_code == 302
-    report = AuditReport.objects.get()
-    return report, client.get(f"/governance/reports/{report.pk}/").content.decode()
+    return audit_report_page(client, world.governance_lead, django_capture_on_commit_callbacks)
 
 
 def test_the_sich_rate_stands_beside_each_definitions_count(

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from agreements.models import AgreementCriterion, CriterionKind
-from caselogs.services import case_verify
 from phases.criteria import EvidenceScope, evaluate_criteria
 
+from ..caselogs.conftest import verify_as_lead
 from .conftest import TODAY, import_list, log_case, row
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +33,6 @@ def _progress(world, criterion):
     return evaluate_criteria([criterion], scope)[0]
 
 
-def _verify(world, case):
-    case_verify(
-        case=case,
-        supervisor=world.lead_supervisor,
-        role_view=case.trainee_role,
-        mode_view=case.supervision_mode,
-        decision="verified",
-    )
-
-
 def test_counts_verified_matched_cases_only(world):
     matched = log_case(world, reference="MT-001", performed_on=DAY, accession_number="ACC-1")
     waiting = log_case(world, reference="MT-002", performed_on=DAY, accession_number="ACC-2")
@@ -56,7 +46,7 @@ def test_counts_verified_matched_cases_only(world):
         ],
     )
     for case in (matched, probable):
-        _verify(world, case)
+        verify_as_lead(world, case)
     progress = _progress(world, _criterion(world))
     assert (progress.current, progress.met) == ("1", False)
     assert progress.evidence["ids"] == [matched.pk]

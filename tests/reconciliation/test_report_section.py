@@ -13,15 +13,13 @@ from datetime import date
 import pytest
 
 from caselogs.models import Case
-from governance.models import QualityStandard, QualityStandardSet
-from governance.standards import default_standards_ensure
 from reconciliation.models import SampledCase
 from reconciliation.services import audit_sample_draw, sampled_case_record
 
 from ..agreements.conftest import build_world, draft, submit_and_sign_all
 from ..caselogs.conftest import log_verified_case
-from ..conftest import sign_in
 from ..factories import SiteFactory
+from ..governance.conftest import audit_report_page
 from .conftest import TODAY, import_list, row
 
 pytestmark = pytest.mark.django_db
@@ -74,23 +72,6 @@ def two_years(db):
     return world
 
 
-def _report_page(client, world, django_capture_on_commit_callbacks):
-    default_standards_ensure(QualityStandardSet, QualityStandard)
-    sign_in(client, world.governance_lead)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/governance/reports/",
-            {
-                "organisation": "",
-                "trainee": "",
-                "period_start": date(YEAR - 1, 12, 1).isoformat(),
-                "period_end": TODAY.isoformat(),
-            },
-        )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return client.get(response["Location"]).content.decode()
-
-
 def _rows(page, table_id):
     table = page[page.index(f'id="{table_id}"') :]
     table = table[table.index("<tbody") : table.index("</table>")]
@@ -105,7 +86,12 @@ def test_the_reports_reconciliation_section_in_full(
     two_years, client, django_capture_on_commit_callbacks
 ):
     assert Case.objects.filter(status="verified").count() == 6
-    page = _report_page(client, two_years, django_capture_on_commit_callbacks)
+    _, page = audit_report_page(
+        client,
+        two_years.governance_lead,
+        django_capture_on_commit_callbacks,
+        period_start=date(YEAR - 1, 12, 1),
+    )
 
     assert (
         "Of 6 verified cases, 4 were covered by a hospital procedure list: 3 matched (75%), "
