@@ -348,3 +348,18 @@ def test_a_case_workbook_reads_each_cases_site_and_organisation_with_it(trainee_
     for n, site in enumerate((w.site, other_site, other_site), start=2):
         add_case(w, reference=f"Q-{n}", days_ago=4, site=site)
     assert queries() == one
+
+
+def test_the_audit_event_records_whose_scope_the_export_was_drawn_from(evidence):
+    """An administrator's export covers everything; a trainee's only their own, at their
+    employer (issue 19: the recorded scope was unchecked)."""
+    _export(evidence.administrator, "activities", "csv")
+    event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
+    assert event.data["scope"] == {"all": True}
+    _export(evidence.trainee, "activities", "csv")
+    event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
+    assert event.data["scope"] == {
+        "roles": ["trainee"],
+        "organisations": [evidence.employer.pk],
+        "own_only": True,
+    }
