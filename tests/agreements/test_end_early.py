@@ -30,7 +30,10 @@ def test_awaiting_signatures_is_neither_offered_nor_allowed(client, world):
     sign_in(client, world.training_lead)
     assert not _offers_end_early(client, agreement)
     refusal = agreement_end_early_refusal(agreement)
-    assert "awaiting signatures" in refusal
+    assert refusal == (
+        "A version of this agreement is awaiting signatures. It can end early once every "
+        "party has signed it, or once a party declines it back to a draft."
+    )
     with pytest.raises(ValidationError) as refused:
         agreement_end_early(actor=world.training_lead, agreement=agreement, reason=REASON)
     assert refused.value.messages == [refusal]
@@ -64,6 +67,9 @@ def test_a_draft_is_offered_and_ends(client, world):
     assert response.status_code == 302
     assert agreement.versions.get().status == VersionStatus.ENDED_EARLY
     assert not _offers_end_early(client, agreement)
+    assert agreement_end_early_refusal(agreement) == (
+        "Only a draft or an agreement in force can end early: this one is complete or has ended."
+    )
     assert client.get(reverse("agreements:end", args=[agreement.pk])).status_code == 302
 
 
