@@ -4,6 +4,7 @@ for 50."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ..conftest import sign_in
 from .conftest import draft, sign_step, submit_and_sign_all
@@ -53,3 +54,19 @@ def test_a_second_signing_round_costs_the_agreement_page_no_more_queries(world, 
     for step in list(second.steps.all())[:2]:
         sign_step(world, step)
     assert _queries(client, page) <= one_round
+
+
+def test_an_earlier_version_opens_by_its_number(world, client):
+    """Version 1 of an amended agreement opens at its own address, and version 2 at its own
+    (issue 19: the number was unchecked: with two versions the page broke)."""
+    from agreements.services import agreement_amend
+
+    agreement = draft(world)
+    submit_and_sign_all(world, agreement)
+    agreement_amend(actor=world.training_lead, agreement=agreement)
+    sign_in(client, world.training_lead)
+    for number, status in ((1, "In force"), (2, "Draft")):
+        response = client.get(reverse("agreements:version", args=[agreement.pk, number]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"Version {number}" in page and status in page
