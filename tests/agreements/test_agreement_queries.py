@@ -70,3 +70,20 @@ def test_an_earlier_version_opens_by_its_number(world, client):
         assert response.status_code == 200
         page = response.content.decode()
         assert f"Version {number}" in page and status in page
+
+
+def test_a_version_page_reads_its_named_supervisors_with_it(world, client):
+    """One INR or two: the same queries for the version's page."""
+    from .conftest import another_trainee_in_force
+
+    lead, second = world.lead_supervisor, world.second_supervisor
+    _, one = another_trainee_in_force(world, full_name="Dr One", supervisors=[lead], lead=lead)
+    _, two = another_trainee_in_force(
+        world, full_name="Dr Two", supervisors=[lead, second], lead=lead
+    )
+    sign_in(client, world.training_lead)
+    counts = [
+        _queries(client, reverse("agreements:version", args=[v.agreement_id, v.number]))
+        for v in (one, two)
+    ]
+    assert counts[0] == counts[1]
