@@ -363,3 +363,24 @@ def test_the_audit_event_records_whose_scope_the_export_was_drawn_from(evidence)
         "organisations": [evidence.employer.pk],
         "own_only": True,
     }
+
+
+def test_a_download_stopped_part_way_is_recorded_as_interrupted_with_the_rows_sent(evidence):
+    """The reader closes the download after the header line: the audit event says so."""
+    client = Client()
+    sign_in(client, evidence.trainee)
+    response = client.get(reverse("governance:export_download", args=["activities", "csv"]))
+    stream = iter(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
+    assert b"happened_on" in next(stream)
+    response.close()
+    event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
+    assert event.summary == "Activities exported as CSV: 0 rows (download interrupted)"
+    assert event.data["rows"] == 0 and event.data["complete"] is False
+
+
+def test_rows_come_oldest_first_whatever_order_they_were_logged_in(trainee_world):
+    w = trainee_world
+    for reference, days_ago in (("LATE", 2), ("EARLY", 9), ("MIDDLE", 5)):
+        add_case(w, reference=reference, days_ago=days_ago)
+    rows = _export(w.trainee, "cases", "xlsx")
+    assert [row["reference"] for row in rows] == ["EARLY", "MIDDLE", "LATE"]
