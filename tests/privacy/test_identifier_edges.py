@@ -31,8 +31,15 @@ EDGES = [
     ("DOB 12/1938", DATE_OF_BIRTH),
     ("DOB 13/1938", None),
     ("DOB 05/1700", None),
-    # After a label, a day and month read in a leap year: 29 February is a birthday.
+    # After a label, a day and month read in a leap year: 29 February is a birthday, written
+    # either way round.
     ("DOB 29/02", DATE_OF_BIRTH),
+    ("DOB 02/29", DATE_OF_BIRTH),
+    # Year first, as ISO 8601 and its cousins, with no label: a real date only.
+    ("seen 1938-10-30", DATE_OF_BIRTH),
+    ("seen 2019.03.15", DATE_OF_BIRTH),
+    ("seen 1938-02-30", None),
+    ("seen 1938-13-01", None),
     # After a label, digits with no separator: yyyymmdd, every digit in its place.
     ("DOB 19381030", DATE_OF_BIRTH),
     ("DOB 193807", None),
