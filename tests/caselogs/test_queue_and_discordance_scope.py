@@ -1,0 +1,44 @@
+"""Whose cases wait in a supervisor's queue, and whose disagreements a training lead reads
+(issue 19: mutation testing found the queue's supervisor filter, and the discordance list's
+"discordant" and agreement filters, unguarded by the logbook's own tests)."""
+
+import pytest
+
+from accounts.models import Role
+from caselogs.selectors import discordant_verifications_for_user, verification_queue_for_user
+from caselogs.services import case_verify
+
+from ..factories import make_member
+from .conftest import log_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_supervisor_waits_only_on_the_cases_that_name_them(logbook):
+    w = logbook
+    mine = log_case(w, reference="MT-LEAD", supervisor=w.lead_supervisor)
+    log_case(w, reference="MT-SECOND", supervisor=w.second_supervisor)
+    assert list(verification_queue_for_user(user=w.lead_supervisor)) == [mine]
+
+
+def test_a_training_lead_reads_disagreements_on_agreements_they_oversee_only(logbook):
+    w = logbook
+    agreed = log_case(w, reference="MT-AGREED")
+    case_verify(
+        case=agreed,
+        supervisor=w.lead_supervisor,
+        role_view=agreed.trainee_role,
+        mode_view=agreed.supervision_mode,
+        decision="verified",
+    )
+    differed = log_case(w, reference="MT-DIFFERED", trainee_role="primary_operator")
+    case_verify(
+        case=differed,
+        supervisor=w.lead_supervisor,
+        role_view="assistant",
+        mode_view=differed.supervision_mode,
+        decision="verified",
+    )
+    assert [v.case for v in discordant_verifications_for_user(user=w.training_lead)] == [differed]
+    elsewhere = make_member(Role.TRAINING_LEAD, w.outsider_org, full_name="Dr Far Lead")
+    assert list(discordant_verifications_for_user(user=elsewhere)) == []
