@@ -69,6 +69,7 @@ def test_the_version_in_force_brings_its_supervisors_in_the_same_queries_however
     def queries_for(trainee) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
             version = active_version_for_trainee(trainee)
+            assert version is not None
             named = named_supervisors(version)
             _ = [supervisor.full_name for supervisor in named]
         return len(captured), len(named)

@@ -277,7 +277,7 @@ def test_the_audit_event_names_the_filters_by_id_number_and_date(evidence):
     }
     response = client.get(reverse("governance:export_download", args=["activities", "csv"]), query)
     assert response.status_code == 200
-    b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
+    b"".join(response.streaming_content)
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
     assert event.data["filters"] == {
         "organisation": evidence.centre.pk,
@@ -370,7 +370,7 @@ def test_a_download_stopped_part_way_is_recorded_as_interrupted_with_the_rows_se
     client = Client()
     sign_in(client, evidence.trainee)
     response = client.get(reverse("governance:export_download", args=["activities", "csv"]))
-    stream = iter(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
+    stream = iter(response.streaming_content)
     assert b"happened_on" in next(stream)
     response.close()
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")

@@ -7,6 +7,7 @@ import pytest
 from privacy.identifiers import (
     DATE_OF_BIRTH,
     PERSON_NAME,
+    POSTCODE,
     find_patient_identifiers,
     nhs_number_is_valid,
 )
@@ -43,6 +44,10 @@ EDGES = [
     # After a label, digits with no separator: yyyymmdd, every digit in its place.
     ("DOB 19381030", DATE_OF_BIRTH),
     ("DOB 193807", None),
+    # An ordinal before "pass" is not a postcode's inward code, whichever ordinal: "M4 4th pass".
+    ("M1 1st pass", None),
+    ("M4 4th pass", None),
+    ("M4 4TH", POSTCODE),
     # After "patient", capitals of up to 6 letters are an abbreviation; 7 or more, a name.
     ("pt BROWNE was seen", None),
     ("pt JOHNSON was seen", PERSON_NAME),
