@@ -119,12 +119,18 @@ def member(db):
     return make_member
 
 
-def sign_in(client, user, *, code_index=0):
-    """Sign in through the real login and second-factor pages, as a person would."""
+def sign_in_with_password_only(client, user):
+    """The login page alone: the password accepted, before any second factor is asked for."""
     response = client.post(
         reverse("accounts:login"), {"username": user.email, "password": TEST_PASSWORD}
     )
     assert response.status_code == 302, response.content[:2000]
+    return response
+
+
+def sign_in(client, user, *, code_index=0):
+    """Sign in through the real login and second-factor pages, as a person would."""
+    sign_in_with_password_only(client, user)
     if user.memberships.exists() or user_has_device(user):
         backup_codes_set(actor=None, user=user, codes=TEST_BACKUP_CODES)
         response = client.post(

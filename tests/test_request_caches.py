@@ -10,9 +10,8 @@ from django_otp.models import Device
 
 from accounts.models import Membership, Role
 
-from .conftest import sign_in
+from .conftest import sign_in, sign_in_with_password_only
 from .factories import make_member, make_user
-from .test_two_factor import _password_only
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def test_the_devices_are_read_once_a_page_though_the_middleware_and_the_menu_bot
     """For a person who need not give a code, both the two-factor middleware and the menu ask
     whether they have a device; the answer is kept for the request."""
     user = make_user()
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     device_tables = {model._meta.db_table for model in _device_models()}
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200

@@ -17,21 +17,13 @@ from accounts.models import Role
 from accounts.services import membership_create
 from audit.models import AuditEvent
 
-from .conftest import sign_in
-from .factories import TEST_BACKUP_CODES, TEST_PASSWORD, make_user
+from .conftest import sign_in, sign_in_with_password_only
+from .factories import TEST_BACKUP_CODES, make_user
 
 pytestmark = pytest.mark.django_db
 
 SETUP = "/account/two-factor/setup/"
 VERIFY = "/account/two-factor/verify/"
-
-
-def _password_only(client, user):
-    response = client.post(
-        reverse("accounts:login"), {"username": user.email, "password": TEST_PASSWORD}
-    )
-    assert response.status_code == 302
-    return response
 
 
 def _person_without_device(role, organisation):
@@ -48,7 +40,7 @@ def _code_for(device):
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_must_enrol_before_any_page(client, organisation, role):
     user = _person_without_device(role, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     for path in ("/", "/account/organisations/", f"/account/organisations/{organisation.pk}/"):
         response = client.get(path)
         assert response.status_code == 302
@@ -57,7 +49,7 @@ def test_every_role_must_enrol_before_any_page(client, organisation, role):
 
 def test_enrolment_confirms_with_a_code_and_issues_backup_codes(client, organisation):
     user = _person_without_device(Role.SUPERVISOR, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     page = client.get(SETUP)
     assert page.status_code == 200
     body = page.content.decode()
@@ -91,7 +83,7 @@ def test_enrolment_confirms_with_a_code_and_issues_backup_codes(client, organisa
 
 def test_after_enrolling_the_next_sign_in_asks_for_a_code(client, organisation):
     user = _person_without_device(Role.SUPERVISOR, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
     start = timezone.now()
@@ -101,7 +93,7 @@ def test_after_enrolling_the_next_sign_in_asks_for_a_code(client, organisation):
 
     later = start + timezone.timedelta(minutes=2)
     with time_machine.travel(later, tick=False):
-        _password_only(client, user)
+        sign_in_with_password_only(client, user)
         response = client.get("/")
         assert response.status_code == 302 and response["Location"].startswith(VERIFY)
         wrong = client.post(
@@ -120,7 +112,7 @@ def test_a_backup_code_works_once(client, organisation, member):
     user = member(Role.CLINICAL_DIRECTOR, organisation)
     sign_in(client, user, code_index=3)
     client.post("/account/logout/")
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         reused = client.post(VERIFY, {"code": TEST_BACKUP_CODES[3]})
@@ -132,7 +124,7 @@ def test_a_backup_code_works_once(client, organisation, member):
 
 def test_repeated_wrong_codes_are_throttled(client, organisation, member):
     user = member(Role.MEDICAL_DIRECTOR, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         first = client.post(VERIFY, {"code": "wrong-0001"})
@@ -147,7 +139,7 @@ def test_repeated_wrong_codes_are_throttled(client, organisation, member):
 
 def test_redirect_after_code_refuses_other_hosts(client, organisation, member):
     user = member(Role.SUPERVISOR, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     response = client.post(VERIFY + "?next=https://evil.example/", {"code": TEST_BACKUP_CODES[0]})
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -155,7 +147,7 @@ def test_redirect_after_code_refuses_other_hosts(client, organisation, member):
 
 def test_a_trainee_enrols_then_gives_a_code_at_every_sign_in(client, organisation):
     trainee = _person_without_device(Role.TRAINEE, organisation)
-    _password_only(client, trainee)
+    sign_in_with_password_only(client, trainee)
     assert client.get("/")["Location"].startswith(SETUP)
     setup = client.get(SETUP).content.decode()
     assert "trainees included" in setup
@@ -166,7 +158,7 @@ def test_a_trainee_enrols_then_gives_a_code_at_every_sign_in(client, organisatio
     assert client.get("/").status_code == 200
     client.post("/account/logout/")
     with time_machine.travel(start + timezone.timedelta(minutes=1), tick=False):
-        _password_only(client, trainee)
+        sign_in_with_password_only(client, trainee)
         assert client.get("/")["Location"].startswith(VERIFY)
 
 
@@ -201,7 +193,7 @@ def test_admin_site_requires_an_administrator_who_gave_a_second_factor(
     client, organisation, member
 ):
     admin_user = member(Role.ADMINISTRATOR, organisation)
-    _password_only(client, admin_user)
+    sign_in_with_password_only(client, admin_user)
     assert client.get("/admin/")["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": TEST_BACKUP_CODES[0]})
     assert client.get("/admin/").status_code == 200

@@ -8,8 +8,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 
+from .conftest import sign_in_with_password_only
 from .factories import make_user
-from .test_two_factor import SETUP, VERIFY, _password_only, _person_without_device
+from .test_two_factor import SETUP, VERIFY, _person_without_device
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ MENU = 'aria-label="Main navigation"'
 
 def test_a_person_with_no_role_and_no_device_sees_their_home_page_and_the_menu(client):
     """Someone whose memberships have all ended still signs in with a password alone."""
-    _password_only(client, make_user())
+    sign_in_with_password_only(client, make_user())
     response = client.get("/")
     assert response.status_code == 200
     assert MENU in response.content.decode()
@@ -28,7 +29,7 @@ def test_a_person_with_no_role_and_no_device_sees_their_home_page_and_the_menu(c
 def test_a_staff_or_superuser_account_without_a_role_must_still_enrol(client, flag):
     user = make_user()
     User.objects.filter(pk=user.pk).update(**{flag: True})
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP)
@@ -37,7 +38,7 @@ def test_a_staff_or_superuser_account_without_a_role_must_still_enrol(client, fl
 def test_a_person_with_no_role_who_turned_two_factor_on_gives_a_code_before_the_menu(client):
     user = make_user()
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(VERIFY)
@@ -48,11 +49,11 @@ def test_enrolment_begun_but_never_confirmed_sends_the_person_back_to_setup(clie
     """Opening the setup page makes an unconfirmed device; signing in again must not ask for a
     code from it (nobody has ever shown it works), and shows no menu until enrolment is done."""
     user = _person_without_device(Role.TRAINEE, organisation)
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     assert client.get(SETUP).status_code == 200
     assert TOTPDevice.objects.filter(user=user, confirmed=False).exists()
     client.logout()
-    _password_only(client, user)
+    sign_in_with_password_only(client, user)
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP)
