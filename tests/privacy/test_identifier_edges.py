@@ -6,6 +6,8 @@ import pytest
 
 from privacy.identifiers import (
     DATE_OF_BIRTH,
+    HOSPITAL_NUMBER,
+    NHS_NUMBER,
     PERSON_NAME,
     POSTCODE,
     find_patient_identifiers,
@@ -51,12 +53,32 @@ EDGES = [
     # After "patient", capitals of up to 6 letters are an abbreviation; 7 or more, a name.
     ("pt BROWNE was seen", None),
     ("pt JOHNSON was seen", PERSON_NAME),
+    # Where a name-shaped stretch and a postcode overlap ("Dr GIR" inside "GIR 0AA"), the finding
+    # is named by the more specific kind, whatever the alphabet says.
+    ("Dr GIR 0AA", POSTCODE),
+    # A device label explains a number only within the 40 characters before it (a label further
+    # off, past a run of spaces, belongs to another column of a pasted table).
+    ("lot" + " " * 37 + "AB1234567", None),
+    ("lot" + " " * 38 + "AB1234567", HOSPITAL_NUMBER),
 ]
 
 
 @pytest.mark.parametrize(("text", "kind"), EDGES)
 def test_each_edge_of_the_rules(text, kind):
     assert [finding.kind for finding in find_patient_identifiers(text)] == ([kind] if kind else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("NHS 943 476 5919Mr Smith", [NHS_NUMBER, PERSON_NAME]),
+        ("DOB 01/02/1950Mrs.Smith", [DATE_OF_BIRTH, PERSON_NAME]),
+    ],
+)
+def test_identifiers_written_hard_against_each_other_are_each_found(text, kinds):
+    """Findings that touch but do not overlap are two findings, each named by its own kind (the
+    privacy scan reports every kind a column holds)."""
+    assert [finding.kind for finding in find_patient_identifiers(text)] == kinds
 
 
 @pytest.mark.parametrize(
