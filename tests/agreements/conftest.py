@@ -11,7 +11,12 @@ from accounts.models import Directorate, Organisation, Role, User
 from accounts.services import backup_codes_set
 from agreements.criteria_defaults import default_template_ensure
 from agreements.models import AgreementVersion, CriteriaTemplate, CriterionTemplate
-from agreements.services import SupervisorChoice, agreement_create, agreement_version_submit
+from agreements.services import (
+    SupervisorChoice,
+    agreement_create,
+    agreement_end_early,
+    agreement_version_submit,
+)
 from signoffs import registry as signoff_registry
 from signoffs.models import SignoffStep
 from signoffs.services import signoff_sign
@@ -195,6 +200,29 @@ def another_trainee_in_force(
     )
     version, _ = submit_and_sign_all(world, agreement)
     return other, version
+
+
+def ended_early_and_agreed_again(world: World, version: AgreementVersion) -> AgreementVersion:
+    """End ``version``'s agreement early and give the same trainee a new one, in force, with the
+    same supervisors and criteria; returns the new agreement's version in force. Evidence of the
+    first agreement must count for none of the second."""
+    agreement_end_early(
+        actor=world.training_lead,
+        agreement=version.agreement,
+        reason="The trainee moved to another rota.",
+    )
+    agreement = agreement_create(
+        actor=world.training_lead,
+        trainee=world.trainee,
+        terms=terms_for(world, start_date=date.today() - timedelta(days=30)),
+        supervisors=SupervisorChoice(
+            supervisors=[world.lead_supervisor, world.second_supervisor],
+            lead=world.lead_supervisor,
+        ),
+        criteria_template=version.criteria_template,
+    )
+    new_version, _ = submit_and_sign_all(world, agreement)
+    return new_version
 
 
 @pytest.fixture

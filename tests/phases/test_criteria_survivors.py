@@ -12,13 +12,12 @@ from decimal import Decimal
 import pytest
 
 from agreements.models import AgreementCriterion
-from agreements.services import SupervisorChoice, agreement_create, agreement_end_early
 from caselogs.activity_services import assessment_record
 from phases.criteria import CriterionProgress, EvidenceScope, evaluate_criteria
 from phases.models import Competency
 from phases.services import competency_sign
 
-from ..agreements.conftest import World, submit_and_sign_all, terms_for
+from ..agreements.conftest import World, ended_early_and_agreed_again
 from .conftest import add_activity, add_case, phase_of
 
 pytestmark = pytest.mark.django_db
@@ -190,26 +189,10 @@ def test_the_reperfusion_rate_row_names_its_criterion_and_the_cases_behind_it(tr
 
 
 def _ended_and_new(world: World) -> World:
-    """End the world's agreement early and give the same trainee a new one, in force, with the
-    same supervisors; the world returned is the new agreement's."""
-    agreement_end_early(
-        actor=world.training_lead,
-        agreement=world.agreement,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
-        reason="The trainee moved to another rota.",
-    )
-    agreement = agreement_create(
-        actor=world.training_lead,
-        trainee=world.trainee,
-        terms=terms_for(world, start_date=date.today() - timedelta(days=30)),
-        supervisors=SupervisorChoice(
-            supervisors=[world.lead_supervisor, world.second_supervisor],
-            lead=world.lead_supervisor,
-        ),
-        criteria_template=world.version.criteria_template,  # type: ignore[attr-defined]  # the test world gains attributes in its builder
-    )
+    """The world of the same trainee's new agreement, after the first ended early."""
     new = copy.copy(world)
-    new.version, _ = submit_and_sign_all(new, agreement)  # type: ignore[attr-defined]  # the test world gains attributes in its builder
-    new.agreement = agreement  # type: ignore[attr-defined]  # the test world gains attributes in its builder
+    new.version = ended_early_and_agreed_again(world, world.version)  # type: ignore[attr-defined]  # the test world gains attributes in its builder
+    new.agreement = new.version.agreement  # type: ignore[attr-defined]  # the test world gains attributes in its builder
     return new
 
 

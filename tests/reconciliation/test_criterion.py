@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from agreements.models import AgreementCriterion, CriterionKind
-from phases.criteria import EvidenceScope, evaluate_criteria
+from phases.criteria import CriterionProgress, EvidenceScope, evaluate_criteria
 
+from ..agreements.conftest import ended_early_and_agreed_again
 from ..caselogs.conftest import verify_as_lead
 from .conftest import TODAY, import_list, log_case, row
 
@@ -53,3 +54,58 @@ def test_counts_verified_matched_cases_only(world):
     assert waiting.pk not in progress.evidence["ids"]  # not verified: does not count
     with_probable = _progress(world, _criterion(world, include_probable=True))
     assert (with_probable.current, with_probable.met) == ("2", True)
+
+
+def _full_row(criterion, required, current, met, missing, ids):
+    return CriterionProgress(
+        criterion.pk,
+        criterion.description,
+        criterion.source,
+        required,
+        current,
+        met,
+        missing,
+        {"ids": ids},
+    )
+
+
+def test_a_named_procedure_narrows_the_count_and_the_missing_words_name_the_evidence(world):
+    thrombectomy = log_case(world, reference="MT-010", performed_on=DAY, accession_number="ACC-10")
+    angiogram = log_case(
+        world,
+        reference="DA-011",
+        performed_on=DAY,
+        accession_number="ACC-11",
+        procedure="diagnostic_angiogram",
+        final_etici="",
+        passes=None,
+    )
+    import_list(
+        world,
+        [
+            row(DAY, "ACC-10", world.trainee.gmc_number),
+            row(DAY, "ACC-11", world.trainee.gmc_number, code="DA01"),
+        ],
+    )
+    for case in (thrombectomy, angiogram):
+        verify_as_lead(world, case)
+
+    only_mt = _criterion(world, procedure="mt")
+    assert _progress(world, only_mt) == _full_row(
+        only_mt, "2", "1", False, "1 more reconciled verified cases needed", [thrombectomy.pk]
+    )
+    any_kind = _criterion(world)
+    assert _progress(world, any_kind) == _full_row(
+        any_kind, "2", "2", True, "", sorted([thrombectomy.pk, angiogram.pk])
+    )
+
+
+def test_reconciled_cases_of_an_earlier_agreement_count_for_none_of_the_new_one(world):
+    earlier = log_case(world, reference="MT-020", performed_on=DAY, accession_number="ACC-20")
+    import_list(world, [row(DAY, "ACC-20", world.trainee.gmc_number)])
+    verify_as_lead(world, earlier)
+    assert _progress(world, _criterion(world)).evidence == {"ids": [earlier.pk]}
+
+    world.version = ended_early_and_agreed_again(world, world.version)
+    progress = _progress(world, _criterion(world))
+    assert (progress.current, progress.evidence) == ("0", {"ids": []})
