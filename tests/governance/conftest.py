@@ -1,7 +1,14 @@
 """Governance tests reuse the phases fixtures: a trainee in training, and a small world whose
-criteria a test can meet in full; and one way to ask for an audit report, as its reader does."""
+criteria a test can meet in full; one way to ask for an audit report, as its reader does, and one
+way to download an export."""
 
+import csv
+import io
 from datetime import date, timedelta
+
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from governance.models import AuditReport, QualityStandard, QualityStandardSet
 from governance.standards import default_standards_ensure
@@ -28,3 +35,18 @@ def audit_report_page(client, reader, capture_on_commit, *, period_start=None, p
     assert response.status_code == 302, response.content.decode()[:3000]
     report = AuditReport.objects.latest("pk")
     return report, client.get(f"/governance/reports/{report.pk}/").content.decode()
+
+
+def export_rows(user, dataset: str, fmt: str) -> list[dict]:
+    """Download an export as ``user`` would, and read it back as a dict a row."""
+    client = Client()
+    sign_in(client, user)
+    response = client.get(reverse("governance:export_download", args=[dataset, fmt]))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
+    if fmt == "csv":
+        header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).active
+        header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
+    return [dict(zip(header, row, strict=True)) for row in rows]

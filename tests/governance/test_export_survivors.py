@@ -26,24 +26,11 @@ from governance.exports import pseudonym
 from ..conftest import sign_in
 from ..factories import SiteFactory
 from ..phases.conftest import add_activity, add_assessment, add_case
+from .conftest import export_rows
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date.today()
-
-
-def _export(user, dataset: str, fmt: str) -> list[dict]:
-    client = Client()
-    sign_in(client, user)
-    response = client.get(reverse("governance:export_download", args=[dataset, fmt]))
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # the download is a StreamingHttpResponse
-    if fmt == "csv":
-        header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
-    else:
-        sheet = load_workbook(io.BytesIO(content)).active
-        header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
-    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture
@@ -67,7 +54,7 @@ def evidence(trainee_world):
     return w
 
 
-def test_the_same_person_has_the_same_pseudonym_in_every_export(evidence):
+def test_the_same_person_has_the_same_pseudonym_in_everyexport_rows(evidence):
     w = evidence
     trainee = pseudonym("T", w.trainee.pk)
     lead, second = pseudonym("S", w.lead_supervisor.pk), pseudonym("S", w.second_supervisor.pk)
@@ -75,22 +62,22 @@ def test_the_same_person_has_the_same_pseudonym_in_every_export(evidence):
     assert len({trainee, lead, second}) == 3
     assert trainee.startswith("T-") and lead.startswith("S-") and second.startswith("S-")
 
-    (case,) = _export(w.administrator, "cases", "csv")
+    (case,) = export_rows(w.administrator, "cases", "csv")
     assert (case["trainee"], case["supervisor"]) == (trainee, lead)
 
-    activities = _export(w.administrator, "activities", "csv")
+    activities = export_rows(w.administrator, "activities", "csv")
     assert [(a["trainee"], a["supervisor"]) for a in activities] == [
         (trainee, lead),
         (trainee, second),
     ]
-    (assessment,) = _export(w.administrator, "assessments", "csv")
+    (assessment,) = export_rows(w.administrator, "assessments", "csv")
     assert (assessment["trainee"], assessment["assessor"]) == (trainee, lead)
 
 
 def test_an_activity_row_in_full(evidence):
     w = evidence
     decided = Activity.objects.get(pk=w.confirmed.pk).decided_at.date()
-    rows = _export(w.trainee, "activities", "csv")
+    rows = export_rows(w.trainee, "activities", "csv")
     assert rows == [
         {
             "trainee": pseudonym("T", w.trainee.pk),
@@ -119,7 +106,7 @@ def test_an_activity_row_in_full(evidence):
         },
     ]
     # The workbook carries the same decided date, as a date.
-    sheet_rows = _export(w.trainee, "activities", "xlsx")
+    sheet_rows = export_rows(w.trainee, "activities", "xlsx")
     assert [row["decided_on"].date() if row["decided_on"] else None for row in sheet_rows] == [
         decided,
         None,
@@ -133,7 +120,7 @@ def test_an_activity_row_in_full(evidence):
 def test_an_assessment_row_in_full(evidence):
     w = evidence
     for user in (w.trainee, w.lead_supervisor, w.administrator):
-        assert _export(user, "assessments", "csv") == [
+        assert export_rows(user, "assessments", "csv") == [
             {
                 "trainee": pseudonym("T", w.trainee.pk),
                 "phase_on_date": "1",
@@ -189,16 +176,16 @@ def test_a_control_character_is_dropped_from_a_workbook_cell_and_nothing_put_in_
             "supervisor": evidence.lead_supervisor,
         },
     )
-    rows = _export(evidence.trainee, "activities", "xlsx")
+    rows = export_rows(evidence.trainee, "activities", "xlsx")
     assert [row["notes"] for row in rows] == [None, "Registrar teaching", "Neuroradiology MDT"]
     # The CSV has no such limit: it keeps the text as entered.
-    rows = _export(evidence.trainee, "activities", "csv")
+    rows = export_rows(evidence.trainee, "activities", "csv")
     assert rows[-1]["notes"] == "Neuro\x07radiology MDT"
 
 
 @pytest.mark.parametrize(("fmt", "label"), [("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
 def test_the_audit_event_counts_every_row_sent(evidence, fmt, label):
-    rows = _export(evidence.trainee, "activities", fmt)
+    rows = export_rows(evidence.trainee, "activities", fmt)
     assert len(rows) == 2
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
     assert event.actor == evidence.trainee
@@ -302,7 +289,7 @@ def test_a_case_row_in_full_with_yes_no_lists_and_blanks(trainee_world):
         haemorrhage_symptomatic=False,
         final_etici="3",
     )
-    (row,) = _export(w.trainee, "cases", "xlsx")
+    (row,) = export_rows(w.trainee, "cases", "xlsx")
     header = list(row)
     assert header[:2] == ["trainee", "phase_on_date"]
     assert header[header.index("site") + 1] == "site_organisation"
@@ -340,7 +327,7 @@ def test_a_case_workbook_reads_each_cases_site_and_organisation_with_it(trainee_
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            _export(w.trainee, "cases", "xlsx")
+            export_rows(w.trainee, "cases", "xlsx")
         return len(captured)
 
     one = queries()
@@ -353,10 +340,10 @@ def test_a_case_workbook_reads_each_cases_site_and_organisation_with_it(trainee_
 def test_the_audit_event_records_whose_scope_the_export_was_drawn_from(evidence):
     """An administrator's export covers everything; a trainee's only their own, at their
     employer (issue 19: the recorded scope was unchecked)."""
-    _export(evidence.administrator, "activities", "csv")
+    export_rows(evidence.administrator, "activities", "csv")
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
     assert event.data["scope"] == {"all": True}
-    _export(evidence.trainee, "activities", "csv")
+    export_rows(evidence.trainee, "activities", "csv")
     event = AuditEvent.objects.filter(verb="export.downloaded").latest("sequence")
     assert event.data["scope"] == {
         "roles": ["trainee"],
@@ -386,5 +373,5 @@ def test_rows_come_oldest_first_whatever_order_they_were_logged_in(trainee_world
     w = trainee_world
     for reference, days_ago in (("LATE", 2), ("EARLY", 9), ("MIDDLE", 5)):
         add_case(w, reference=reference, days_ago=days_ago)
-    rows = _export(w.trainee, "cases", "xlsx")
+    rows = export_rows(w.trainee, "cases", "xlsx")
     assert [row["reference"] for row in rows] == ["EARLY", "MIDDLE", "LATE"]
