@@ -52,9 +52,17 @@ def make_user(
 
 
 def make_member(
-    role, organisation, *, directorate=None, valid_from=None, valid_to=None, **user_kw
+    role,
+    organisation,
+    *,
+    directorate=None,
+    valid_from=None,
+    valid_to=None,
+    second_factor=True,
+    **user_kw,
 ) -> User:
-    """A person with one membership; every role but trainee also gets backup codes."""
+    """A person with one membership; every role but trainee also gets backup codes, unless
+    ``second_factor`` is False (a person who has not enrolled yet)."""
     user = make_user(**user_kw)
     membership_create(
         actor=None,
@@ -65,7 +73,7 @@ def make_member(
         valid_from=valid_from or timezone.localdate(),
         valid_to=valid_to,
     )
-    if role != Role.TRAINEE:
+    if second_factor and role != Role.TRAINEE:
         backup_codes_set(actor=None, user=user, codes=TEST_BACKUP_CODES)
     return user
 

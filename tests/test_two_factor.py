@@ -14,22 +14,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
-from accounts.services import membership_create
 from audit.models import AuditEvent
 
 from .conftest import sign_in, sign_in_with_password_only
-from .factories import TEST_BACKUP_CODES, make_user
+from .factories import TEST_BACKUP_CODES, make_member
 
 pytestmark = pytest.mark.django_db
 
-SETUP = "/account/two-factor/setup/"
-VERIFY = "/account/two-factor/verify/"
-
-
-def _person_without_device(role, organisation):
-    user = make_user()
-    membership_create(actor=None, user=user, role=role, organisation=organisation)
-    return user
+SETUP = reverse("accounts:two_factor_setup")
+VERIFY = reverse("accounts:two_factor_verify")
 
 
 def _code_for(device):
@@ -39,7 +32,7 @@ def _code_for(device):
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_must_enrol_before_any_page(client, organisation, role):
-    user = _person_without_device(role, organisation)
+    user = make_member(role, organisation, second_factor=False)
     sign_in_with_password_only(client, user)
     for path in ("/", "/account/organisations/", f"/account/organisations/{organisation.pk}/"):
         response = client.get(path)
@@ -48,7 +41,7 @@ def test_every_role_must_enrol_before_any_page(client, organisation, role):
 
 
 def test_enrolment_confirms_with_a_code_and_issues_backup_codes(client, organisation):
-    user = _person_without_device(Role.SUPERVISOR, organisation)
+    user = make_member(Role.SUPERVISOR, organisation, second_factor=False)
     sign_in_with_password_only(client, user)
     page = client.get(SETUP)
     assert page.status_code == 200
@@ -82,7 +75,7 @@ def test_enrolment_confirms_with_a_code_and_issues_backup_codes(client, organisa
 
 
 def test_after_enrolling_the_next_sign_in_asks_for_a_code(client, organisation):
-    user = _person_without_device(Role.SUPERVISOR, organisation)
+    user = make_member(Role.SUPERVISOR, organisation, second_factor=False)
     sign_in_with_password_only(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
@@ -146,7 +139,7 @@ def test_redirect_after_code_refuses_other_hosts(client, organisation, member):
 
 
 def test_a_trainee_enrols_then_gives_a_code_at_every_sign_in(client, organisation):
-    trainee = _person_without_device(Role.TRAINEE, organisation)
+    trainee = make_member(Role.TRAINEE, organisation, second_factor=False)
     sign_in_with_password_only(client, trainee)
     assert client.get("/")["Location"].startswith(SETUP)
     setup = client.get(SETUP).content.decode()

@@ -4,17 +4,19 @@ enrolments unguarded). Every role requires two-factor (test_two_factor.py); thes
 """
 
 import pytest
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 
 from .conftest import sign_in_with_password_only
-from .factories import make_user
-from .test_two_factor import SETUP, VERIFY, _person_without_device
+from .factories import make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
 MENU = 'aria-label="Main navigation"'
+SETUP = reverse("accounts:two_factor_setup")
+VERIFY = reverse("accounts:two_factor_verify")
 
 
 def test_a_person_with_no_role_and_no_device_sees_their_home_page_and_the_menu(client):
@@ -48,7 +50,7 @@ def test_a_person_with_no_role_who_turned_two_factor_on_gives_a_code_before_the_
 def test_enrolment_begun_but_never_confirmed_sends_the_person_back_to_setup(client, organisation):
     """Opening the setup page makes an unconfirmed device; signing in again must not ask for a
     code from it (nobody has ever shown it works), and shows no menu until enrolment is done."""
-    user = _person_without_device(Role.TRAINEE, organisation)
+    user = make_member(Role.TRAINEE, organisation, second_factor=False)
     sign_in_with_password_only(client, user)
     assert client.get(SETUP).status_code == 200
     assert TOTPDevice.objects.filter(user=user, confirmed=False).exists()
