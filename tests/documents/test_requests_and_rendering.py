@@ -1,7 +1,9 @@
 """Asking for a document is idempotent; rendering it is idempotent and leaves exactly one file."""
 
 import hashlib
+import os
 import subprocess
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -156,6 +158,30 @@ def test_a_rerun_after_a_lost_commit_replaces_the_file_rather_than_adding_one(
         document_render(document_id=requested.pk)
     document = document_render(document_id=requested.pk)
     assert document.status == GeneratedDocument.Status.READY
+    assert [p.name for p in (private_media / "documents").iterdir()] == [f"{document.pk}.pdf"]
+
+
+def test_a_temporary_file_left_by_a_render_killed_before_its_rename_is_swept_away(
+    requested, private_media, monkeypatch
+):
+    """A worker killed (SIGKILL, out of memory) between writing the PDF and renaming it cannot
+    clean up after itself; the document's next render must. The kill is simulated by leaving a
+    file wherever the render wrote its temporary one, straight after the rename: wherever and
+    however that file is named, nothing of it may be left in the storage or outside it."""
+    real_replace = os.replace
+    left: list[Path] = []
+
+    def rename_and_leave_a_stray_copy(source, destination):
+        real_replace(source, destination)
+        Path(source).write_bytes(b"%PDF- half written")
+        left.append(Path(source))
+
+    monkeypatch.setattr(os, "replace", rename_and_leave_a_stray_copy)
+    document = document_render(document_id=requested.pk)
+    monkeypatch.undo()
+
+    assert left, "the render wrote through no temporary file"
+    assert [path for path in left if path.exists()] == []
     assert [p.name for p in (private_media / "documents").iterdir()] == [f"{document.pk}.pdf"]
 
 
