@@ -10,7 +10,7 @@ from agreements.services import agreement_version_submit
 from audit.models import AuditEvent
 from signoffs.eligibility import step_ids_signable_by
 from signoffs.integrity import signoff_integrity_problems, signoff_request_integrity_problems
-from signoffs.models import GENESIS_HASH, SignoffRequest, SignoffStep
+from signoffs.models import GENESIS_HASH, Signature, SignoffRequest, SignoffStep
 from signoffs.services import SignoffRefused
 
 from .conftest import draft, sign_step, submit_and_sign_all
@@ -49,6 +49,19 @@ def test_a_removed_signature_breaks_the_link_of_the_next(world):
         f"signature {following.pk} on request {request.pk} does not follow the signature before "
         "it (a signature was removed or replaced)"
     ]
+
+
+def test_the_chain_is_followed_in_signing_order_whatever_the_rows_ids(world):
+    """A restore or a copy between databases may number rows afresh. A request's chain is the
+    order its signatures were made in (their sequence), so renumbered signatures still check
+    out, and no intact request is reported broken."""
+    _, request = submit_and_sign_all(world, draft(world))
+    first = request.signatures.get(sequence=1)
+    highest = Signature.objects.order_by("-pk").values_list("pk", flat=True).first()
+    _sql("UPDATE signoffs_signature SET id = %s WHERE id = %s", [highest + 100, first.pk])
+    assert request.signatures.order_by("pk").first().sequence != 1  # the rows are out of order
+    assert signoff_integrity_problems() == []
+    assert signoff_request_integrity_problems(request) == []
 
 
 def test_stored_content_changed_after_approval_is_named(world):
