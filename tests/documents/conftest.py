@@ -4,6 +4,8 @@ import pytest
 from django.template import engines
 
 from accounts.models import Role
+from audit.models import AuditEvent
+from documents.models import GeneratedDocument
 from documents.pdf import verification_footer_context
 from documents.registry import DocumentKind, register_document_kind, unregister_document_kind
 from documents.services import document_request
@@ -179,3 +181,11 @@ def issued(requested):
     document_render_task(requested.pk)
     requested.refresh_from_db()
     return requested
+
+
+def document_event(verb: str, document: GeneratedDocument) -> AuditEvent:
+    """The one event of this verb about this document (the request's event names its type)."""
+    requested = AuditEvent.objects.get(verb="document.requested", object_id=str(document.pk))
+    return AuditEvent.objects.get(
+        verb=verb, object_type=requested.object_type, object_id=str(document.pk)
+    )

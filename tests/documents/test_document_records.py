@@ -32,20 +32,12 @@ from documents.tasks import document_render_task
 from privacy.commitments import text_commitment
 from tests.factories import OrganisationFactory, make_user
 
-from .conftest import FAILING_KIND, KIND
+from .conftest import FAILING_KIND, KIND, document_event
 
 pytestmark = pytest.mark.django_db
 Status = GeneratedDocument.Status
 # Longer than both limits: 4,000 characters kept on the row, 500 in the audit event.
 LONG_ERROR = "A" * 450 + "B" * 100 + "C" * 3500 + "D" * 50
-
-
-def _event(verb: str, document: GeneratedDocument) -> AuditEvent:
-    """The one event of this verb about this document (the request's event names its type)."""
-    requested = AuditEvent.objects.get(verb="document.requested", object_id=str(document.pk))
-    return AuditEvent.objects.get(
-        verb=verb, object_type=requested.object_type, object_id=str(document.pk)
-    )
 
 
 def _failed_renders(document: GeneratedDocument, times: int) -> None:
@@ -65,7 +57,7 @@ def test_a_document_that_could_not_be_produced_is_failed_with_its_error_on_recor
     failed.refresh_from_db()
     assert failed.status == Status.FAILED
     assert failed.last_error == LONG_ERROR[:4000] and len(failed.last_error) == 4000
-    event = _event("document.failed", document)
+    event = document_event("document.failed", document)
     assert event.actor is None
     assert event.summary == (
         f"Document {document.verification_code} could not be produced after 2 attempt(s)"
@@ -105,7 +97,7 @@ def test_queuing_a_failed_document_again_starts_it_afresh_and_records_who_and_wh
     assert again.status == Status.PENDING and again.attempts == 0
     assert timezone.now() - again.queued_at < timedelta(minutes=1)
     assert queued == [document.pk]
-    event = _event("document.requeued", document)
+    event = document_event("document.requeued", document)
     assert event.actor == administrator
     assert event.summary == f"Document {document.verification_code} queued again after it failed"
     assert event.data == {"previous_error": LONG_ERROR[:500]}
@@ -118,7 +110,7 @@ def test_asking_again_for_a_failed_document_records_who_asked(organisation, queu
 
     document_request(kind=FAILING_KIND, subject=organisation, content_digest="a" * 64, actor=asker)
 
-    assert _event("document.requeued", document).actor == asker
+    assert document_event("document.requeued", document).actor == asker
 
 
 def test_the_sweeper_gives_up_on_one_document_and_still_queues_the_others_after_it(
@@ -178,7 +170,7 @@ def test_a_revocation_records_who_revoked_it_and_the_log_commits_to_the_reason(i
     revoked.refresh_from_db()
     assert revoked.revoked_reason == "Issued to the wrong trainee"
     assert revoked.revoked_by == governance_lead and revoked.revoked_at is not None
-    event = _event("document.revoked", issued)
+    event = document_event("document.revoked", issued)
     assert event.actor == governance_lead
     assert event.summary == f"Document {issued.verification_code} revoked"
     # The reason itself stays on the document's row: the log holds only its commitment.
@@ -196,7 +188,7 @@ def test_a_revocation_nobody_signed_in_made_names_nobody(issued, actor):
 
     revoked.refresh_from_db()
     assert revoked.revoked_at is not None and revoked.revoked_by is None
-    assert _event("document.revoked", issued).actor is None
+    assert document_event("document.revoked", issued).actor is None
 
 
 @pytest.mark.skipif(
@@ -288,7 +280,7 @@ def test_asking_for_a_document_records_who_asked_for_what(organisation, queued):
         kind=KIND, subject=organisation, content_digest="c" * 64, actor=asker
     )
 
-    event = _event("document.requested", document)
+    event = document_event("document.requested", document)
     assert event.actor == asker
     assert event.summary == f"Organisation record requested for {organisation.name}"
     assert event.data == {
