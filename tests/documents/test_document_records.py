@@ -23,6 +23,7 @@ from documents.services import (
     DocumentStateError,
     document_mark_failed,
     document_render,
+    document_render_rescheduled,
     document_request,
     document_requeue,
     document_revoke,
@@ -148,6 +149,25 @@ def test_the_sweeper_gives_up_on_one_document_and_still_queues_the_others_after_
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
         "Queued 2 stale pending document(s) again"
     ]
+
+
+def test_a_render_that_starts_keeps_the_sweeper_off_that_document_only(
+    organisation, queued, django_capture_on_commit_callbacks
+):
+    """The render task moves its own document's sweep time on as it starts; the other documents
+    lost in the same outage are still queued again."""
+    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
+        started, lost = (
+            document_request(kind=KIND, subject=organisation, content_digest=digest * 64)
+            for digest in "fg"
+        )
+    queued.clear()
+
+    document_render_rescheduled(document_id=started.pk, due_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert document_sweep_stale(older_than=timedelta(minutes=5)) == 1
+
+    assert queued == [lost.pk]
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
