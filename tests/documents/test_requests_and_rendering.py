@@ -185,6 +185,26 @@ def test_a_temporary_file_left_by_a_render_killed_before_its_rename_is_swept_awa
     assert [p.name for p in (private_media / "documents").iterdir()] == [f"{document.pk}.pdf"]
 
 
+def test_a_write_that_fails_leaves_no_file_and_reports_the_disks_error(
+    requested, private_media, monkeypatch
+):
+    """A full disk while the PDF is written: the render fails with the disk's own error (for the
+    task's retries and the failed document's record), and leaves neither half a file nor a
+    temporary one."""
+
+    def disk_full(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        document_render(document_id=requested.pk)
+    monkeypatch.undo()
+
+    assert list((private_media / "documents").iterdir()) == []
+    requested.refresh_from_db()
+    assert requested.status == GeneratedDocument.Status.PENDING
+
+
 def test_the_stored_hash_is_the_files_hash(issued):
     content = issued.file.open("rb").read()
     issued.file.close()
