@@ -1,15 +1,23 @@
 """Download and status: signed in, and only for people the kind allows; others get 404."""
 
+import dataclasses
 import hashlib
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from accounts.models import Role
+from documents.models import GeneratedDocument
+from documents.registry import document_kind, register_document_kind, unregister_document_kind
+from documents.selectors import document_user_may_download
 from documents.services import document_mark_failed
 from tests.conftest import sign_in
 
+from .conftest import KIND
+
 pytestmark = pytest.mark.django_db
+OPEN_KIND = "tests.open-to-all"
 
 
 def _status(client, document, *, htmx=True):
@@ -89,3 +97,34 @@ def test_status_without_htmx_is_a_whole_page(client, requested, member, organisa
 def test_status_is_404_for_a_user_the_kind_refuses(client, requested, member, other_organisation):
     sign_in(client, member(Role.TRAINEE, other_organisation))
     assert _status(client, requested).status_code == 404
+
+
+@pytest.fixture
+def open_to_all_kind(issued):
+    """The issued document, its kind now one that lets anyone at all have it."""
+    register_document_kind(
+        dataclasses.replace(document_kind(KIND), key=OPEN_KIND, may_download=lambda u, s: True)
+    )
+    GeneratedDocument.objects.filter(pk=issued.pk).update(kind=OPEN_KIND)
+    issued.refresh_from_db()
+    yield issued
+    unregister_document_kind(OPEN_KIND)
+
+
+@pytest.mark.parametrize("nobody", [AnonymousUser(), None], ids=["not signed in", "no one"])
+def test_no_one_signed_in_may_have_a_document_whatever_its_kind_allows(open_to_all_kind, nobody):
+    """Every download page asks for sign-in first; the selector refuses as well, so a page that
+    forgot to would still give nothing away."""
+    assert document_user_may_download(nobody, open_to_all_kind) is False
+
+
+def test_a_document_of_a_kind_no_longer_registered_is_404_to_everyone(
+    client, issued, member, organisation
+):
+    """A document kind removed from the code leaves its documents behind: nobody may have them,
+    since nothing says who may."""
+    GeneratedDocument.objects.filter(pk=issued.pk).update(kind="tests.withdrawn-kind")
+    lead = member(Role.GOVERNANCE_LEAD, organisation)
+    sign_in(client, lead)
+    assert client.get(reverse("documents:download", args=[issued.pk])).status_code == 404
+    assert _status(client, issued).status_code == 404
