@@ -206,6 +206,8 @@ def ended_early_and_agreed_again(world: World, version: AgreementVersion) -> Agr
     """End ``version``'s agreement early and give the same trainee a new one, in force, with the
     same supervisors and criteria; returns the new agreement's version in force. Evidence of the
     first agreement must count for none of the second."""
+    template = version.criteria_template
+    assert template is not None, "an agreement in force has its criteria template"
     agreement_end_early(
         actor=world.training_lead,
         agreement=version.agreement,
@@ -219,7 +221,7 @@ def ended_early_and_agreed_again(world: World, version: AgreementVersion) -> Agr
             supervisors=[world.lead_supervisor, world.second_supervisor],
             lead=world.lead_supervisor,
         ),
-        criteria_template=version.criteria_template,
+        criteria_template=template,
     )
     new_version, _ = submit_and_sign_all(world, agreement)
     return new_version
