@@ -1,7 +1,6 @@
 """Exports of cases, activities and assessments: each role's scope, the filters, pseudonyms,
 formula escaping, the audit event, streaming, and bad filters answered with a form error."""
 
-import csv
 import io
 import tracemalloc
 from datetime import date, timedelta
@@ -47,6 +46,7 @@ from ..phases.conftest import (
     meet_phase_one,
     phase_of,
 )
+from .conftest import read_export
 
 pytestmark = pytest.mark.django_db
 
@@ -137,18 +137,6 @@ def _client_for(user):
 
 def download(client, dataset, fmt, **filters):
     return client.get(reverse("governance:export_download", args=[dataset, fmt]), filters)
-
-
-def read_export(response, fmt) -> list[dict]:
-    assert response.status_code == 200, response.content[:2000]
-    assert response.streaming
-    content = b"".join(response.streaming_content)
-    if fmt == "csv":
-        header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
-    else:
-        sheet = load_workbook(io.BytesIO(content)).active
-        header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
-    return [dict(zip(header, row, strict=False)) for row in rows]
 
 
 def _trainees(rows) -> set[str]:
