@@ -6,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.services import agreement_amend
+
 from ..conftest import sign_in
-from .conftest import draft, sign_step, submit_and_sign_all
+from .conftest import another_trainee_in_force, draft, sign_step, submit_and_sign_all
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +61,6 @@ def test_a_second_signing_round_costs_the_agreement_page_no_more_queries(world, 
 def test_an_earlier_version_opens_by_its_number(world, client):
     """Version 1 of an amended agreement opens at its own address, and version 2 at its own
     (issue 19: the number was unchecked: with two versions the page broke)."""
-    from agreements.services import agreement_amend
-
     agreement = draft(world)
     submit_and_sign_all(world, agreement)
     agreement_amend(actor=world.training_lead, agreement=agreement)
@@ -74,8 +74,6 @@ def test_an_earlier_version_opens_by_its_number(world, client):
 
 def test_a_version_page_reads_its_named_supervisors_with_it(world, client):
     """One INR or two: the same queries for the version's page."""
-    from .conftest import another_trainee_in_force
-
     lead, second = world.lead_supervisor, world.second_supervisor
     _, one = another_trainee_in_force(world, full_name="Dr One", supervisors=[lead], lead=lead)
     _, two = another_trainee_in_force(

@@ -61,3 +61,17 @@ def log_verified_case(world, **overrides):
     """A case logged through the service and verified by the lead supervisor: the evidence most
     criteria, rates and samples count."""
     return verify_as_lead(world, log_case(world, **overrides))
+
+
+def log_differently_verified_case(world, supervisor, reference):
+    """A case the trainee logged as primary operator that its supervisor verified seeing them
+    assist: a verification where the two views differ."""
+    case = log_case(world, reference=reference, supervisor=supervisor)
+    case_verify(
+        case=case,
+        supervisor=supervisor,
+        role_view="assistant",
+        mode_view=case.supervision_mode,
+        decision="verified",
+    )
+    return case

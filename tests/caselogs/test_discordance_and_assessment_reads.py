@@ -16,37 +16,15 @@ from accounts.models import Role
 from accounts.services import membership_create
 from caselogs.activity_services import assessment_record
 from caselogs.selectors import discordant_verifications_for_user
-from caselogs.services import case_verify
 
 from ..conftest import sign_in
-from .conftest import log_case
+from .conftest import log_case, log_differently_verified_case
 
 pytestmark = pytest.mark.django_db
 
 
-def _verify_differently(world, supervisor, reference):
-    """A case the trainee logged as primary operator that its supervisor saw them assist in."""
-    case = log_case(world, reference=reference, supervisor=supervisor)
-    case_verify(
-        case=case,
-        supervisor=supervisor,
-        role_view="assistant",
-        mode_view=case.supervision_mode,
-        decision="verified",
-    )
-    return case
-
-
 def _also_training_lead(person, organisation):
-    membership_create(
-        actor=None,
-        user=person,
-        role=Role.TRAINING_LEAD,
-        organisation=organisation,
-        directorate=None,
-        valid_from=date.today(),
-        valid_to=None,
-    )
+    membership_create(actor=None, user=person, role=Role.TRAINING_LEAD, organisation=organisation)
 
 
 def _discordance_on_home_page(client):
@@ -59,8 +37,8 @@ def _discordance_on_home_page(client):
 def test_a_training_lead_who_verifies_does_not_review_their_own_disagreements(logbook, client):
     w = logbook
     _also_training_lead(w.lead_supervisor, w.centre)
-    own = _verify_differently(w, w.lead_supervisor, "MT-OWN-VIEW")
-    colleagues = _verify_differently(w, w.second_supervisor, "MT-COLLEAGUE")
+    own = log_differently_verified_case(w, w.lead_supervisor, "MT-OWN-VIEW")
+    colleagues = log_differently_verified_case(w, w.second_supervisor, "MT-COLLEAGUE")
 
     assert [v.case for v in discordant_verifications_for_user(user=w.lead_supervisor)] == [
         colleagues
@@ -77,7 +55,7 @@ def test_a_training_lead_who_verifies_does_not_review_their_own_disagreements(lo
 def test_a_training_lead_who_is_a_trainee_does_not_review_their_own_cases(logbook, client):
     w = logbook
     _also_training_lead(w.trainee, w.employer)
-    _verify_differently(w, w.lead_supervisor, "MT-MINE")
+    log_differently_verified_case(w, w.lead_supervisor, "MT-MINE")
 
     assert list(discordant_verifications_for_user(user=w.trainee)) == []
     assert [v.case.reference for v in discordant_verifications_for_user(user=w.training_lead)] == [
@@ -97,12 +75,12 @@ def _queries(client, url):
 
 def test_the_disagreements_read_cases_trainees_and_supervisors_with_the_list(logbook, client):
     w = logbook
-    _verify_differently(w, w.lead_supervisor, "MT-D1")
+    log_differently_verified_case(w, w.lead_supervisor, "MT-D1")
     sign_in(client, w.training_lead)
     one, _ = _queries(client, reverse("home"))
 
-    _verify_differently(w, w.second_supervisor, "MT-D2")
-    _verify_differently(w, w.lead_supervisor, "MT-D3")
+    log_differently_verified_case(w, w.second_supervisor, "MT-D2")
+    log_differently_verified_case(w, w.lead_supervisor, "MT-D3")
     three, html = _queries(client, reverse("home"))
     assert three == one
     for reference in ("MT-D1", "MT-D2", "MT-D3"):

@@ -2,15 +2,21 @@
 (issue 19: mutation testing found the queue's supervisor filter, and the discordance list's
 "discordant" and agreement filters, unguarded by the logbook's own tests)."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
+from caselogs.models import Case
 from caselogs.selectors import discordant_verifications_for_user, verification_queue_for_user
-from caselogs.services import case_verify
 
+from ..conftest import sign_in
 from ..factories import make_member
-from .conftest import log_case
+from .conftest import log_case, log_differently_verified_case, log_verified_case
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +30,8 @@ def test_a_supervisor_waits_only_on_the_cases_that_name_them(logbook):
 
 def test_a_training_lead_reads_disagreements_on_agreements_they_oversee_only(logbook):
     w = logbook
-    agreed = log_case(w, reference="MT-AGREED")
-    case_verify(
-        case=agreed,
-        supervisor=w.lead_supervisor,
-        role_view=agreed.trainee_role,
-        mode_view=agreed.supervision_mode,
-        decision="verified",
-    )
-    differed = log_case(w, reference="MT-DIFFERED", trainee_role="primary_operator")
-    case_verify(
-        case=differed,
-        supervisor=w.lead_supervisor,
-        role_view="assistant",
-        mode_view=differed.supervision_mode,
-        decision="verified",
-    )
+    log_verified_case(w, reference="MT-AGREED")
+    differed = log_differently_verified_case(w, w.lead_supervisor, "MT-DIFFERED")
     assert [v.case for v in discordant_verifications_for_user(user=w.training_lead)] == [differed]
     elsewhere = make_member(Role.TRAINING_LEAD, w.outsider_org, full_name="Dr Far Lead")
     assert list(discordant_verifications_for_user(user=elsewhere)) == []
@@ -50,16 +42,6 @@ def test_the_queue_is_oldest_submission_first_and_reads_trainees_and_sites_with_
 ):
     """A case corrected and resubmitted goes to the back of the queue, whatever its number; and
     three cases at two sites cost the page what one does."""
-    from datetime import timedelta
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from caselogs.models import Case
-
-    from ..conftest import sign_in
-
     w = logbook
     first = log_case(w, reference="MT-FIRST")
     sign_in(client, w.lead_supervisor)

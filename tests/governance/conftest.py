@@ -47,7 +47,7 @@ def read_export(response, fmt) -> list[dict]:
     else:
         sheet = load_workbook(io.BytesIO(content)).active
         header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
-    return [dict(zip(header, row, strict=False)) for row in rows]
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def export_rows(user, dataset: str, fmt: str) -> list[dict]:

@@ -54,7 +54,7 @@ def evidence(trainee_world):
     return w
 
 
-def test_the_same_person_has_the_same_pseudonym_in_everyexport_rows(evidence):
+def test_the_same_person_has_the_same_pseudonym_in_every_export(evidence):
     w = evidence
     trainee = pseudonym("T", w.trainee.pk)
     lead, second = pseudonym("S", w.lead_supervisor.pk), pseudonym("S", w.second_supervisor.pk)
